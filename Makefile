@@ -1,0 +1,123 @@
+# hakit - small programs for two-node failover and multi-uplink routing.
+# See README.  Every variable below can be set on the command line.
+#
+# Programs are found, not listed: each bin-src/NAME.c is one program,
+# each bin-src/lib/*.c goes into libhakit.a, each t/helpers/*.c is a test
+# helper.  (GNU make's wildcard; the rest is plain make.)
+
+VERSION = 0.1
+
+PREFIX = /usr/local
+SBINDIR = $(PREFIX)/sbin
+SHAREDIR = $(PREFIX)/share/hakit
+MANDIR = $(PREFIX)/share/man
+DESTDIR =
+
+CC = cc
+AR = ar
+WARN = -Wall -Wextra -Werror
+CFLAGS = -O2 -g
+LDFLAGS =
+HK_CPPFLAGS = -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE \
+	-DHAKIT_VERSION='"$(VERSION)"' -Ibin-src/lib
+
+# Where objects and programs are built; make asan uses its own.
+O = bin-src/build
+
+SAN_FLAGS = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
+	-fno-sanitize-recover=undefined
+
+PROGS = $(sort $(basename $(notdir $(wildcard bin-src/*.c))))
+LIBSRC = $(sort $(wildcard bin-src/lib/*.c))
+LIBOBJ = $(LIBSRC:bin-src/lib/%.c=$(O)/lib/%.o)
+HELPERS = $(sort $(basename $(notdir $(wildcard t/helpers/*.c))))
+WRAPPERS = $(sort $(notdir $(wildcard share/hbnode share/hbmon \
+	share/wanfailover)))
+MAN8 = $(sort $(wildcard share/man/*.8))
+MAN7 = $(sort $(wildcard share/man/*.7))
+SHAREDIRS = $(sort $(wildcard share/sh share/resource.d share/alert.d \
+	share/mon.d share/hooks.d))
+
+BINS = $(PROGS:%=$(O)/%) $(HELPERS:%=$(O)/t/%)
+
+all: $(BINS)
+
+$(O)/lib $(O)/t:
+	mkdir -p $@
+
+$(O)/lib/%.o: bin-src/lib/%.c | $(O)/lib
+	$(CC) $(HK_CPPFLAGS) $(WARN) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+$(O)/%.o: bin-src/%.c | $(O)/lib
+	$(CC) $(HK_CPPFLAGS) $(WARN) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+$(O)/t/%.o: t/helpers/%.c | $(O)/t
+	$(CC) $(HK_CPPFLAGS) $(WARN) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+$(O)/libhakit.a: $(LIBOBJ)
+	rm -f $@
+	$(AR) rcs $@ $(LIBOBJ)
+
+$(O)/%: $(O)/%.o $(O)/libhakit.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(O)/libhakit.a
+
+$(O)/t/%: $(O)/t/%.o $(O)/libhakit.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(O)/libhakit.a
+
+.SECONDARY:
+
+-include $(wildcard $(O)/*.d $(O)/lib/*.d $(O)/t/*.d)
+
+# The suite: t/run installs bats when it is missing (as root), runs
+# shellcheck over the shell code, then every t/*.bats, and prints
+# "N passed, N failed, N skipped".
+test: all
+	HAKIT_BINDIR=$(CURDIR)/$(O) HAKIT_SHAREDIR=$(CURDIR)/share \
+		sh t/run $(TESTS)
+
+asan:
+	$(MAKE) O=bin-src/build-asan CFLAGS='$(SAN_FLAGS)' \
+		LDFLAGS='-fsanitize=address,undefined' test
+
+bench: all
+	HAKIT_BINDIR=$(CURDIR)/$(O) HAKIT_SHAREDIR=$(CURDIR)/share \
+		sh t/bench/run $(BENCH)
+
+lint: lint-man lint-sh
+
+lint-man:
+	@for m in $(MAN8) $(MAN7); do \
+		mandoc -Tlint -W warning "$$m" || exit 1; done
+
+lint-sh:
+	sh t/run --lint-only
+
+install: all
+	mkdir -p $(DESTDIR)$(SBINDIR) $(DESTDIR)$(SHAREDIR) \
+		$(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man7
+	for p in $(PROGS); do \
+		cp -f $(O)/$$p $(DESTDIR)$(SBINDIR)/$$p || exit 1; \
+		chmod 755 $(DESTDIR)$(SBINDIR)/$$p; done
+	for w in $(WRAPPERS); do \
+		cp -f share/$$w $(DESTDIR)$(SBINDIR)/$$w || exit 1; \
+		chmod 755 $(DESTDIR)$(SBINDIR)/$$w; done
+	for d in $(SHAREDIRS); do \
+		cp -Rf $$d $(DESTDIR)$(SHAREDIR)/ || exit 1; done
+	for m in $(MAN8); do \
+		cp -f $$m $(DESTDIR)$(MANDIR)/man8/ || exit 1; done
+	for m in $(MAN7); do \
+		cp -f $$m $(DESTDIR)$(MANDIR)/man7/ || exit 1; done
+
+uninstall:
+	for p in $(PROGS) $(WRAPPERS); do \
+		rm -f $(DESTDIR)$(SBINDIR)/$$p; done
+	rm -rf $(DESTDIR)$(SHAREDIR)
+	for m in $(MAN8); do \
+		rm -f $(DESTDIR)$(MANDIR)/man8/$${m##*/}; done
+	for m in $(MAN7); do \
+		rm -f $(DESTDIR)$(MANDIR)/man7/$${m##*/}; done
+
+clean:
+	rm -rf bin-src/build bin-src/build-asan
+
+.PHONY: all test asan bench lint lint-man lint-sh install uninstall clean

@@ -1,0 +1,202 @@
+/*
+ * common.c - program name, messages, usage, strict parsers.
+ * This is the one lib module that prints and exits: that is its job.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common.h"
+
+const char *progname = "hakit";
+
+void
+hk_setprogname(const char *argv0)
+{
+	const char *p;
+
+	if (argv0 == NULL || *argv0 == '\0')
+		return;
+	p = strrchr(argv0, '/');
+	progname = p != NULL ? p + 1 : argv0;
+}
+
+void
+vwarnf(const char *fmt, va_list ap)
+{
+	int saved = errno;
+	size_t n = strlen(fmt);
+
+	fflush(stdout);
+	fprintf(stderr, "%s: ", progname);
+	vfprintf(stderr, fmt, ap);
+	if (n > 0 && fmt[n - 1] == ':')
+		fprintf(stderr, " %s", strerror(saved));
+	fputc('\n', stderr);
+	errno = saved;
+}
+
+void
+warnf(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vwarnf(fmt, ap);
+	va_end(ap);
+}
+
+noreturn void
+die(int status, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vwarnf(fmt, ap);
+	va_end(ap);
+	exit(status);
+}
+
+noreturn void
+usage_exit(const char *text, int status)
+{
+	fputs(text, status == 0 ? stdout : stderr);
+	exit(status);
+}
+
+noreturn void
+usage_error(const char *text, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vwarnf(fmt, ap);
+	va_end(ap);
+	usage_exit(text, HK_EXIT_USAGE);
+}
+
+noreturn void
+version_exit(void)
+{
+	printf("%s (hakit) %s\n", progname, HAKIT_VERSION);
+	exit(HK_EXIT_OK);
+}
+
+static void
+check_stdout(void)
+{
+	int bad;
+
+	bad = fflush(stdout) != 0 || ferror(stdout);
+	if (fclose(stdout) != 0)
+		bad = 1;
+	if (bad) {
+		warnf("write error on stdout:");
+		_exit(HK_EXIT_SYS);
+	}
+}
+
+void
+hk_check_stdout_at_exit(void)
+{
+	atexit(check_stdout);
+}
+
+int
+parse_ulong(const char *s, unsigned long min, unsigned long max,
+    unsigned long *out)
+{
+	unsigned long v = 0;
+	const char *p;
+
+	if (s == NULL || *s == '\0') {
+		errno = EINVAL;
+		return -1;
+	}
+	for (p = s; *p != '\0'; p++) {
+		unsigned d;
+
+		if (*p < '0' || *p > '9') {
+			errno = EINVAL;
+			return -1;
+		}
+		d = (unsigned)(*p - '0');
+		if (v > (ULONG_MAX - d) / 10) {
+			errno = ERANGE;
+			return -1;
+		}
+		v = v * 10 + d;
+	}
+	if (v < min || v > max) {
+		errno = ERANGE;
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+/* Microseconds in one of each unit; the bare number is seconds. */
+static const struct {
+	const char *name;
+	uint64_t us;
+} dur_units[] = {
+	{ "ms", 1000ULL },
+	{ "s", 1000000ULL },
+	{ "m", 60000000ULL },
+	{ "h", 3600000000ULL },
+	{ "d", 86400000000ULL },
+	{ "", 1000000ULL },
+};
+
+int
+parse_dur(const char *s, uint64_t *ms)
+{
+	uint64_t whole = 0, frac = 0, scale = 1, unit = 0, us;
+	const char *p = s;
+	size_t i, digits = 0;
+
+	if (s == NULL)
+		goto bad;
+	for (; *p >= '0' && *p <= '9'; p++, digits++) {
+		if (whole > (UINT64_MAX - 9) / 10)
+			goto range;
+		whole = whole * 10 + (uint64_t)(*p - '0');
+	}
+	if (*p == '.') {
+		p++;
+		for (; *p >= '0' && *p <= '9'; p++, digits++) {
+			/* Digits past microseconds cannot matter. */
+			if (scale < 1000000000ULL) {
+				frac = frac * 10 + (uint64_t)(*p - '0');
+				scale *= 10;
+			}
+		}
+	}
+	if (digits == 0)
+		goto bad;
+	for (i = 0; i < sizeof(dur_units) / sizeof(dur_units[0]); i++)
+		if (strcmp(p, dur_units[i].name) == 0) {
+			unit = dur_units[i].us;
+			break;
+		}
+	if (unit == 0)
+		goto bad;
+	if (whole > HK_DUR_MAX_MS * 1000 / unit)
+		goto range;
+	us = whole * unit + frac * unit / scale;
+	if (us > HK_DUR_MAX_MS * 1000)
+		goto range;
+	*ms = (us + 500) / 1000;
+	return 0;
+bad:
+	errno = EINVAL;
+	return -1;
+range:
+	errno = ERANGE;
+	return -1;
+}

@@ -1,0 +1,74 @@
+/*
+ * common.h - what every hakit program shares: its name, the exit codes,
+ * error and usage reporting, strict number and duration parsing.
+ * The rules are written down in hakit(7).
+ */
+#ifndef HAKIT_COMMON_H
+#define HAKIT_COMMON_H
+
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdnoreturn.h>
+
+#ifndef HAKIT_VERSION
+#define HAKIT_VERSION "0.1"
+#endif
+
+/* The exit codes of every program: see hakit(7). */
+enum {
+	HK_EXIT_OK = 0,		/* done; the condition is true */
+	HK_EXIT_NO = 1,		/* the check ran and the answer is no */
+	HK_EXIT_USAGE = 2,	/* bad option, value, config or key file */
+	HK_EXIT_SYS = 3		/* permission, socket, netlink, kernel */
+};
+
+/* The largest duration parse_dur() accepts: 365 days, in milliseconds. */
+#define HK_DUR_MAX_MS (365ULL * 24 * 3600 * 1000)
+
+extern const char *progname;
+
+void		hk_setprogname(const char *argv0);
+
+/*
+ * Messages go to stderr as "progname: text". A format ending in ':'
+ * gets ": strerror(errno)" appended, so one call covers both cases.
+ */
+noreturn void	die(int status, const char *fmt, ...)
+		    __attribute__((format(printf, 2, 3)));
+void		warnf(const char *fmt, ...)
+		    __attribute__((format(printf, 1, 2)));
+void		vwarnf(const char *fmt, va_list ap);
+
+/*
+ * usage_exit: status 0 prints the usage text to stdout (-h), any other
+ * status prints it to stderr.  usage_error: one line saying what is
+ * wrong, then the usage text, then exit 2.
+ */
+noreturn void	usage_exit(const char *text, int status);
+noreturn void	usage_error(const char *text, const char *fmt, ...)
+		    __attribute__((format(printf, 2, 3)));
+noreturn void	version_exit(void);
+
+/*
+ * Arrange for stdout to be flushed and checked at exit: a failed write
+ * (EPIPE, ENOSPC) turns a success into exit 3.
+ */
+void		hk_check_stdout_at_exit(void);
+
+/*
+ * Strict parsers: no sign, no blank, no trailing junk, no overflow.
+ * They return 0, or -1 with errno EINVAL (malformed) or ERANGE (out of
+ * [min, max]).
+ */
+int		parse_ulong(const char *s, unsigned long min,
+		    unsigned long max, unsigned long *out);
+
+/*
+ * Durations: "250ms", "2s", "1.5", "1m" (minutes), "1h", "1d"; a bare
+ * number is seconds, as heartbeat and mon read it.  The result is in
+ * milliseconds, rounded to the nearest; at most HK_DUR_MAX_MS.
+ */
+int		parse_dur(const char *s, uint64_t *ms);
+
+#endif

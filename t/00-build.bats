@@ -1,0 +1,93 @@
+#!/usr/bin/env bats
+# The conventions every program keeps (hakit(7)): -h, -V, bad usage,
+# a man page whose SYNOPSIS matches the usage text; and make install.
+
+load helpers/common
+
+progs() {
+	local f
+	for f in "$HK_TOP"/bin-src/*.c; do
+		[ -e "$f" ] || continue
+		basename "$f" .c
+	done
+}
+
+setup() {
+	PROGS=$(progs)
+	[ -n "$PROGS" ] || skip "no program in bin-src/ yet"
+}
+
+# The SYNOPSIS of a man page, rendered, on one line.
+synopsis() {
+	mandoc -Tascii -O width=1000 "$1" | col -b |
+		awk '/^[A-Z]/ { on = ($0 == "SYNOPSIS"); next } on' |
+		tr -s ' \t\n' ' '
+}
+
+@test "every program prints its usage on stdout and exits 0 with -h" {
+	local p
+	for p in $PROGS; do
+		run -0 --separate-stderr timeout 5 "$p" -h
+		[[ ${lines[0]} == "usage: $p "* ]] || { echo "$p: ${lines[0]}"; false; }
+		[ -z "$stderr" ]
+	done
+}
+
+@test "every program prints its version with -V" {
+	local p
+	for p in $PROGS; do
+		run -0 timeout 5 "$p" -V
+		[[ $output == "$p (hakit) "[0-9]* ]] || { echo "$p: $output"; false; }
+	done
+}
+
+@test "every program exits 2 with its name and the usage on stderr for a bad option" {
+	local p
+	for p in $PROGS; do
+		run -2 --separate-stderr timeout 5 "$p" -@
+		[ -z "$output" ]
+		[[ $stderr == "$p: "* ]] || { echo "$p: $stderr"; false; }
+		[[ $stderr == *"usage: $p "* ]] || { echo "$p: $stderr"; false; }
+	done
+}
+
+@test "every program has a man page that mandoc lints clean" {
+	command -v mandoc >/dev/null || skip "needs mandoc (apt-get install mandoc)"
+	local p
+	for p in $PROGS; do
+		[ -f "$HK_TOP/share/man/$p.8" ] || { echo "no man page for $p"; false; }
+		run -0 mandoc -Tlint -W warning "$HK_TOP/share/man/$p.8"
+	done
+	run -0 mandoc -Tlint -W warning "$HK_TOP/share/man/hakit.7"
+}
+
+@test "every usage line of -h appears in the man page SYNOPSIS" {
+	command -v mandoc >/dev/null || skip "needs mandoc (apt-get install mandoc)"
+	local p syn line
+	for p in $PROGS; do
+		syn=$(synopsis "$HK_TOP/share/man/$p.8")
+		while IFS= read -r line; do
+			line=$(printf '%s\n' "$line" | sed 's/^usage: //' | tr -s ' \t' ' ' |
+				sed 's/^ //; s/ $//')
+			[ -n "$line" ] || continue
+			[[ $syn == *"$line"* ]] || {
+				echo "$p: usage line not in SYNOPSIS: '$line'"
+				echo "SYNOPSIS: $syn"
+				false
+			}
+		done < <("$p" -h | sed -n '/^usage: /,/^[^ u]/p' | grep -E '^(usage: | )')
+	done
+}
+
+@test "make install lays out sbin, share/hakit and the man pages under DESTDIR" {
+	local dest="$BATS_TEST_TMPDIR/root" p
+	run -0 make -s -C "$HK_TOP" O="$HAKIT_BINDIR" install DESTDIR="$dest" PREFIX=/usr/local
+	for p in $PROGS; do
+		[ -x "$dest/usr/local/sbin/$p" ]
+		[ -f "$dest/usr/local/share/man/man8/$p.8" ]
+	done
+	[ -f "$dest/usr/local/share/man/man7/hakit.7" ]
+	[ -d "$dest/usr/local/share/hakit" ]
+	run -0 make -s -C "$HK_TOP" O="$HAKIT_BINDIR" uninstall DESTDIR="$dest" PREFIX=/usr/local
+	[ -z "$(find "$dest" -type f)" ]
+}
