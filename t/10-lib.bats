@@ -119,3 +119,16 @@ load helpers/common
 	run -3 nsx a libtest nl-bad-request
 	[[ $output == "errno=19 No such device msg="* ]]
 }
+
+@test "shell durations (share/sh/common.sh) read like the C parser" {
+	local pair
+	for pair in 250ms:250 2s:2000 1m:60000 2:2000 1.5:1500 0.1s:100 10ms:10 1h:3600000; do
+		run -0 sh -c '. "$HAKIT_SHAREDIR/sh/common.sh"; hk_dur_ms "$1"' sh "${pair%%:*}"
+		[ "$output" = "${pair#*:}" ] || { echo "${pair%%:*} -> $output"; false; }
+	done
+	local bad
+	for bad in "" 2sec -1 " 2" 1.2.3 s 3x 366d; do
+		run -1 sh -c '. "$HAKIT_SHAREDIR/sh/common.sh"; hk_dur_ms "$1"' sh "$bad"
+		[ -z "$output" ]
+	done
+}
