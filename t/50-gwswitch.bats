@@ -1,0 +1,344 @@
+#!/usr/bin/env bats
+# gwswitch: the default route follows the health lines and the carrier,
+# replaced in one request, in the router namespace of t/helpers/wanlab.bash.
+
+load helpers/common
+load helpers/wanlab
+
+setup_file() {
+	if [ "$(id -u)" -eq 0 ] && command -v ip >/dev/null 2>&1; then
+		wanlab_up
+	fi
+}
+
+setup() {
+	if [ "$(id -u)" -eq 0 ] && [ -s "$BATS_FILE_TMPDIR/.netns" ]; then
+		wanlab_reset
+	fi
+}
+
+teardown() {
+	exec 5>&- 2>/dev/null || true
+	hk_cleanup
+}
+
+UP1=isp1=198.51.100.1@wan1
+UP2=isp2=203.0.113.1@wan2
+
+# gw_start ARGS...: gwswitch in rt reading a fifo that fd 5 writes to.
+gw_start() {
+	local d=$BATS_TEST_TMPDIR
+	mkfifo "$d/in"
+	bg_start -n rt -o "$d/out" -e "$d/err" \
+		sh -c 'exec gwswitch "$@" <"$0"' "$d/in" "$@"
+	GW_PID=$BG_PID
+	exec 5>"$d/in"
+}
+
+feed() {
+	printf '%s\n' "$@" >&5
+}
+
+out_has() {
+	grep -qx -- "$1" "$BATS_TEST_TMPDIR/out"
+}
+
+# gw_sync: returns once gwswitch has read every line fed so far.
+gw_sync() {
+	GW_SYNC=$((${GW_SYNC:-0} + 1))
+	feed "sync$GW_SYNC up"
+	wait_until 5 grep -q "unknown uplink .sync$GW_SYNC." "$BATS_TEST_TMPDIR/err"
+}
+
+# rtx CMD...: CMD in the router namespace, under timeout.
+rtx() {
+	timeout 5 ip netns exec "$(ns rt)" "$@"
+}
+
+gw_gone() {
+	! proc_alive "$GW_PID"
+}
+
+route_on() {
+	[ "$(wanlab_route_dev)" = "$1" ]
+}
+
+@test "usage errors exit 2 and say what is wrong" {
+	run -2 --separate-stderr timeout 5 gwswitch
+	[[ $stderr == "gwswitch: no uplink given"* ]]
+	run -2 --separate-stderr timeout 5 gwswitch isp1
+	[[ $stderr == *"want NAME=GATEWAY@IFACE"* ]]
+	run -2 --separate-stderr timeout 5 gwswitch a=127.0.0.2@lo a=127.0.0.3@lo
+	[[ $stderr == *"given twice"* ]]
+	run -2 --separate-stderr timeout 5 gwswitch a=127.0.0.2@lo b=::1@lo
+	[[ $stderr == *"same family"* ]]
+	run -2 --separate-stderr timeout 5 gwswitch 'a b=127.0.0.2@lo'
+	[[ $stderr == *"bad uplink name"* ]]
+	run -2 --separate-stderr timeout 5 gwswitch -m -1 a=127.0.0.2@lo
+	[[ $stderr == *"bad metric"* ]]
+	run -2 --separate-stderr timeout 5 gwswitch -t local a=127.0.0.2@lo
+	[[ $stderr == *"bad table"* ]]
+	run -2 --separate-stderr timeout 5 gwswitch -t 255 a=127.0.0.2@lo
+	run -2 --separate-stderr timeout 5 gwswitch -u 0 a=127.0.0.2@lo
+	[ -z "$output" ]
+}
+
+@test "a bad gateway exits 2 before anything is read or changed" {
+	run -2 --separate-stderr timeout 5 gwswitch a=198.51.100.300@lo
+	[[ $stderr == *"bad gateway"* ]]
+	run -2 --separate-stderr timeout 5 gwswitch a=gw.example@lo
+	[[ $stderr == *"bad gateway"* ]]
+}
+
+@test "an unknown interface exits 2" {
+	run -2 --separate-stderr timeout 5 gwswitch -n a=127.0.0.2@nosuch0
+	[ "$stderr" = "gwswitch: uplink 'a': unknown interface 'nosuch0'" ]
+}
+
+@test "a gateway off the interface's subnets exits 2 and leaves the table alone" {
+	need_netns
+	nsx rt ip route add default via 203.0.113.1 dev wan2
+	run -2 --separate-stderr rtx gwswitch isp1=203.0.113.1@wan1 "$UP2"
+	[ "$stderr" = "gwswitch: uplink 'isp1': gateway 203.0.113.1 is not on a subnet of wan1" ]
+	route_on wan2
+}
+
+@test "the first uplink that is up gets the default route" {
+	need_netns
+	gw_start "$UP1" "$UP2"
+	feed "isp2 up"
+	wait_until 5 route_on wan2
+	feed "isp1 up"
+	wait_until 5 route_on wan1
+	wait_until 5 out_has "route isp1 198.51.100.1 wan1"
+	run -0 cat "$BATS_TEST_TMPDIR/out"
+	[ "${lines[0]}" = "switch - isp2" ]
+	[ "${lines[1]}" = "route isp2 203.0.113.1 wan2" ]
+	[ "${lines[2]}" = "switch isp2 isp1" ]
+	[ "${lines[3]}" = "route isp1 198.51.100.1 wan1" ]
+}
+
+@test "a down line moves the route to the next uplink, an up line brings it back" {
+	need_netns
+	gw_start "$UP1" "$UP2"
+	feed "isp1 up" "isp2 up"
+	wait_until 5 route_on wan1
+	feed "isp1 down"
+	wait_until 5 route_on wan2
+	wait_until 5 out_has "switch isp1 isp2"
+	feed "isp1 up"
+	wait_until 5 out_has "switch isp2 isp1"
+	route_on wan1
+}
+
+@test "the route is replaced in one request: no moment without a default route" {
+	need_netns
+	local mon=$BATS_TEST_TMPDIR/monitor i
+	bg_start -n rt -o "$mon" ip -4 monitor route
+	gw_start "$UP1" "$UP2"
+	feed "isp2 up" "isp1 up"
+	wait_until 5 route_on wan1
+	for i in 1 2 3; do
+		feed "isp1 down"
+		wait_until 5 route_on wan2
+		feed "isp1 up"
+		wait_until 5 route_on wan1
+	done
+	wait_until 5 grep -c "default via 198.51.100.1" "$mon"
+	[ "$(grep -c '^default' "$mon")" -ge 7 ]
+	! grep -q '^Deleted default' "$mon"
+}
+
+@test "at start the existing route is kept until health says otherwise" {
+	need_netns
+	nsx rt ip route add default via 203.0.113.1 dev wan2
+	gw_start "$UP1" "$UP2"
+	feed "isp2 up" "isp2 up"
+	gw_sync
+	# isp1 has not spoken: nothing changes
+	route_on wan2
+	[ ! -s "$BATS_TEST_TMPDIR/out" ]
+	feed "isp1 up"
+	wait_until 5 route_on wan1
+}
+
+@test "the route's holder keeps it before any health line, and gwswitch says nothing" {
+	need_netns
+	nsx rt ip route add default via 198.51.100.1 dev wan1
+	gw_start "$UP1" "$UP2"
+	feed "isp2 up"
+	feed "isp2 up"
+	exec 5>&-
+	wait_until 5 gw_gone
+	route_on wan1
+	[ ! -s "$BATS_TEST_TMPDIR/out" ]
+}
+
+@test "carrier loss moves the route at once, without any health line" {
+	need_netns
+	gw_start "$UP1" "$UP2"
+	feed "isp1 up" "isp2 up"
+	wait_until 5 route_on wan1
+	wanlab_carrier isp1 down
+	wait_until 5 route_on wan2
+	wait_until 5 out_has "switch isp1 isp2"
+	grep -q "isp1: carrier lost on wan1" "$BATS_TEST_TMPDIR/err"
+}
+
+@test "after carrier returns the uplink needs fresh health: an up line" {
+	need_netns
+	gw_start "$UP1" "$UP2"
+	feed "isp1 up" "isp2 up"
+	wait_until 5 route_on wan1
+	wanlab_carrier isp1 down
+	wait_until 5 route_on wan2
+	wanlab_carrier isp1 up
+	wait_until 5 grep -q "carrier back" "$BATS_TEST_TMPDIR/err"
+	feed "isp2 up"
+	gw_sync
+	route_on wan2
+	feed "isp1 up"
+	wait_until 5 route_on wan1
+}
+
+@test "after carrier returns, -u good pingcheck rounds bring the uplink back" {
+	need_netns
+	local i
+	gw_start -u 3 "$UP1" "$UP2"
+	feed "isp1 state up" "isp2 state up"
+	wait_until 5 route_on wan1
+	wanlab_carrier isp1 down
+	wait_until 5 route_on wan2
+	wanlab_carrier isp1 up
+	wait_until 5 grep -q "carrier back" "$BATS_TEST_TMPDIR/err"
+	feed "isp1 1732550000100 up alive=2/2 loss=0 rtt=0.3"
+	feed "isp1 1732550000200 down alive=0/2 loss=100 rtt=-"
+	feed "isp1 1732550000300 up alive=2/2 loss=0 rtt=0.3"
+	feed "isp1 1732550000400 up alive=2/2 loss=0 rtt=0.3"
+	feed "isp2 up"
+	gw_sync
+	route_on wan2
+	feed "isp1 1732550000500 up alive=2/2 loss=0 rtt=0.3"
+	wait_until 5 route_on wan1
+}
+
+@test "pingcheck round lines do not switch, its state lines do" {
+	need_netns
+	gw_start "$UP1" "$UP2"
+	feed "isp1 state up" "isp2 state up"
+	wait_until 5 route_on wan1
+	feed "isp1 1732550000123 down alive=0/2 loss=100 rtt=-"
+	feed "isp1 1732550000223 down alive=0/2 loss=100 rtt=-"
+	feed "isp2 up"
+	gw_sync
+	route_on wan1
+	feed "isp1 state down"
+	wait_until 5 route_on wan2
+}
+
+@test "both down: all-down once, the route is kept; one returns and is used" {
+	need_netns
+	gw_start "$UP1" "$UP2"
+	feed "isp1 up" "isp2 up"
+	wait_until 5 route_on wan1
+	feed "isp1 down"
+	wait_until 5 route_on wan2
+	feed "isp2 down" "isp2 down"
+	wait_until 5 out_has "all-down kept=isp2"
+	route_on wan2
+	grep -q "no uplink is up" "$BATS_TEST_TMPDIR/err"
+	feed "isp1 up"
+	wait_until 5 route_on wan1
+	[ "$(grep -c all-down "$BATS_TEST_TMPDIR/out")" -eq 1 ]
+	run -0 tail -n 2 "$BATS_TEST_TMPDIR/out"
+	[ "${lines[0]}" = "switch isp2 isp1" ]
+}
+
+@test "SIGTERM leaves the route as it is and exits 0" {
+	need_netns
+	gw_start "$UP1" "$UP2"
+	feed "isp1 up"
+	wait_until 5 route_on wan1
+	kill -TERM "$GW_PID"
+	local st=0
+	wait "$GW_PID" || st=$?
+	[ "$st" -eq 0 ]
+	route_on wan1
+}
+
+@test "-n prints what it would do and changes nothing" {
+	need_netns
+	nsx rt ip route add default via 203.0.113.1 dev wan2
+	gw_start -n "$UP1" "$UP2"
+	feed "isp1 up"
+	wait_until 5 out_has "switch isp2 isp1"
+	out_has "route isp1 198.51.100.1 wan1"
+	route_on wan2
+}
+
+@test "-1 NAME sets the route once and exits" {
+	need_netns
+	run -0 --separate-stderr rtx gwswitch -1 isp2 "$UP1" "$UP2"
+	[ "$output" = "switch - isp2
+route isp2 203.0.113.1 wan2" ]
+	route_on wan2
+	run -0 --separate-stderr rtx gwswitch -n -1 isp1 "$UP1" "$UP2"
+	[ "${lines[0]}" = "switch isp2 isp1" ]
+	route_on wan2
+	run -0 rtx gwswitch -1 isp2 "$UP1" "$UP2"
+	[ -z "$output" ]
+	run -2 --separate-stderr rtx gwswitch -1 isp3 "$UP1" "$UP2"
+	[[ $stderr == *"no such uplink"* ]]
+}
+
+@test "-t and -m put the route in that table with that metric, main untouched" {
+	need_netns
+	run -0 rtx gwswitch -t 100 -m 50 -1 isp1 "$UP1" "$UP2"
+	run -0 nsx rt ip -4 route show table 100
+	[ "${output% }" = "default via 198.51.100.1 dev wan1 proto static metric 50" ]
+	[ -z "$(nsx rt ip -4 route show default)" ]
+	run -0 rtx gwswitch -t 100 -m 50 -1 isp2 "$UP1" "$UP2"
+	run -0 nsx rt ip -4 route show table 100
+	[ "${output% }" = "default via 203.0.113.1 dev wan2 proto static metric 50" ]
+}
+
+@test "a netlink refusal exits 3 with the kernel's message, table unchanged" {
+	need_netns
+	nsx rt ip route add default via 203.0.113.1 dev wan2
+	wanlab_port isp1 down
+	run -3 --separate-stderr rtx gwswitch -1 isp1 "$UP1" "$UP2"
+	[[ $stderr == "gwswitch: isp1: the kernel refused the route via wan1: "* ]]
+	# the kernel's own words (extended ack), after strerror
+	[[ $stderr == *"Network is unreachable: Nexthop has invalid gateway" ]]
+	[ -z "$output" ]
+	route_on wan2
+}
+
+@test "garbled, overlong and unknown input is ignored; good lines still work" {
+	need_netns
+	gw_start "$UP1" "$UP2"
+	feed "isp2 up" "" "isp9 up" "isp1 sideways" "isp1" "isp1 up up up"
+	printf 'isp1 \001\002\377 up\n' >&5
+	head -c 3000 /dev/zero | tr '\0' x >&5
+	printf '\nisp1 1234 maybe\n' >&5
+	wait_until 5 route_on wan2
+	feed "isp1 up"
+	wait_until 5 route_on wan1
+	proc_alive "$GW_PID"
+	grep -q "unknown uplink 'isp9'" "$BATS_TEST_TMPDIR/err"
+	grep -q "longer than" "$BATS_TEST_TMPDIR/err"
+	grep -q "not a health line" "$BATS_TEST_TMPDIR/err"
+}
+
+@test "end of input: exits 0 and leaves the route" {
+	need_netns
+	gw_start "$UP1" "$UP2"
+	feed "isp1 up"
+	wait_until 5 route_on wan1
+	exec 5>&-
+	wait_until 5 gw_gone
+	local st=0
+	wait "$GW_PID" || st=$?
+	[ "$st" -eq 0 ]
+	route_on wan1
+}
