@@ -121,3 +121,29 @@ clean:
 	rm -rf bin-src/build bin-src/build-asan
 
 .PHONY: all test asan bench lint lint-man lint-sh install uninstall clean
+
+# Fuzzing (clang's libFuzzer): make fuzz builds t/fuzz/*.c with the lib
+# sources they need into bin-src/build-fuzz and runs each for
+# FUZZ_SECONDS, starting from t/fuzz/seed; crashes land in
+# bin-src/build-fuzz/ as crash-* files.
+FUZZ_CC = clang
+FUZZ_SECONDS = 60
+FUZZ_O = bin-src/build-fuzz
+FUZZ_FLAGS = -g -O1 -fsanitize=fuzzer,address,undefined \
+	-fno-sanitize-recover=undefined
+FUZZ_TARGETS = $(sort $(basename $(notdir $(wildcard t/fuzz/*.c))))
+
+$(FUZZ_O)/%: t/fuzz/%.c bin-src/lib/hb.c bin-src/lib/auth.c \
+		bin-src/lib/hb.h bin-src/lib/auth.h
+	mkdir -p $(FUZZ_O)
+	$(FUZZ_CC) $(HK_CPPFLAGS) $(WARN) $(FUZZ_FLAGS) -o $@ $< \
+		bin-src/lib/hb.c bin-src/lib/auth.c
+
+fuzz: $(FUZZ_TARGETS:%=$(FUZZ_O)/%)
+	for f in $(FUZZ_TARGETS); do \
+		mkdir -p $(FUZZ_O)/corpus-$$f || exit 1; \
+		$(FUZZ_O)/$$f -max_total_time=$(FUZZ_SECONDS) -max_len=2048 \
+			-artifact_prefix=$(FUZZ_O)/ \
+			$(FUZZ_O)/corpus-$$f t/fuzz/seed || exit 1; done
+
+.PHONY: fuzz

@@ -1,0 +1,104 @@
+/*
+ * auth.h - heartbeat authentication: SHA-256 (FIPS 180-4), SHA-1
+ * (FIPS 180-4), MD5 (RFC 1321), their HMACs (RFC 2104), heartbeat's
+ * CRC-32, and the authkeys file.  See hbsend(8) and hbrecv(8).
+ */
+#ifndef HAKIT_AUTH_H
+#define HAKIT_AUTH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define AUTH_MAXDIGEST	32		/* SHA-256 */
+#define AUTH_MAXHEX	(2 * AUTH_MAXDIGEST)
+#define AUTH_MAXKEYS	16		/* key ids 1..15 */
+#define AUTH_MAXSECRET	256
+
+enum auth_method {
+	AUTH_NONE = 0,
+	AUTH_CRC,
+	AUTH_MD5,
+	AUTH_SHA1,
+	AUTH_SHA256
+};
+
+/* One hash, streamed: init, update any number of times, final. */
+struct auth_hash {
+	enum auth_method method;
+	uint64_t	len;		/* bytes hashed so far */
+	union {
+		uint32_t	s32[8];
+	} h;
+	unsigned char	buf[64];
+	size_t		nbuf;
+};
+
+void		auth_hash_init(struct auth_hash *c, enum auth_method m);
+void		auth_hash_update(struct auth_hash *c, const void *p, size_t n);
+/* Writes the digest (16, 20 or 32 bytes) and returns its length. */
+size_t		auth_hash_final(struct auth_hash *c, unsigned char *out);
+size_t		auth_digest_len(enum auth_method m);
+
+/* HMAC of data under key (RFC 2104); returns the digest length. */
+size_t		auth_hmac(enum auth_method m, const void *key, size_t keylen,
+		    const void *data, size_t len, unsigned char *out);
+
+/* heartbeat's CRC-32: poly 0x04C11DB7, MSB first, init 0, inverted. */
+uint32_t	auth_crc32(const void *data, size_t len);
+
+/* "sha256" -> AUTH_SHA256 ...; AUTH_NONE when unknown. */
+enum auth_method auth_method_parse(const char *s, size_t n);
+const char	*auth_method_name(enum auth_method m);
+
+struct auth_key {
+	enum auth_method method;	/* AUTH_NONE: no key of that id */
+	size_t		len;
+	unsigned char	secret[AUTH_MAXSECRET];
+};
+
+struct auth_keys {
+	unsigned	use;		/* the id sent with ("auth N") */
+	struct auth_key	key[AUTH_MAXKEYS];
+};
+
+/* Why auth_load failed, beyond errno. */
+enum auth_err {
+	AUTH_EOK = 0,
+	AUTH_ESYS,		/* open/read failed: errno is set */
+	AUTH_EMODE,		/* readable by group or others */
+	AUTH_ESYNTAX,		/* bad line: see line */
+	AUTH_ENOUSE		/* no "auth N", or N names no key */
+};
+
+/*
+ * Reads an authkeys file in heartbeat's format ("auth N", then lines
+ * "N METHOD [SECRET]", '#' comments).  On failure returns -1, sets *err
+ * and, for AUTH_ESYNTAX, *line to the bad line's number.
+ */
+int		auth_load(const char *path, struct auth_keys *k,
+		    enum auth_err *err, unsigned *line);
+
+/* Keys for running without a key file: id 1, crc. */
+void		auth_default(struct auth_keys *k);
+
+/*
+ * The MAC of data under key id, as lower-case hex, NUL-terminated, into
+ * hex (at least AUTH_MAXHEX + 1 bytes).  Returns its length, or -1 when
+ * the id has no key.
+ */
+int		auth_mac_hex(const struct auth_keys *k, unsigned id,
+		    const void *data, size_t len, char *hex);
+
+/*
+ * 1 when mac (n hex characters) is the MAC of data under key id with
+ * method m, 0 otherwise.  The comparison takes the same time wherever
+ * the first difference lies.
+ */
+int		auth_verify(const struct auth_keys *k, unsigned id,
+		    enum auth_method m, const char *mac, size_t n,
+		    const void *data, size_t len);
+
+/* Constant-time comparison of n bytes: 0 when equal. */
+int		auth_memneq(const void *a, const void *b, size_t n);
+
+#endif
