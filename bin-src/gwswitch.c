@@ -661,7 +661,7 @@ main(int argc, char *argv[])
 	int c, r;
 
 	hk_setprogname(argv[0]);
-	while ((c = getopt(argc, argv, "1:hm:nt:u:V")) != -1) {
+	while ((c = getopt(argc, argv, ":1:hm:nt:u:V")) != -1) {
 		switch (c) {
 		case '1':
 			g.once = optarg;
@@ -694,6 +694,9 @@ main(int argc, char *argv[])
 			break;
 		case 'V':
 			version_exit();
+		case ':':
+			usage_error(usage_text, "option '-%c' needs a value",
+			    optopt);
 		default:
 			usage_error(usage_text, "unknown option '-%c'",
 			    optopt);
