@@ -1,0 +1,1146 @@
+/*
+ * pingcheck.c - ICMP echo checks of many hosts at once, from one socket
+ * per address family under one poll() loop: a one-shot check speaking
+ * mon's monitor protocol (or Nagios's with -N), or with -f a stream of
+ * per-round lines and debounced state changes for one uplink.
+ * See pingcheck(8).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <ifaddrs.h>
+#include <limits.h>
+#include <net/if.h>
+#include <netdb.h>
+#include <netinet/icmp6.h>
+#include <netinet/in.h>
+#include <netinet/ip.h>
+#include <netinet/ip_icmp.h>
+#include <linux/errqueue.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include "addr.h"
+#include "common.h"
+#include "mon.h"
+#include "nl.h"
+#include "tm.h"
+
+static const char usage_text[] =
+    "usage: pingcheck [-Nv] [-c COUNT] [-i INTERVAL] [-t TIMEOUT] [-l MAXLOSS]"
+    " [-I IFACE] [-S SRCADDR] [-g GATEWAY] [-w RTA,PL%] [-C RTA,PL%]"
+    " HOST ...\n"
+    "       pingcheck -f [-v] [-i INTERVAL] [-t TIMEOUT] [-d DOWN] [-u UP]"
+    " [-a MIN] [-I IFACE] [-S SRCADDR] [-g GATEWAY] HOST ...\n";
+
+#define WIN		256	/* rounds whose replies are still awaited */
+#define MAXCOUNT	10000
+#define ROUTE_RECHECK_MS 1000
+
+enum pres { P_OK, P_NOREPLY, P_UNREACH, P_NOROUTE, P_LOSS, P_UNKNOWNHOST,
+	P_ERROR };
+static const char *const pres_word[] = {
+	"ok", "no-reply", "unreachable", "no-route", "loss", "unknown-host",
+	"error"
+};
+
+/* What each echo request carries after the ICMP header. */
+struct payload {
+	uint64_t	cookie;		/* this process's: replies are ours */
+	uint32_t	target;
+	uint32_t	round;
+	uint64_t	sent_us;
+};
+
+struct target {
+	const char	*arg;
+	struct hk_addr	a;
+	struct sockaddr_storage ss;
+	socklen_t	sslen;
+	int		resolved;
+	uint64_t	ans[WIN / 64];	/* answered, by round % WIN */
+	unsigned	sent, recv, errs, unreach;
+	uint64_t	rtt_min, rtt_max, rtt_sum;	/* microseconds */
+	int		route_ok;	/* -g: does its route go that way */
+	uint64_t	route_at;	/* when route_ok was found (ms) */
+	int		err;
+};
+
+struct round {
+	uint64_t	sent_us;
+	unsigned	alive, done;	/* answered; answered or failed */
+	uint64_t	rtt_sum;
+};
+
+struct sock {
+	int		fd;
+	int		raw;		/* 0: unprivileged ICMP datagram */
+	uint16_t	id;		/* echo id (the kernel's for dgram) */
+};
+
+struct pc {
+	unsigned long	count;
+	uint64_t	interval_ms, timeout_ms;
+	long		maxloss;	/* -1: fail only when all are lost */
+	const char	*ifname;
+	unsigned	ifindex;
+	struct hk_addr	src, gw;
+	int		have_src, have_gw;
+	int		nagios, follow, verbose;
+	unsigned long	down_n, up_n, min_alive;
+	double		w_rta, w_pl, c_rta, c_pl;	/* <0: none */
+	struct sock	s4, s6;
+	uint64_t	cookie;
+	struct target	*t;
+	size_t		nt;
+	struct round	r[WIN];
+	uint64_t	nsent;		/* rounds sent */
+	uint64_t	nemitted;	/* -f: rounds reported */
+	struct nl	nl;
+	int		nl_open;
+	/* -f hysteresis */
+	int		state;		/* -1 unknown, 0 down, 1 up */
+	unsigned long	run_good, run_bad;
+};
+
+static volatile sig_atomic_t stop;
+
+static void
+on_term(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+static noreturn void
+bad_usage(const struct pc *p, const char *fmt, const char *arg)
+{
+	warnf(fmt, arg);
+	fputs(usage_text, stderr);
+	exit(p->nagios ? MON_NAG_UNKNOWN : HK_EXIT_USAGE);
+}
+
+/* "100ms,20%" or "100,20%" (milliseconds, percent). */
+static int
+parse_thr(const char *s, double *rta, double *pl)
+{
+	char buf[64], *comma, *pct;
+	uint64_t ms;
+	unsigned long ul;
+
+	if (strlen(s) >= sizeof(buf))
+		return -1;
+	strcpy(buf, s);
+	if ((comma = strchr(buf, ',')) == NULL)
+		return -1;
+	*comma = '\0';
+	if ((pct = strchr(comma + 1, '%')) != NULL) {
+		if (pct[1] != '\0')
+			return -1;
+		*pct = '\0';
+	}
+	if (parse_ulong(comma + 1, 0, 100, &ul) < 0)
+		return -1;
+	*pl = (double)ul;
+	/* A bare number is milliseconds here, as check_ping reads it. */
+	if (parse_ulong(buf, 0, 3600000, &ul) == 0) {
+		*rta = (double)ul;
+		return 0;
+	}
+	if (parse_dur(buf, &ms) < 0)
+		return -1;
+	*rta = (double)ms;
+	return 0;
+}
+
+static uint16_t
+cksum(const void *data, size_t len)
+{
+	const uint8_t *p = data;
+	uint32_t sum = 0;
+
+	for (; len > 1; p += 2, len -= 2)
+		sum += (uint32_t)(p[0] << 8 | p[1]);
+	if (len == 1)
+		sum += (uint32_t)(p[0] << 8);
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return htons((uint16_t)~sum);
+}
+
+/* The first address of family on ifname (IPv6: not link-local first). */
+static int
+iface_addr(const char *ifname, int family, struct hk_addr *out)
+{
+	struct ifaddrs *ifa, *i;
+	int found = 0;
+
+	if (getifaddrs(&ifa) < 0)
+		return -1;
+	for (i = ifa; i != NULL; i = i->ifa_next) {
+		if (i->ifa_addr == NULL || i->ifa_addr->sa_family != family ||
+		    strcmp(i->ifa_name, ifname) != 0)
+			continue;
+		out->family = family;
+		if (family == AF_INET) {
+			out->u.v4 = ((struct sockaddr_in *)i->ifa_addr)->sin_addr;
+			out->prefix = 32;
+			found = 1;
+			break;
+		}
+		out->u.v6 = ((struct sockaddr_in6 *)i->ifa_addr)->sin6_addr;
+		out->prefix = 128;
+		found = 1;
+		if (!IN6_IS_ADDR_LINKLOCAL(&out->u.v6))
+			break;
+	}
+	freeifaddrs(ifa);
+	if (!found)
+		errno = EADDRNOTAVAIL;
+	return found ? 0 : -1;
+}
+
+static void
+open_sock(struct pc *p, int family, struct sock *s)
+{
+	int proto = family == AF_INET ? IPPROTO_ICMP : IPPROTO_ICMPV6;
+	struct sockaddr_storage ss;
+	struct hk_addr src;
+	socklen_t sl;
+	int one = 1, big = 1 << 20;
+
+	s->fd = socket(family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+	    proto);
+	s->raw = 0;
+	if (s->fd < 0 && (errno == EACCES || errno == EPERM ||
+	    errno == EPROTONOSUPPORT)) {
+		s->fd = socket(family, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC,
+		    proto);
+		s->raw = 1;
+		if (s->fd < 0 && (errno == EACCES || errno == EPERM))
+			die(HK_EXIT_SYS, "cannot open an ICMP socket: needs "
+			    "CAP_NET_RAW, or a group in "
+			    "net.ipv4.ping_group_range:");
+	}
+	if (s->fd < 0)
+		die(HK_EXIT_SYS, "socket:");
+	if (setsockopt(s->fd, SOL_SOCKET, SO_RCVBUFFORCE, &big,
+	    sizeof(big)) < 0)
+		setsockopt(s->fd, SOL_SOCKET, SO_RCVBUF, &big, sizeof(big));
+	if (family == AF_INET)
+		setsockopt(s->fd, IPPROTO_IP, IP_RECVERR, &one, sizeof(one));
+	else
+		setsockopt(s->fd, IPPROTO_IPV6, IPV6_RECVERR, &one,
+		    sizeof(one));
+	if (s->raw && family == AF_INET6) {
+		struct icmp6_filter f;
+
+		ICMP6_FILTER_SETBLOCKALL(&f);
+		ICMP6_FILTER_SETPASS(ICMP6_ECHO_REPLY, &f);
+		ICMP6_FILTER_SETPASS(ICMP6_DST_UNREACH, &f);
+		setsockopt(s->fd, IPPROTO_ICMPV6, ICMP6_FILTER, &f, sizeof(f));
+	}
+	if (p->ifname != NULL && setsockopt(s->fd, SOL_SOCKET,
+	    SO_BINDTODEVICE, p->ifname, (socklen_t)strlen(p->ifname) + 1) < 0)
+		die(HK_EXIT_SYS, "bind to interface %s:", p->ifname);
+	if (p->have_src && p->src.family == family)
+		src = p->src;
+	else if (p->ifname != NULL) {
+		if (iface_addr(p->ifname, family, &src) < 0)
+			die(HK_EXIT_SYS, "no IPv%c address on %s to send from",
+			    family == AF_INET ? '4' : '6', p->ifname);
+	} else
+		src.family = 0;
+	if (src.family != 0) {
+		sl = addr_to_sockaddr(&src, 0, &ss);
+		if (family == AF_INET6 && IN6_IS_ADDR_LINKLOCAL(&src.u.v6))
+			((struct sockaddr_in6 *)&ss)->sin6_scope_id =
+			    p->ifindex;
+		if (bind(s->fd, (struct sockaddr *)&ss, sl) < 0) {
+			char b[ADDR_STRLEN];
+
+			die(HK_EXIT_SYS, "bind to %s:",
+			    addr_fmt(&src, b, sizeof(b)));
+		}
+	}
+	if (s->raw) {
+		uint16_t r;
+
+		if (getrandom(&r, sizeof(r), 0) != sizeof(r))
+			r = (uint16_t)getpid();
+		s->id = r;
+	} else {
+		/* The kernel picks the id: the socket's "port". */
+		if (src.family == 0) {
+			memset(&ss, 0, sizeof(ss));
+			ss.ss_family = (sa_family_t)family;
+			sl = family == AF_INET ? sizeof(struct sockaddr_in) :
+			    sizeof(struct sockaddr_in6);
+			if (bind(s->fd, (struct sockaddr *)&ss, sl) < 0)
+				die(HK_EXIT_SYS, "bind:");
+		}
+		sl = sizeof(ss);
+		if (getsockname(s->fd, (struct sockaddr *)&ss, &sl) < 0)
+			die(HK_EXIT_SYS, "getsockname:");
+		s->id = ntohs(((struct sockaddr_in *)&ss)->sin_port);
+	}
+	if (p->verbose)
+		warnf("IPv%c: %s ICMP socket, echo id %u",
+		    family == AF_INET ? '4' : '6',
+		    s->raw ? "raw" : "unprivileged datagram", s->id);
+}
+
+/*
+ * -g: asks the kernel how a probe to t would leave, and whether that is
+ * through the gateway and interface we were told.  1 yes, 0 no.
+ */
+static int
+route_check(struct pc *p, struct target *t)
+{
+	struct {
+		struct nlmsghdr n;
+		struct rtmsg r;
+		char buf[256];
+	} req;
+	char buf[NL_BUFSIZE] __attribute__((aligned(NLMSG_ALIGNTO)));
+	struct rtattr *tb[RTA_MAX + 1];
+	struct nlmsghdr *h;
+	ssize_t n;
+	int len, alen = (int)addr_len(&t->a);
+
+	memset(&req, 0, sizeof(req));
+	req.n.nlmsg_len = NLMSG_LENGTH(sizeof(struct rtmsg));
+	req.n.nlmsg_type = RTM_GETROUTE;
+	req.n.nlmsg_flags = NLM_F_REQUEST;
+	req.n.nlmsg_seq = ++p->nl.seq;
+	req.r.rtm_family = (unsigned char)t->a.family;
+	req.r.rtm_dst_len = (unsigned char)(alen * 8);
+	nl_attr_add(&req.n, sizeof(req), RTA_DST, t->a.u.b, (size_t)alen);
+	if (p->have_src && p->src.family == t->a.family) {
+		req.r.rtm_src_len = (unsigned char)(alen * 8);
+		nl_attr_add(&req.n, sizeof(req), RTA_SRC, p->src.u.b,
+		    (size_t)alen);
+	}
+	if (p->ifindex != 0)
+		nl_attr_add_u32(&req.n, sizeof(req), RTA_OIF, p->ifindex);
+	if (send(p->nl.fd, &req, req.n.nlmsg_len, 0) < 0)
+		return 0;
+	for (;;) {
+		n = recv(p->nl.fd, buf, sizeof(buf), 0);
+		if (n < 0)
+			return 0;
+		len = (int)n;
+		for (h = (struct nlmsghdr *)buf; NLMSG_OK(h, len);
+		    h = NLMSG_NEXT(h, len)) {
+			struct rtmsg *rm;
+			uint32_t oif;
+
+			if (h->nlmsg_seq != req.n.nlmsg_seq)
+				continue;
+			if (h->nlmsg_type == NLMSG_ERROR)
+				return 0;
+			if (h->nlmsg_type != RTM_NEWROUTE)
+				continue;
+			rm = NLMSG_DATA(h);
+			nl_attr_parse(tb, RTA_MAX, RTM_RTA(rm),
+			    (int)RTM_PAYLOAD(h));
+			if (tb[RTA_OIF] == NULL ||
+			    RTA_PAYLOAD(tb[RTA_OIF]) != 4)
+				return 0;
+			memcpy(&oif, RTA_DATA(tb[RTA_OIF]), 4);
+			if (p->ifindex != 0 && oif != p->ifindex)
+				return 0;
+			if (p->gw.family != t->a.family)
+				return 1;
+			if (tb[RTA_GATEWAY] == NULL)
+				/* On-link: only the gateway itself. */
+				return memcmp(t->a.u.b, p->gw.u.b,
+				    (size_t)alen) == 0;
+			return RTA_PAYLOAD(tb[RTA_GATEWAY]) == (size_t)alen &&
+			    memcmp(RTA_DATA(tb[RTA_GATEWAY]), p->gw.u.b,
+			    (size_t)alen) == 0;
+		}
+	}
+}
+
+static int
+route_ok(struct pc *p, struct target *t)
+{
+	uint64_t now = tm_now_ms();
+	int ok;
+
+	if (!p->have_gw)
+		return 1;
+	if (t->route_at != 0 && now - t->route_at < ROUTE_RECHECK_MS)
+		return t->route_ok;
+	ok = route_check(p, t);
+	if (!ok && (t->route_at == 0 || t->route_ok)) {
+		char g[ADDR_STRLEN];
+
+		warnf("%s: route does not leave via %s%s%s: not probed "
+		    "(see pingcheck(8) for the policy routing -g needs)",
+		    t->arg, addr_fmt(&p->gw, g, sizeof(g)),
+		    p->ifname ? " dev " : "", p->ifname ? p->ifname : "");
+	}
+	t->route_ok = ok;
+	t->route_at = now;
+	return ok;
+}
+
+static struct sock *
+sock_for(struct pc *p, int family)
+{
+	return family == AF_INET ? &p->s4 : &p->s6;
+}
+
+/* Sends round p->nsent to every target. */
+static void
+send_round(struct pc *p)
+{
+	struct round *r = &p->r[p->nsent % WIN];
+	unsigned char pkt[sizeof(struct icmphdr) + sizeof(struct payload)];
+	struct icmphdr *ic = (struct icmphdr *)pkt;
+	struct payload pl;
+	size_t i;
+
+	*r = (struct round){ .sent_us = tm_now_us() };
+	for (i = 0; i < p->nt; i++) {
+		struct target *t = &p->t[i];
+		struct sock *s;
+
+		t->ans[(p->nsent % WIN) / 64] &= ~(1ULL << (p->nsent % 64));
+		if (!t->resolved) {
+			r->done++;
+			continue;
+		}
+		t->sent++;
+		if (!route_ok(p, t)) {
+			t->errs++;
+			r->done++;
+			continue;
+		}
+		s = sock_for(p, t->a.family);
+		memset(pkt, 0, sizeof(pkt));
+		ic->type = t->a.family == AF_INET ? ICMP_ECHO :
+		    ICMP6_ECHO_REQUEST;
+		ic->un.echo.id = htons(s->id);
+		ic->un.echo.sequence = htons((uint16_t)p->nsent);
+		pl = (struct payload){ .cookie = p->cookie,
+		    .target = (uint32_t)i, .round = (uint32_t)p->nsent,
+		    .sent_us = tm_now_us() };
+		memcpy(pkt + sizeof(*ic), &pl, sizeof(pl));
+		if (s->raw && t->a.family == AF_INET)
+			ic->checksum = cksum(pkt, sizeof(pkt));
+		if (sendto(s->fd, pkt, sizeof(pkt), 0,
+		    (struct sockaddr *)&t->ss, t->sslen) < 0) {
+			if (errno == ENETUNREACH || errno == EHOSTUNREACH ||
+			    errno == ENETDOWN || errno == EHOSTDOWN)
+				t->unreach++;
+			else if (errno != EAGAIN && errno != ENOBUFS) {
+				if (t->err != errno)
+					warnf("%s: send:", t->arg);
+				t->err = errno;
+			}
+			t->errs++;
+			r->done++;
+		}
+	}
+	p->nsent++;
+}
+
+static struct target *
+find_addr(struct pc *p, int family, const void *a)
+{
+	size_t i, alen = family == AF_INET ? 4 : 16;
+
+	for (i = 0; i < p->nt; i++)
+		if (p->t[i].resolved && p->t[i].a.family == family &&
+		    memcmp(p->t[i].a.u.b, a, alen) == 0)
+			return &p->t[i];
+	return NULL;
+}
+
+/*
+ * An echo reply [ic, ic+len) from address from: counted when it carries
+ * our id and cookie, answers a round still awaited, and comes from the
+ * target it was sent to.
+ */
+static void
+got_reply(struct pc *p, const struct sock *s, const unsigned char *ic,
+    size_t len, int family, const void *from)
+{
+	struct payload pl;
+	struct target *t;
+	struct round *r;
+	uint64_t now = tm_now_us(), rtt, bit;
+	uint16_t id;
+
+	if (len < sizeof(struct icmphdr) + sizeof(pl))
+		return;
+	if (ic[0] != (family == AF_INET ? ICMP_ECHOREPLY : ICMP6_ECHO_REPLY))
+		return;
+	memcpy(&id, ic + 4, 2);
+	if (ntohs(id) != s->id)
+		return;
+	memcpy(&pl, ic + sizeof(struct icmphdr), sizeof(pl));
+	if (pl.cookie != p->cookie || pl.target >= p->nt ||
+	    pl.round >= p->nsent || p->nsent - pl.round > WIN)
+		return;
+	t = &p->t[pl.target];
+	if (t->a.family != family ||
+	    memcmp(t->a.u.b, from, family == AF_INET ? 4 : 16) != 0)
+		return;
+	r = &p->r[pl.round % WIN];
+	bit = 1ULL << (pl.round % 64);
+	if (t->ans[(pl.round % WIN) / 64] & bit)
+		return;			/* a duplicate */
+	if (pl.sent_us < r->sent_us || pl.sent_us > now)
+		return;
+	rtt = now - pl.sent_us;
+	if (rtt > p->timeout_ms * 1000)
+		return;			/* too late: already counted lost */
+	t->ans[(pl.round % WIN) / 64] |= bit;
+	t->recv++;
+	if (t->recv == 1 || rtt < t->rtt_min)
+		t->rtt_min = rtt;
+	if (rtt > t->rtt_max)
+		t->rtt_max = rtt;
+	t->rtt_sum += rtt;
+	r->alive++;
+	r->done++;
+	r->rtt_sum += rtt;
+}
+
+/*
+ * An ICMP error about one of our probes: the echo header we sent is at
+ * [ic, ic+len), the probe went to dst.
+ */
+static void
+got_error(struct pc *p, const struct sock *s, const unsigned char *ic,
+    size_t len, int family, const void *dst)
+{
+	struct target *t;
+	uint16_t id, seq;
+	uint64_t round, bit;
+
+	if (len < 8 || ic[0] != (family == AF_INET ? ICMP_ECHO :
+	    ICMP6_ECHO_REQUEST))
+		return;
+	memcpy(&id, ic + 4, 2);
+	memcpy(&seq, ic + 6, 2);
+	if (ntohs(id) != s->id || (t = find_addr(p, family, dst)) == NULL ||
+	    p->nsent == 0)
+		return;
+	/* The round: the latest sent whose low 16 bits match. */
+	round = p->nsent - 1 - (uint16_t)((uint16_t)(p->nsent - 1) -
+	    ntohs(seq));
+	if (round >= p->nsent || p->nsent - round > WIN)
+		return;
+	bit = 1ULL << (round % 64);
+	if (t->ans[(round % WIN) / 64] & bit)
+		return;
+	t->ans[(round % WIN) / 64] |= bit;	/* settled, not alive */
+	t->unreach++;
+	p->r[round % WIN].done++;
+}
+
+static void
+read_errqueue(struct pc *p, struct sock *s, int family)
+{
+	unsigned char data[512], ctl[512];
+	struct sockaddr_storage from;
+	struct iovec iov = { data, sizeof(data) };
+	struct msghdr m;
+	struct cmsghdr *cm;
+	ssize_t n;
+	int i;
+
+	for (i = 0; i < 1024; i++) {
+		memset(&m, 0, sizeof(m));
+		m.msg_name = &from;
+		m.msg_namelen = sizeof(from);
+		m.msg_iov = &iov;
+		m.msg_iovlen = 1;
+		m.msg_control = ctl;
+		m.msg_controllen = sizeof(ctl);
+		n = recvmsg(s->fd, &m, MSG_ERRQUEUE | MSG_DONTWAIT);
+		if (n < 0)
+			return;
+		for (cm = CMSG_FIRSTHDR(&m); cm != NULL;
+		    cm = CMSG_NXTHDR(&m, cm)) {
+			struct sock_extended_err ee;
+
+			if (!((cm->cmsg_level == IPPROTO_IP &&
+			    cm->cmsg_type == IP_RECVERR) ||
+			    (cm->cmsg_level == IPPROTO_IPV6 &&
+			    cm->cmsg_type == IPV6_RECVERR)) ||
+			    cm->cmsg_len < CMSG_LEN(sizeof(ee)))
+				continue;
+			memcpy(&ee, CMSG_DATA(cm), sizeof(ee));
+			if (ee.ee_origin != SO_EE_ORIGIN_ICMP &&
+			    ee.ee_origin != SO_EE_ORIGIN_ICMP6)
+				continue;
+			if (family == AF_INET && m.msg_namelen >=
+			    sizeof(struct sockaddr_in))
+				got_error(p, s, data, (size_t)n, family,
+				    &((struct sockaddr_in *)&from)->sin_addr);
+			else if (family == AF_INET6 && m.msg_namelen >=
+			    sizeof(struct sockaddr_in6))
+				got_error(p, s, data, (size_t)n, family,
+				    &((struct sockaddr_in6 *)&from)->sin6_addr);
+		}
+	}
+}
+
+/* Drains one socket. */
+static void
+read_sock(struct pc *p, struct sock *s, int family)
+{
+	unsigned char buf[2048];
+	struct sockaddr_storage from;
+	socklen_t fl;
+	ssize_t n;
+	int i;
+
+	for (i = 0; i < 4096; i++) {
+		fl = sizeof(from);
+		n = recvfrom(s->fd, buf, sizeof(buf), MSG_DONTWAIT,
+		    (struct sockaddr *)&from, &fl);
+		if (n < 0) {
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				break;
+			if (errno == EINTR)
+				continue;
+			/* A pending ICMP error: read it from the queue. */
+			read_errqueue(p, s, family);
+			continue;
+		}
+		if (family == AF_INET) {
+			const void *src =
+			    &((struct sockaddr_in *)&from)->sin_addr;
+			size_t hl;
+
+			if (fl < sizeof(struct sockaddr_in))
+				continue;
+			if (!s->raw) {
+				got_reply(p, s, buf, (size_t)n, family, src);
+				continue;
+			}
+			/* Raw: the IP header comes first. */
+			if (n < 20 || (hl = (size_t)(buf[0] & 0x0f) * 4) < 20 ||
+			    (size_t)n < hl + 8)
+				continue;
+			if (buf[hl] == ICMP_ECHOREPLY) {
+				got_reply(p, s, buf + hl, (size_t)n - hl,
+				    family, src);
+			} else if (buf[hl] == ICMP_DEST_UNREACH) {
+				/* Quoted: IP header, then our echo header. */
+				const unsigned char *q = buf + hl + 8;
+				size_t ql = (size_t)n - hl - 8, qhl;
+
+				if (ql < 20 || (qhl = (size_t)(q[0] & 0x0f) *
+				    4) < 20 || ql < qhl + 8 ||
+				    q[9] != IPPROTO_ICMP)
+					continue;
+				got_error(p, s, q + qhl, ql - qhl, family,
+				    q + 16);
+			}
+		} else {
+			const void *src =
+			    &((struct sockaddr_in6 *)&from)->sin6_addr;
+
+			if (fl < sizeof(struct sockaddr_in6) || n < 8)
+				continue;
+			if (buf[0] == ICMP6_ECHO_REPLY) {
+				got_reply(p, s, buf, (size_t)n, family, src);
+			} else if (s->raw && buf[0] == ICMP6_DST_UNREACH &&
+			    n >= 8 + 40 + 8 && buf[8 + 6] == IPPROTO_ICMPV6) {
+				got_error(p, s, buf + 48, (size_t)n - 48,
+				    family, buf + 8 + 24);
+			}
+		}
+	}
+	read_errqueue(p, s, family);
+}
+
+static int
+host_failed(const struct pc *p, const struct target *t)
+{
+	if (!t->resolved || t->recv == 0)
+		return 1;
+	if (p->maxloss < 0)
+		return 0;
+	return (double)(t->sent - t->recv) * 100.0 / t->sent >
+	    (double)p->maxloss;
+}
+
+static enum pres
+host_res(const struct pc *p, const struct target *t)
+{
+	if (!t->resolved)
+		return P_UNKNOWNHOST;
+	if (t->recv > 0)
+		return host_failed(p, t) ? P_LOSS : P_OK;
+	if (t->err != 0 && t->unreach == 0)
+		return P_ERROR;
+	if (p->have_gw && !t->route_ok && t->unreach == 0)
+		return P_NOROUTE;
+	return t->unreach > 0 ? P_UNREACH : P_NOREPLY;
+}
+
+static unsigned
+loss_pct(const struct target *t)
+{
+	if (t->sent == 0)
+		return 100;
+	return (unsigned)(((t->sent - t->recv) * 200u / t->sent + 1) / 2);
+}
+
+static void
+detail(const struct pc *p, const struct target *t, char *buf, size_t len)
+{
+	char a[32], b[32], c[32];
+	int n;
+
+	n = snprintf(buf, len, "%s sent=%u recv=%u loss=%u%%",
+	    pres_word[host_res(p, t)], t->sent, t->recv, loss_pct(t));
+	if (t->recv > 0 && n >= 0 && (size_t)n < len)
+		snprintf(buf + n, len - (size_t)n, " rtt=%s/%s/%sms",
+		    mon_fmt_ms(a, sizeof(a), t->rtt_min),
+		    mon_fmt_ms(b, sizeof(b), t->rtt_sum / t->recv),
+		    mon_fmt_ms(c, sizeof(c), t->rtt_max));
+}
+
+static int
+report_mon(const struct pc *p)
+{
+	char d[256];
+	size_t i;
+	int bad = 0;
+
+	for (i = 0; i < p->nt; i++)
+		if (host_failed(p, &p->t[i])) {
+			printf("%s%s", bad ? " " : "", p->t[i].arg);
+			bad = 1;
+		}
+	putchar('\n');
+	for (i = 0; i < p->nt; i++) {
+		detail(p, &p->t[i], d, sizeof(d));
+		printf("%s: %s\n", p->t[i].arg, d);
+	}
+	return bad ? HK_EXIT_NO : HK_EXIT_OK;
+}
+
+static int
+nag_state(const struct pc *p, const struct target *t)
+{
+	double rta = t->recv ? (double)t->rtt_sum / t->recv / 1000.0 : 0;
+	double pl = loss_pct(t);
+
+	if (host_failed(p, t) || (p->c_pl >= 0 && pl >= p->c_pl) ||
+	    (p->c_rta >= 0 && t->recv && rta >= p->c_rta))
+		return MON_NAG_CRITICAL;
+	if ((p->w_pl >= 0 && pl >= p->w_pl) ||
+	    (p->w_rta >= 0 && t->recv && rta >= p->w_rta))
+		return MON_NAG_WARNING;
+	return MON_NAG_OK;
+}
+
+static void
+thr(char *buf, size_t len, double v)
+{
+	if (v < 0)
+		buf[0] = '\0';
+	else
+		snprintf(buf, len, "%.3f", v);
+}
+
+static int
+report_nagios(const struct pc *p)
+{
+	char d[256], lab[300], wr[32], cr[32], wp[32], cp[32], ms[32];
+	int state = MON_NAG_OK, st, nbad = 0, first = 1;
+	size_t i;
+
+	for (i = 0; i < p->nt; i++) {
+		st = nag_state(p, &p->t[i]);
+		if (st > state)
+			state = st;
+		nbad += st != MON_NAG_OK;
+	}
+	printf("PING %s - ", mon_nag_word(state));
+	if (nbad == 0 && p->nt == 1) {
+		const struct target *t = &p->t[0];
+
+		printf("%s: loss %u%%, rta %sms", t->arg, loss_pct(t),
+		    mon_fmt_ms(ms, sizeof(ms), t->rtt_sum / t->recv));
+	} else if (nbad == 0) {
+		printf("%zu of %zu hosts ok", p->nt, p->nt);
+	} else {
+		printf("%d of %zu hosts not ok:", nbad, p->nt);
+		for (i = 0; i < p->nt; i++) {
+			if (nag_state(p, &p->t[i]) == MON_NAG_OK)
+				continue;
+			detail(p, &p->t[i], d, sizeof(d));
+			printf("%s %s: %s", first ? "" : ",", p->t[i].arg, d);
+			first = 0;
+		}
+	}
+	thr(wr, sizeof(wr), p->w_rta);
+	thr(cr, sizeof(cr), p->c_rta);
+	thr(wp, sizeof(wp), p->w_pl);
+	thr(cp, sizeof(cp), p->c_pl);
+	putchar('|');
+	for (i = 0; i < p->nt; i++) {
+		const struct target *t = &p->t[i];
+
+		if (p->nt == 1)
+			snprintf(lab, sizeof(lab), "rta");
+		else
+			mon_nag_label(lab, sizeof(lab), t->arg, "_rta");
+		if (t->recv > 0)
+			printf("%s%s=%sms;%s;%s;0;", i ? " " : "", lab,
+			    mon_fmt_ms(ms, sizeof(ms), t->rtt_sum / t->recv),
+			    wr, cr);
+		else
+			printf("%s%s=U;%s;%s;0;", i ? " " : "", lab, wr, cr);
+		if (p->nt == 1)
+			snprintf(lab, sizeof(lab), "pl");
+		else
+			mon_nag_label(lab, sizeof(lab), t->arg, "_pl");
+		printf(" %s=%u%%;%s;%s;0;100", lab, loss_pct(t), wp, cp);
+	}
+	putchar('\n');
+	return state;
+}
+
+/* -f: reports round k, applying the hysteresis. */
+static void
+emit_round(struct pc *p, uint64_t k)
+{
+	const struct round *r = &p->r[k % WIN];
+	int good = r->alive >= p->min_alive;
+	unsigned n = (unsigned)p->nt;
+	char ms[32];
+
+	printf("%llu %s alive=%u/%u loss=%u rtt=%s\n",
+	    (unsigned long long)tm_wall_ms(), good ? "up" : "down", r->alive,
+	    n, n ? ((n - r->alive) * 200u / n + 1) / 2 : 100,
+	    r->alive ? mon_fmt_ms(ms, sizeof(ms), r->rtt_sum / r->alive) :
+	    "-");
+	if (good) {
+		p->run_bad = 0;
+		if (++p->run_good >= p->up_n && p->state != 1) {
+			p->state = 1;
+			printf("state up\n");
+		}
+	} else {
+		p->run_good = 0;
+		if (++p->run_bad >= p->down_n && p->state != 0) {
+			p->state = 0;
+			printf("state down\n");
+		}
+	}
+	fflush(stdout);
+	if (ferror(stdout))
+		die(HK_EXIT_SYS, "stdout:");
+}
+
+/*
+ * The probing loop.  One-shot: count rounds, then wait for the last
+ * replies.  -f: forever, reporting each round, in order, once every
+ * target answered or its timeout passed.
+ */
+static void
+run(struct pc *p)
+{
+	struct pollfd pfd[2];
+	uint64_t next = tm_now_us(), now, wake, tmo_us = p->timeout_ms * 1000;
+	uint64_t iv_us = p->interval_ms * 1000;
+	int n, np, tmo;
+	uint64_t k;
+
+	for (;;) {
+		if (stop)
+			return;
+		now = tm_now_us();
+		if ((p->follow || p->nsent < p->count) && now >= next) {
+			send_round(p);
+			next += iv_us;
+			if (next <= now)	/* fell behind: do not burst */
+				next = now + iv_us;
+		}
+		now = tm_now_us();
+		if (p->follow) {
+			while (p->nemitted < p->nsent) {
+				const struct round *r =
+				    &p->r[p->nemitted % WIN];
+
+				if (r->done < p->nt &&
+				    now < r->sent_us + tmo_us)
+					break;
+				emit_round(p, p->nemitted++);
+			}
+		} else if (p->nsent == p->count) {
+			int pending = 0;
+
+			for (k = p->nsent > WIN ? p->nsent - WIN : 0;
+			    k < p->nsent; k++) {
+				const struct round *r = &p->r[k % WIN];
+
+				if (r->done < p->nt &&
+				    now < r->sent_us + tmo_us)
+					pending = 1;
+			}
+			if (!pending)
+				return;
+		}
+		/* Sleep until the next send or the next expiry. */
+		wake = (p->follow || p->nsent < p->count) ? next : UINT64_MAX;
+		for (k = p->nsent > WIN ? p->nsent - WIN : 0; k < p->nsent;
+		    k++) {
+			const struct round *r = &p->r[k % WIN];
+
+			if (r->done < p->nt && r->sent_us + tmo_us > now &&
+			    r->sent_us + tmo_us < wake)
+				wake = r->sent_us + tmo_us;
+		}
+		tmo = wake == UINT64_MAX ? -1 : wake <= now ? 0 :
+		    (int)((wake - now + 999) / 1000);
+		np = 0;
+		if (p->s4.fd >= 0)
+			pfd[np++] = (struct pollfd){ .fd = p->s4.fd,
+			    .events = POLLIN };
+		if (p->s6.fd >= 0)
+			pfd[np++] = (struct pollfd){ .fd = p->s6.fd,
+			    .events = POLLIN };
+		n = poll(pfd, (nfds_t)np, tmo);
+		if (n < 0 && errno != EINTR)
+			die(HK_EXIT_SYS, "poll:");
+		if (n <= 0)
+			continue;
+		for (k = 0; k < (uint64_t)np; k++) {
+			if (pfd[k].revents == 0)
+				continue;
+			if (pfd[k].fd == p->s4.fd)
+				read_sock(p, &p->s4, AF_INET);
+			else
+				read_sock(p, &p->s6, AF_INET6);
+		}
+	}
+}
+
+static void
+resolve(struct pc *p)
+{
+	struct addrinfo *ai;
+	size_t i;
+	int e, fam = p->have_src ? p->src.family :
+	    p->have_gw ? p->gw.family : AF_UNSPEC;
+
+	for (i = 0; i < p->nt; i++) {
+		struct target *t = &p->t[i];
+
+		e = mon_resolve(t->arg, fam, SOCK_RAW, &ai);
+		if (e != 0) {
+			warnf("%s: %s", t->arg, gai_strerror(e));
+			continue;
+		}
+		memcpy(&t->ss, ai->ai_addr, ai->ai_addrlen);
+		t->sslen = ai->ai_addrlen;
+		t->a.family = ai->ai_family;
+		if (ai->ai_family == AF_INET) {
+			t->a.u.v4 = ((struct sockaddr_in *)&t->ss)->sin_addr;
+			t->a.prefix = 32;
+		} else {
+			t->a.u.v6 = ((struct sockaddr_in6 *)&t->ss)->sin6_addr;
+			t->a.prefix = 128;
+			if (IN6_IS_ADDR_LINKLOCAL(&t->a.u.v6) && p->ifindex)
+				((struct sockaddr_in6 *)&t->ss)->sin6_scope_id =
+				    p->ifindex;
+		}
+		freeaddrinfo(ai);
+		t->resolved = 1;
+		if (sock_for(p, t->a.family)->fd < 0)
+			open_sock(p, t->a.family, sock_for(p, t->a.family));
+	}
+}
+
+int
+main(int argc, char **argv)
+{
+	static struct pc p = {
+		.count = 3,
+		.interval_ms = 200,
+		.timeout_ms = 1000,
+		.maxloss = -1,
+		.down_n = 3,
+		.up_n = 5,
+		.min_alive = 1,
+		.w_rta = -1, .w_pl = -1, .c_rta = -1, .c_pl = -1,
+		.s4 = { .fd = -1 },
+		.s6 = { .fd = -1 },
+		.state = -1,
+	};
+	struct sigaction sa;
+	unsigned long ul;
+	size_t i;
+	int opt, status, have_min = 0;
+
+	hk_setprogname(argv[0]);
+	for (i = 1; i < (size_t)argc && argv[i][0] == '-'; i++)
+		if (strcmp(argv[i], "-N") == 0)
+			p.nagios = 1;
+	while ((opt = getopt(argc, argv, "a:c:C:d:fg:hi:I:l:NS:t:u:vVw:")) !=
+	    -1) {
+		switch (opt) {
+		case 'a':
+			if (parse_ulong(optarg, 1, 100000, &p.min_alive) < 0)
+				bad_usage(&p, "bad minimum of live targets: %s",
+				    optarg);
+			have_min = 1;
+			break;
+		case 'c':
+			if (parse_ulong(optarg, 1, MAXCOUNT, &p.count) < 0)
+				bad_usage(&p, "bad count (1 to 10000): %s",
+				    optarg);
+			break;
+		case 'C':
+			if (parse_thr(optarg, &p.c_rta, &p.c_pl) < 0)
+				bad_usage(&p, "bad critical threshold "
+				    "(RTA,PL%%): %s", optarg);
+			break;
+		case 'd':
+			if (parse_ulong(optarg, 1, 1000000, &p.down_n) < 0)
+				bad_usage(&p, "bad down count: %s", optarg);
+			break;
+		case 'f':
+			p.follow = 1;
+			break;
+		case 'g':
+			if (addr_parse(optarg, &p.gw) < 0)
+				bad_usage(&p, "bad gateway address: %s", optarg);
+			p.have_gw = 1;
+			break;
+		case 'h':
+			usage_exit(usage_text, HK_EXIT_OK);
+		case 'i':
+			if (parse_dur(optarg, &p.interval_ms) < 0 ||
+			    p.interval_ms == 0)
+				bad_usage(&p, "bad interval: %s", optarg);
+			break;
+		case 'I':
+			if (strlen(optarg) >= IFNAMSIZ ||
+			    (p.ifindex = if_nametoindex(optarg)) == 0)
+				bad_usage(&p, "no such interface: %s", optarg);
+			p.ifname = optarg;
+			break;
+		case 'l':
+			{
+				char b[16];
+				size_t l = strlen(optarg);
+
+				if (l == 0 || l >= sizeof(b))
+					bad_usage(&p, "bad loss: %s", optarg);
+				strcpy(b, optarg);
+				if (b[l - 1] == '%')
+					b[l - 1] = '\0';
+				if (parse_ulong(b, 0, 100, &ul) < 0)
+					bad_usage(&p, "bad loss (0 to 100%%): "
+					    "%s", optarg);
+				p.maxloss = (long)ul;
+			}
+			break;
+		case 'N':
+			p.nagios = 1;
+			break;
+		case 'S':
+			if (addr_parse(optarg, &p.src) < 0)
+				bad_usage(&p, "bad source address: %s", optarg);
+			p.have_src = 1;
+			break;
+		case 't':
+			if (parse_dur(optarg, &p.timeout_ms) < 0 ||
+			    p.timeout_ms == 0)
+				bad_usage(&p, "bad timeout: %s", optarg);
+			break;
+		case 'u':
+			if (parse_ulong(optarg, 1, 1000000, &p.up_n) < 0)
+				bad_usage(&p, "bad up count: %s", optarg);
+			break;
+		case 'v':
+			p.verbose = 1;
+			break;
+		case 'V':
+			version_exit();
+		case 'w':
+			if (parse_thr(optarg, &p.w_rta, &p.w_pl) < 0)
+				bad_usage(&p, "bad warning threshold "
+				    "(RTA,PL%%): %s", optarg);
+			break;
+		default:
+			bad_usage(&p, "unknown option%s", "");
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc == 0)
+		bad_usage(&p, "no host to ping%s", "");
+	if (p.follow && p.nagios)
+		bad_usage(&p, "-f and -N do not go together%s", "");
+	if (have_min && p.min_alive > (unsigned long)argc)
+		bad_usage(&p, "-a asks for more live targets than there are "
+		    "hosts%s", "");
+	if (p.have_src && p.have_gw && p.src.family != p.gw.family)
+		bad_usage(&p, "source and gateway of different families%s",
+		    "");
+	if (p.have_gw && p.ifname == NULL)
+		bad_usage(&p, "-g needs -I IFACE%s", "");
+	if (p.timeout_ms > (WIN - 8) * p.interval_ms)
+		bad_usage(&p, "timeout too long for the interval (at most "
+		    "248 intervals)%s", "");
+	if ((p.t = calloc((size_t)argc, sizeof(*p.t))) == NULL)
+		die(HK_EXIT_SYS, "out of memory");
+	p.nt = (size_t)argc;
+	for (i = 0; i < p.nt; i++)
+		p.t[i].arg = argv[i];
+	if (getrandom(&p.cookie, sizeof(p.cookie), 0) != sizeof(p.cookie))
+		p.cookie = tm_now_us() ^ ((uint64_t)getpid() << 32);
+	if (p.have_gw) {
+		if (nl_open(&p.nl, 0) < 0)
+			die(HK_EXIT_SYS, "netlink:");
+		p.nl_open = 1;
+	}
+	if (p.ifname != NULL && !p.have_src && p.have_gw &&
+	    iface_addr(p.ifname, p.gw.family, &p.src) == 0)
+		p.have_src = 1;
+
+	hk_check_stdout_at_exit();
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_term;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	resolve(&p);
+	if (p.follow && p.s4.fd < 0 && p.s6.fd < 0)
+		die(HK_EXIT_USAGE, "no host could be resolved");
+	run(&p);
+	if (p.follow)
+		status = HK_EXIT_OK;
+	else
+		status = p.nagios ? report_nagios(&p) : report_mon(&p);
+	if (p.s4.fd >= 0)
+		close(p.s4.fd);
+	if (p.s6.fd >= 0)
+		close(p.s6.fd);
+	if (p.nl_open)
+		nl_close(&p.nl);
+	free(p.t);
+	return status;
+}
