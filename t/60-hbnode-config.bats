@@ -1,0 +1,327 @@
+#!/usr/bin/env bats
+# hbnode(8) reading heartbeat's configuration: ha.cf, haresources and
+# authkeys, with heartbeat's rules; every error names the file and line
+# and exits 2 before anything is started.  No namespaces needed.
+
+load helpers/common
+
+setup() {
+	C=$BATS_TEST_TMPDIR/ha.d
+	mkdir -p "$C/resource.d"
+	cat >"$C/ha.cf" <<-'X'
+	# a two-node cluster
+	keepalive 200ms
+	deadtime 1
+	warntime 500ms
+	initdead 2
+	udpport 694
+	ucast lo 203.0.113.7
+	node master
+	node slave
+	auto_failback on
+	crm off
+	X
+	printf 'auth 1\n1 sha256 s3cret\n#2 crc\n' >"$C/authkeys"
+	chmod 600 "$C/authkeys"
+	printf 'master 192.0.2.100/24/lo web\n' >"$C/haresources"
+	printf '#!/bin/sh\necho "web $*"\n' >"$C/resource.d/web"
+	chmod 755 "$C/resource.d/web"
+	export HBNODE_STATEDIR=$BATS_TEST_TMPDIR/state
+}
+
+hb() {
+	timeout 20 hbnode -c "$C" -n master "$@"
+}
+
+# set_cf LINE...: replace ha.cf
+set_cf() {
+	printf '%s\n' "$@" >"$C/ha.cf"
+}
+
+@test "hbnode -h prints the usage on stdout and exits 0" {
+	run -0 --separate-stderr timeout 5 hbnode -h
+	[[ ${lines[0]} == "usage: hbnode "* ]]
+	[ -z "$stderr" ]
+}
+
+@test "hbnode -V prints its version" {
+	run -0 timeout 5 hbnode -V
+	[ "$output" = "hbnode (hakit) 0.1" ]
+}
+
+@test "a bad option or command exits 2 with the usage on stderr only" {
+	run -2 --separate-stderr timeout 5 hbnode -@ status
+	[ -z "$output" ]
+	[[ $stderr == "hbnode: "*"usage: hbnode "* ]]
+	run -2 --separate-stderr timeout 5 hbnode frobnicate
+	[[ $stderr == *"unknown command"* ]]
+}
+
+@test "every usage line is in the man page's SYNOPSIS" {
+	command -v mandoc >/dev/null || skip "needs mandoc"
+	local syn u
+	syn=$(mandoc -Tascii -O width=1000 "$HK_TOP/share/man/hbnode.8" | col -b |
+		awk '/^[A-Z]/ { on = ($0 == "SYNOPSIS"); next } on' | tr -s ' \t\n' ' ')
+	u=$(timeout 5 hbnode -h | sed 's/^usage: //' | tr -s ' \t\n' ' ')
+	[[ $syn == *"${u% }"* ]] || { echo "usage: $u"; echo "synopsis: $syn"; false; }
+	run -0 mandoc -Tlint -W warning "$HK_TOP/share/man/hbnode.8"
+}
+
+@test "check prints what it read: durations in ms, media, the group" {
+	run -0 --separate-stderr hb check
+	[[ $output == *"node master"* ]]
+	[[ $output == *"peer slave"* ]]
+	[[ $output == *"home master"* ]]
+	[[ $output == *"keepalive 200"* ]]
+	[[ $output == *"deadtime 1000"* ]]
+	[[ $output == *"warntime 500"* ]]
+	[[ $output == *"initdead 2000"* ]]
+	[[ $output == *"send udp:203.0.113.7:694"* ]]
+	[[ $output == *"receive udp:694"* ]]
+	[[ $output == *"resource IPaddr $HAKIT_SHAREDIR/resource.d/IPaddr 192.0.2.100/24/lo"* ]]
+	[[ $output == *"resource web $C/resource.d/web"* ]]
+}
+
+@test "durations: a bare number is seconds, fractions and ms and s are read" {
+	set_cf "keepalive 0.5" "deadtime 1500ms" "warntime 1s" "initdead 3" \
+	    "ucast lo 203.0.113.7" "node master slave"
+	run -0 hb check
+	[[ $output == *"keepalive 500"* ]]
+	[[ $output == *"deadtime 1500"* ]]
+	[[ $output == *"warntime 1000"* ]]
+	[[ $output == *"initdead 3000"* ]]
+}
+
+@test "heartbeat's defaults: keepalive 1s, deadtime 30s, initdead from deadtime" {
+	set_cf "ucast lo 203.0.113.7" "node master slave"
+	run -0 hb check
+	[[ $output == *"keepalive 1000"* ]]
+	[[ $output == *"deadtime 30000"* ]]
+	[[ $output == *"warntime 15000"* ]]
+	[[ $output == *"initdead 30000"* ]]
+	[[ $output == *"auto_failback on"* ]]
+}
+
+@test "a malformed duration exits 2 with file and line" {
+	set_cf "keepalive 2" "deadtime 10x" "ucast lo 203.0.113.7" "node master slave"
+	run -2 --separate-stderr hb check
+	[[ $stderr == *"$C/ha.cf:2: deadtime: bad duration '10x'"* ]]
+}
+
+@test "deadtime must be more than twice keepalive, as heartbeat demands" {
+	set_cf "keepalive 2" "deadtime 4" "ucast lo 203.0.113.7" "node master slave"
+	run -2 --separate-stderr hb check
+	[[ $stderr == *"$C/ha.cf:2: deadtime (4000ms) must be more than twice keepalive (2000ms)"* ]]
+}
+
+@test "udpport after the media lines it applies to is an error" {
+	set_cf "ucast lo 203.0.113.7" "udpport 695" "node master slave"
+	run -2 --separate-stderr hb check
+	[[ $stderr == *"$C/ha.cf:2: udpport must come before"* ]]
+}
+
+@test "udpport before the media applies to them" {
+	set_cf "udpport 695" "ucast lo 203.0.113.7" "node master slave"
+	run -0 hb check
+	[[ $output == *"send udp:203.0.113.7:695"* ]]
+	[[ $output == *"receive udp:695"* ]]
+}
+
+@test "baud after a serial line is an error; before it, it applies" {
+	set_cf "serial /dev/null" "baud 38400" "node master slave"
+	run -2 --separate-stderr hb check
+	[[ $stderr == *"$C/ha.cf:2: baud must come before the serial lines"* ]]
+	set_cf "baud 38400" "serial /dev/null" "node master slave"
+	run -0 hb check
+	[[ $output == *"send serial:/dev/null:38400"* ]]
+	[[ $output == *"receive serial:/dev/null:38400"* ]]
+}
+
+@test "a bad baud rate exits 2" {
+	set_cf "baud 12345" "serial /dev/null" "node master slave"
+	run -2 --separate-stderr hb check
+	[[ $stderr == *"$C/ha.cf:1: bad baud rate '12345'"* ]]
+}
+
+@test "media that cannot work: missing interface, serial that is no device" {
+	set_cf "bcast nosuch0" "node master slave"
+	run -2 --separate-stderr hb check
+	[[ $stderr == *"$C/ha.cf:1: no interface 'nosuch0'"* ]]
+	set_cf "node master slave" "serial $C/ha.cf"
+	run -2 --separate-stderr hb check
+	[[ $stderr == *"$C/ha.cf:2: serial: $C/ha.cf is not a character device"* ]]
+	set_cf "node master slave" "mcast lo 192.0.2.1 694 1 0"
+	run -2 --separate-stderr hb check
+	[[ $stderr == *"$C/ha.cf:2: mcast: 192.0.2.1 is not a multicast group"* ]]
+	set_cf "node master slave" "mcast lo 239.0.0.1 694"
+	run -2 --separate-stderr hb check
+	[[ $stderr == *"$C/ha.cf:2: mcast takes: IFACE GROUP PORT TTL LOOP"* ]]
+	set_cf "node master slave" "ucast lo 300.1.1.1"
+	run -2 --separate-stderr hb check
+	[[ $stderr == *"$C/ha.cf:2: ucast: '300.1.1.1' is not an IPv4 address"* ]]
+}
+
+@test "bcast and mcast become hbsend media and hbrecv sources" {
+	set_cf "udpport 700" "bcast lo" "mcast lo 239.0.0.1 694 1 0" "node master slave"
+	run -0 hb check
+	[[ $output == *"send bcast:lo:700 mcast:239.0.0.1:694@lo"* ]]
+	[[ $output == *"receive udp:700 mcast:239.0.0.1:694@lo"* ]]
+}
+
+@test "no medium at all exits 2" {
+	set_cf "node master slave"
+	run -2 --separate-stderr hb check
+	[[ $stderr == *"$C/ha.cf:1: no heartbeat medium"* ]]
+}
+
+@test "a ucast line naming one of this host's addresses is skipped (a shared ha.cf)" {
+	set_cf "ucast lo 127.0.0.1" "ucast lo 203.0.113.7" "node master slave"
+	run -0 hb check
+	[[ $output == *"send udp:203.0.113.7:694"$'\n'* ]]
+}
+
+@test "an unknown directive is a warning naming file and line" {
+	printf 'respawn hacluster /usr/lib/heartbeat/ipfail\n' >>"$C/ha.cf"
+	run -0 --separate-stderr hb check
+	[[ $stderr == *"hbnode: $C/ha.cf:12: unknown directive 'respawn', ignored"* ]]
+}
+
+@test "crm: only off is accepted" {
+	printf 'crm on\n' >>"$C/ha.cf"
+	run -2 --separate-stderr hb check
+	[[ $stderr == *"$C/ha.cf:12: crm on: only 'crm off'"* ]]
+}
+
+@test "auto_failback: on, off, legacy (= on); anything else exits 2" {
+	sed -i 's/^auto_failback.*/auto_failback off/' "$C/ha.cf"
+	run -0 hb check
+	[[ $output == *"auto_failback off"* ]]
+	sed -i 's/^auto_failback.*/auto_failback legacy/' "$C/ha.cf"
+	run -0 hb check
+	[[ $output == *"auto_failback on"* ]]
+	sed -i 's/^auto_failback.*/auto_failback sometimes/' "$C/ha.cf"
+	run -2 --separate-stderr hb check
+	[[ $stderr == *"$C/ha.cf:10: auto_failback: 'sometimes' is not on, off or legacy"* ]]
+}
+
+@test "no node line naming this host exits 2 with file and line" {
+	run -2 --separate-stderr timeout 20 hbnode -c "$C" -n elsewhere check
+	[[ $stderr == *"$C/ha.cf:8: no node line names this host, 'elsewhere'"* ]]
+}
+
+@test "the node name comes from -n, else HBNODE_NODE, else uname -n" {
+	HBNODE_NODE=slave run -0 timeout 20 hbnode -c "$C" check
+	[[ $output == *"node slave"* ]]
+	[[ $output == *"peer master"* ]]
+}
+
+@test "hbnode runs two-node clusters: three nodes exit 2" {
+	printf 'node third\n' >>"$C/ha.cf"
+	run -2 --separate-stderr hb check
+	[[ $stderr == *"$C/ha.cf:8: hbnode runs two-node clusters"* ]]
+}
+
+@test "an authkeys readable by group or others is refused, with the fix" {
+	chmod 640 "$C/authkeys"
+	run -2 --separate-stderr hb check
+	[[ $stderr == *"$C/authkeys: bad permissions 640"*"chmod 600"* ]]
+}
+
+@test "authkeys errors name the line: unknown method, missing secret, missing key" {
+	printf 'auth 1\n1 sha256 s\n2 rot13 x\n' >"$C/authkeys"
+	run -2 --separate-stderr hb check
+	[[ $stderr == *"$C/authkeys:3: unknown method 'rot13'"* ]]
+	printf 'auth 1\n1 md5\n' >"$C/authkeys"
+	run -2 --separate-stderr hb check
+	[[ $stderr == *"$C/authkeys:2: md5 needs one secret"* ]]
+	printf '# keys\nauth 3\n1 crc\n' >"$C/authkeys"
+	run -2 --separate-stderr hb check
+	[[ $stderr == *"$C/authkeys:2: auth 3: no key 3 in the file"* ]]
+	printf '1 crc\n' >"$C/authkeys"
+	run -2 --separate-stderr hb check
+	[[ $stderr == *"$C/authkeys:1: no 'auth N' line"* ]]
+}
+
+@test "haresources: a bare address is IPaddr, NAME::A::B passes arguments, \\ continues" {
+	printf '# the group\nmaster 192.0.2.100 \\\n\tweb::a::b \\\n\tIPaddr::198.51.100.5/24/lo\n' \
+	    >"$C/haresources"
+	run -0 hb check
+	[[ $output == *"resource IPaddr $HAKIT_SHAREDIR/resource.d/IPaddr 192.0.2.100"$'\n'* ]]
+	[[ $output == *"resource web $C/resource.d/web a b"* ]]
+	[[ $output == *"resource IPaddr $HAKIT_SHAREDIR/resource.d/IPaddr 198.51.100.5/24/lo"* ]]
+}
+
+@test "haresources: scripts are found in CONFDIR/resource.d before hakit's own" {
+	printf '#!/bin/sh\necho OK\n' >"$C/resource.d/IPaddr"
+	chmod 755 "$C/resource.d/IPaddr"
+	run -0 hb check
+	[[ $output == *"resource IPaddr $C/resource.d/IPaddr 192.0.2.100/24/lo"* ]]
+}
+
+@test "haresources errors name the line: unknown node, missing script, bad address" {
+	printf '\nnobody 192.0.2.100\n' >"$C/haresources"
+	run -2 --separate-stderr hb check
+	[[ $stderr == *"$C/haresources:2: 'nobody' is not a node named in ha.cf"* ]]
+	printf 'master 192.0.2.100 \\\n  apache-hk-none\n' >"$C/haresources"
+	run -2 --separate-stderr hb check
+	[[ $stderr == *"$C/haresources:1: no resource script 'apache-hk-none' in $C/resource.d, /etc/init.d or"* ]]
+	printf 'master 300.1.1.1/24\n' >"$C/haresources"
+	run -2 --separate-stderr hb check
+	[[ $stderr == *"$C/haresources:1: "*"300.1.1.1"* ]]
+	printf 'master IPaddr::192.0.2.100/33\n' >"$C/haresources"
+	run -2 --separate-stderr hb check
+	[[ $stderr == *"$C/haresources:1: IPaddr::192.0.2.100/33: prefix length 33 out of range"* ]]
+	printf 'master 192.0.2.100\nslave 192.0.2.101\n' >"$C/haresources"
+	run -2 --separate-stderr hb check
+	[[ $stderr == *"$C/haresources:2: a second resource group"* ]]
+	printf 'master\n' >"$C/haresources"
+	run -2 --separate-stderr hb check
+	[[ $stderr == *"$C/haresources:1: node master has no resources"* ]]
+}
+
+@test "start with a configuration error exits 2 and starts nothing" {
+	printf 'nobody 192.0.2.100\n' >"$C/haresources"
+	run -2 --separate-stderr hb start
+	[[ $stderr == *"$C/haresources:1:"* ]]
+	[ ! -e "$HBNODE_STATEDIR" ]
+}
+
+@test "a missing configuration file exits 2 naming it" {
+	rm "$C/haresources"
+	run -2 --separate-stderr hb check
+	[[ $stderr == *"$C/haresources: cannot read it"* ]]
+}
+
+@test "status, standby and takeover say when no hbnode runs; stop succeeds" {
+	run -1 hb status
+	[[ $output == *"node master state=stopped"* ]]
+	run -1 --separate-stderr hb standby
+	[[ $stderr == *"not running"* ]]
+	run -1 hb takeover
+	run -0 hb stop
+}
+
+@test "IPaddr refuses a malformed address with exit 2" {
+	run -2 --separate-stderr timeout 5 "$HAKIT_SHAREDIR/resource.d/IPaddr" 300.1.1.1/24 status
+	[[ $stderr == *"not an IPv4 or IPv6 address: 300.1.1.1"* ]]
+	run -2 timeout 5 "$HAKIT_SHAREDIR/resource.d/IPaddr" 192.0.2.1/24 frob
+	run -2 timeout 5 "$HAKIT_SHAREDIR/resource.d/IPaddr" 192.0.2.1/24
+}
+
+@test "the howto's example files pass the check (interfaces made local)" {
+	local e=$BATS_TEST_TMPDIR/ex
+	cp -R "$HK_TOP/examples/ha.d" "$e"
+	chmod 600 "$e/authkeys"
+	sed -i -e 's/\beth0\b/lo/g' -e 's|/dev/ttyS0|/dev/null|' "$e/ha.cf"
+	mkdir -p "$e/resource.d"
+	printf '#!/bin/sh\necho OK\n' >"$e/resource.d/apache"
+	printf '#!/bin/sh\necho OK\n' >"$e/resource.d/mon"
+	chmod 755 "$e/resource.d/apache" "$e/resource.d/mon"
+	run -0 --separate-stderr timeout 20 hbnode -c "$e" -n master check
+	[[ $output == *"home master"* ]]
+	[[ $output == *"keepalive 2000"* ]]
+	[[ $output == *"deadtime 10000"* ]]
+	[[ $output == *"resource IPaddr "*" 192.0.2.100"* ]]
+	[[ $output == *"resource apache $e/resource.d/apache"* ]]
+	[[ $output == *"resource mon $e/resource.d/mon"* ]]
+}
