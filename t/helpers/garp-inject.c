@@ -1,0 +1,191 @@
+/*
+ * garp-inject - test helper for t/31-garp.bats: sends forged, garbled
+ * and valid ARP and neighbour advertisement frames onto an interface,
+ * and runs random bytes through lib/pkt's parsers.
+ *
+ *   garp-inject send IFACE KIND ADDRESS MAC
+ *	KIND: arp-reply arp-short arp-badhln na na-badsum na-hop64
+ *	      na-badopt na-short na-solicited
+ *	The frame claims ADDRESS for MAC (sender hardware address or
+ *	target link-layer option); the Ethernet source is IFACE's own.
+ *   garp-inject fuzz COUNT SEED
+ *	COUNT random and mutated packets through pkt_arp_parse and
+ *	pkt_nd_parse; prints "arp=N nd=N" (how many parsed).
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <linux/if_ether.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "addr.h"
+#include "common.h"
+#include "pkt.h"
+
+static const char usage_text[] =
+    "usage: garp-inject send IFACE KIND ADDRESS MAC\n"
+    "       garp-inject fuzz COUNT SEED\n";
+
+static int
+parse_mac(const char *s, unsigned char *mac)
+{
+	unsigned v[PKT_MACLEN];
+	char junk;
+	int i;
+
+	if (sscanf(s, "%2x:%2x:%2x:%2x:%2x:%2x%c", &v[0], &v[1], &v[2],
+	    &v[3], &v[4], &v[5], &junk) != 6)
+		return -1;
+	for (i = 0; i < PKT_MACLEN; i++)
+		mac[i] = (unsigned char)v[i];
+	return 0;
+}
+
+/* Recomputes the ICMPv6 checksum of the IPv6 packet in buf. */
+static void
+fix_csum(unsigned char *buf, size_t len)
+{
+	unsigned char ph[40];
+	uint32_t s;
+	uint16_t c;
+
+	memcpy(ph, buf + 8, 32);
+	memset(ph + 32, 0, 8);
+	ph[35] = (unsigned char)(len - 40);
+	ph[39] = 58;
+	buf[42] = buf[43] = 0;
+	s = (uint16_t)~pkt_csum(ph, sizeof(ph), 0);
+	c = pkt_csum(buf + 40, len - 40, s);
+	buf[42] = (unsigned char)(c >> 8);
+	buf[43] = (unsigned char)c;
+}
+
+static int
+do_send(int argc, char *argv[])
+{
+	static const unsigned char bcast[PKT_MACLEN] = {
+		0xff, 0xff, 0xff, 0xff, 0xff, 0xff
+	};
+	unsigned char buf[PKT_ND_MAXLEN], mac[PKT_MACLEN], dst[PKT_MACLEN];
+	const char *kind;
+	struct pkt_if ifc;
+	struct hk_addr a;
+	struct in6_addr all;
+	uint16_t type;
+	size_t len;
+	int fd;
+
+	if (argc != 6)
+		usage_error(usage_text, "send needs IFACE KIND ADDRESS MAC");
+	kind = argv[3];
+	if (addr_parse(argv[4], &a) < 0)
+		usage_error(usage_text, "bad address '%s'", argv[4]);
+	if (parse_mac(argv[5], mac) < 0)
+		usage_error(usage_text, "bad MAC '%s'", argv[5]);
+	if (pkt_if_get(argv[2], &ifc) < 0)
+		die(HK_EXIT_USAGE, "interface %s:", argv[2]);
+	inet_pton(AF_INET6, "ff02::1", &all);
+	if (strncmp(kind, "arp", 3) == 0) {
+		if (a.family != AF_INET)
+			usage_error(usage_text, "%s needs IPv4", kind);
+		type = ETH_P_ARP;
+		memcpy(dst, bcast, sizeof(dst));
+		len = pkt_arp_build(buf, PKT_ARP_REPLY, mac, a.u.v4, mac,
+		    a.u.v4);
+		if (strcmp(kind, "arp-short") == 0)
+			len = 20;
+		else if (strcmp(kind, "arp-badhln") == 0)
+			buf[4] = 8;
+		else if (strcmp(kind, "arp-reply") != 0)
+			usage_error(usage_text, "unknown kind '%s'", kind);
+	} else {
+		if (a.family != AF_INET6)
+			usage_error(usage_text, "%s needs IPv6", kind);
+		type = ETH_P_IPV6;
+		pkt_mcast_mac(&all, dst);
+		len = pkt_na_build(buf, &a.u.v6, &all, &a.u.v6,
+		    strcmp(kind, "na-solicited") == 0 ?
+		    PKT_NA_OVERRIDE | PKT_NA_SOLICITED : PKT_NA_OVERRIDE,
+		    mac);
+		if (strcmp(kind, "na-badsum") == 0)
+			buf[42] ^= 0x55;
+		else if (strcmp(kind, "na-hop64") == 0)
+			buf[7] = 64;
+		else if (strcmp(kind, "na-badopt") == 0) {
+			/* An option of length 0, with a right checksum. */
+			buf[65] = 0;
+			fix_csum(buf, len);
+		} else if (strcmp(kind, "na-short") == 0)
+			len = 50;
+		else if (strcmp(kind, "na") != 0 &&
+		    strcmp(kind, "na-solicited") != 0)
+			usage_error(usage_text, "unknown kind '%s'", kind);
+	}
+	if ((fd = pkt_open(ifc.index, type)) < 0)
+		die(HK_EXIT_SYS, "packet socket:");
+	if (pkt_send(fd, ifc.index, type, dst, buf, len) < 0)
+		die(HK_EXIT_SYS, "send:");
+	return 0;
+}
+
+static int
+do_fuzz(int argc, char *argv[])
+{
+	unsigned long count, seed, i, arp = 0, nd = 0;
+	unsigned char buf[PKT_ND_MAXLEN + 16], mac[PKT_MACLEN] = { 2 };
+	struct in6_addr all, t;
+	struct pkt_arp pa;
+	struct pkt_nd pn;
+
+	if (argc != 4 || parse_ulong(argv[2], 1, 100000000, &count) < 0 ||
+	    parse_ulong(argv[3], 0, 0xffffffffUL, &seed) < 0)
+		usage_error(usage_text, "fuzz needs COUNT SEED");
+	srandom((unsigned)seed);
+	inet_pton(AF_INET6, "ff02::1", &all);
+	inet_pton(AF_INET6, "2001:db8::1", &t);
+	for (i = 0; i < count; i++) {
+		size_t len = (size_t)random() % sizeof(buf), j, flips;
+
+		if (i % 3 != 2) {
+			/* A valid packet with a few bytes changed. */
+			struct in_addr v4 = { htonl(0xc0000201) };
+			size_t full = i % 3 == 1 ?
+			    pkt_arp_build(buf, PKT_ARP_REPLY, mac, v4, mac,
+			    v4) : i % 2 == 0 ?
+			    pkt_na_build(buf, &t, &all, &t, PKT_NA_OVERRIDE,
+			    mac) :
+			    pkt_ns_build(buf, &t, &all, &t, mac);
+
+			flips = (size_t)random() % 4;
+			for (j = 0; j < flips; j++)
+				buf[(size_t)random() % full] =
+				    (unsigned char)random();
+			if (len > full || random() % 2)
+				len = full;
+		} else {
+			for (j = 0; j < len; j++)
+				buf[j] = (unsigned char)random();
+			if (len > 0 && random() % 2)
+				buf[0] = 0x60;
+		}
+		if (pkt_arp_parse(buf, len, &pa) == 0)
+			arp++;
+		if (pkt_nd_parse(buf, len, &pn) == 0)
+			nd++;
+	}
+	printf("arp=%lu nd=%lu\n", arp, nd);
+	return 0;
+}
+
+int
+main(int argc, char *argv[])
+{
+	hk_setprogname(argv[0]);
+	hk_check_stdout_at_exit();
+	if (argc >= 2 && strcmp(argv[1], "send") == 0)
+		return do_send(argc, argv);
+	if (argc >= 2 && strcmp(argv[1], "fuzz") == 0)
+		return do_fuzz(argc, argv);
+	usage_error(usage_text, "need send or fuzz");
+}
