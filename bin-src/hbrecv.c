@@ -1,0 +1,737 @@
+/*
+ * hbrecv - listens for heartbeat lines on one or more media at once,
+ * verifies them (format, MAC, replay), tracks every peer and writes
+ * events (up, status, warn, dead, link, restart) on stdout.  A peer is
+ * dead only when every medium has been silent for DEADTIME.
+ * See hbrecv(8).
+ */
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "auth.h"
+#include "common.h"
+#include "hb.h"
+#include "media.h"
+#include "tm.h"
+
+#define MAXSRC		16
+#define MAXPEERS	32
+#define MAXEXPECT	16
+#define RETRY_MS	1000	/* between attempts to reopen a source */
+#define REPORT_MS	1000	/* drop counts at most this often */
+#define BURST		64	/* datagrams read from one socket per wakeup */
+
+static const char usage_text[] =
+    "usage: hbrecv [-1] [-k AUTHKEYS] [-d DEADTIME] [-w WARNTIME]"
+    " [-I INITDEAD] [-n SELF] [-p PEER] [-t TIMEOUT] SOURCE ...\n";
+
+static volatile sig_atomic_t stop;
+
+enum { DROP_GARBLED, DROP_OVERSIZE, DROP_FORGED, DROP_REPLAYED,
+	DROP_TOOMANY, NDROP };
+static const char *const drop_name[NDROP] = {
+	"garbled", "oversize", "forged", "replayed", "toomany"
+};
+
+struct source {
+	struct media_spec spec;
+	int		fd[2];
+	int		nfd;
+	int		stream;		/* tty, stdin, file, FIFO */
+	int		ended;		/* stdin or a file at its end */
+	int		failed;		/* reported as failing */
+	uint64_t	retry_at;
+	struct hb_lbuf	lb;
+};
+
+/* One medium as it carries one peer. */
+struct link {
+	int		up;
+	int		have;		/* gen and seq below are set */
+	uint64_t	last_ms;
+	uint64_t	gen;
+	uint64_t	seq;
+};
+
+enum { PEER_NEVER, PEER_UP, PEER_DEAD };
+
+struct peer {
+	int		used;
+	int		state;
+	int		expected;	/* named with -p */
+	int		warned;
+	int		have;		/* gen and seq below are set */
+	int		iv_warned;
+	uint64_t	last_ms;
+	uint64_t	gen;
+	uint64_t	seq;
+	uint32_t	iv;
+	char		node[HB_MAXNODE + 1];
+	char		st[HB_MAXST + 1];
+	char		extra[HB_MAXLINE];
+	struct link	link[MAXSRC];
+};
+
+struct hbrecv {
+	struct auth_keys keys;
+	char		self[HB_MAXNODE + 1];
+	uint64_t	dead_ms;
+	uint64_t	warn_ms;
+	uint64_t	initdead_ms;
+	uint64_t	start_ms;
+	uint64_t	end_ms;		/* -t; 0: none */
+	int		oneshot;	/* -1 */
+	int		done;		/* -1 satisfied */
+	int		nexpect;
+	struct source	src[MAXSRC];
+	size_t		nsrc;
+	struct peer	peer[MAXPEERS];
+	unsigned long	drops[NDROP];
+	unsigned long	reported[NDROP];
+	uint64_t	report_at;
+	size_t		cur;		/* the source a line came from */
+};
+
+static void
+on_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+/* stdout is data: a write that fails ends the program (status 3). */
+static void
+event(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	if (fflush(stdout) != 0 || ferror(stdout))
+		die(HK_EXIT_SYS, "write error on stdout:");
+}
+
+static void
+print_extra(const char *extra)
+{
+	if (*extra != '\0')
+		event(" %s", extra);
+}
+
+static struct peer *
+peer_find(struct hbrecv *h, const char *node, int create)
+{
+	size_t i;
+	struct peer *free_slot = NULL;
+
+	for (i = 0; i < MAXPEERS; i++) {
+		if (h->peer[i].used && strcmp(h->peer[i].node, node) == 0)
+			return &h->peer[i];
+		if (!h->peer[i].used && free_slot == NULL)
+			free_slot = &h->peer[i];
+	}
+	if (!create || free_slot == NULL)
+		return NULL;
+	memset(free_slot, 0, sizeof(*free_slot));
+	free_slot->used = 1;
+	memcpy(free_slot->node, node, strlen(node) + 1);
+	return free_slot;
+}
+
+static int
+newer(uint64_t gen, uint64_t seq, int have, uint64_t lgen, uint64_t lseq)
+{
+	return !have || gen > lgen || (gen == lgen && seq > lseq);
+}
+
+static void
+link_up(struct hbrecv *h, struct peer *p, size_t s)
+{
+	if (!p->link[s].up) {
+		p->link[s].up = 1;
+		event("link %s %s up\n", p->node, h->src[s].spec.word);
+	}
+}
+
+/* A verified line from peer p, fresh on source s. */
+static void
+accept_line(struct hbrecv *h, struct peer *p, const struct hb_msg *m,
+    size_t s, uint64_t now)
+{
+	struct link *l = &p->link[s];
+	size_t i;
+
+	l->last_ms = now;
+	l->gen = m->gen;
+	l->seq = m->seq;
+	l->have = 1;
+	if (!newer(m->gen, m->seq, p->have, p->gen, p->seq)) {
+		/* The same line again, through another medium. */
+		if (p->state == PEER_UP)
+			link_up(h, p, s);
+		return;
+	}
+	if (p->state != PEER_UP) {
+		p->state = PEER_UP;
+		memcpy(p->st, m->st, sizeof(p->st));
+		memcpy(p->extra, m->extra, sizeof(p->extra));
+		event("up %s st=%s gen=%llu", p->node, p->st,
+		    (unsigned long long)m->gen);
+		print_extra(p->extra);
+		event("\n");
+		for (i = 0; i < MAXSRC; i++)
+			p->link[i].up = 0;
+	} else {
+		if (m->gen > p->gen)
+			event("restart %s gen=%llu\n", p->node,
+			    (unsigned long long)m->gen);
+		if (strcmp(p->st, m->st) != 0 ||
+		    strcmp(p->extra, m->extra) != 0) {
+			memcpy(p->st, m->st, sizeof(p->st));
+			memcpy(p->extra, m->extra, sizeof(p->extra));
+			event("status %s st=%s", p->node, p->st);
+			print_extra(p->extra);
+			event("\n");
+		}
+	}
+	link_up(h, p, s);
+	p->gen = m->gen;
+	p->seq = m->seq;
+	p->have = 1;
+	p->last_ms = now;
+	p->warned = 0;
+	p->iv = m->iv;
+	if (!p->iv_warned && 2 * (uint64_t)m->iv >= h->dead_ms) {
+		warnf("%s sends every %ums: deadtime %llums is less than two "
+		    "intervals; expect false deaths", p->node, (unsigned)m->iv,
+		    (unsigned long long)h->dead_ms);
+		p->iv_warned = 1;
+	}
+	if (h->oneshot && (h->nexpect == 0 || p->expected))
+		h->done = 1;
+}
+
+static void
+handle_line(struct hbrecv *h, const char *line, size_t len, int oversize)
+{
+	struct hb_msg m;
+	struct peer *p;
+	struct link *l;
+	enum hb_err e;
+	uint64_t now;
+
+	if (oversize) {
+		h->drops[DROP_OVERSIZE]++;
+		return;
+	}
+	e = hb_check(&h->keys, line, len, &m);
+	if (e != HB_OK) {
+		h->drops[e == HB_EOVERSIZE ? DROP_OVERSIZE :
+		    e == HB_EFORGED ? DROP_FORGED : DROP_GARBLED]++;
+		return;
+	}
+	if (strcmp(m.node, h->self) == 0)
+		return;
+	p = peer_find(h, m.node, 1);
+	if (p == NULL) {
+		h->drops[DROP_TOOMANY]++;
+		return;
+	}
+	l = &p->link[h->cur];
+	/* Fresh for the peer, or at least for this medium; else a replay. */
+	if (!newer(m.gen, m.seq, p->have, p->gen, p->seq) &&
+	    !newer(m.gen, m.seq, l->have, l->gen, l->seq)) {
+		h->drops[DROP_REPLAYED]++;
+		return;
+	}
+	/* A copy through a second medium must be recent, not dug up. */
+	if (!newer(m.gen, m.seq, p->have, p->gen, p->seq) &&
+	    (m.gen != p->gen || m.seq + 64 <= p->seq)) {
+		h->drops[DROP_REPLAYED]++;
+		return;
+	}
+	now = tm_now_ms();
+	accept_line(h, p, &m, h->cur, now);
+}
+
+static void
+line_cb(const char *line, size_t len, int oversize, void *arg)
+{
+	handle_line(arg, line, len, oversize);
+}
+
+static void
+src_fail(struct source *s, const char *what)
+{
+	if (!s->failed)
+		warnf("%s: %s:", s->spec.word, what);
+	s->failed = 1;
+}
+
+static void
+src_close(struct source *s, uint64_t now)
+{
+	int i;
+
+	for (i = 0; i < s->nfd; i++)
+		if (s->fd[i] > STDERR_FILENO)
+			close(s->fd[i]);
+	s->nfd = 0;
+	s->retry_at = now + RETRY_MS;
+	memset(&s->lb, 0, sizeof(s->lb));
+}
+
+static int
+src_open(struct source *s)
+{
+	struct stat st;
+	int fd, n;
+
+	memset(&s->lb, 0, sizeof(s->lb));
+	switch (s->spec.kind) {
+	case MEDIA_UDP:
+	case MEDIA_MCAST:
+		s->stream = 0;
+		n = media_recv_sockets(&s->spec, s->fd);
+		if (n < 0)
+			return -1;
+		s->nfd = n;
+		return 0;
+	case MEDIA_SERIAL:
+		fd = media_tty_open(s->spec.path, s->spec.baud);
+		break;
+	case MEDIA_STDIO:
+		fd = STDIN_FILENO;
+		(void)fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+		break;
+	default:
+		fd = open(s->spec.path, O_RDONLY | O_NONBLOCK | O_NOCTTY |
+		    O_CLOEXEC);
+		if (fd < 0)
+			return -1;
+		if (fstat(fd, &st) == 0 && S_ISFIFO(st.st_mode)) {
+			/* Held open for writing too: no end when writers go. */
+			close(fd);
+			fd = open(s->spec.path, O_RDWR | O_NONBLOCK |
+			    O_CLOEXEC);
+		}
+		break;
+	}
+	if (fd < 0)
+		return -1;
+	s->stream = 1;
+	s->fd[0] = fd;
+	s->nfd = 1;
+	return 0;
+}
+
+static void
+src_ok(struct source *s)
+{
+	if (s->failed)
+		warnf("%s: working again", s->spec.word);
+	s->failed = 0;
+}
+
+static void
+read_stream(struct hbrecv *h, struct source *s, uint64_t now)
+{
+	char buf[4096];
+	ssize_t r;
+
+	r = read(s->fd[0], buf, sizeof(buf));
+	if (r < 0 && (errno == EINTR || errno == EAGAIN))
+		return;
+	if (r > 0) {
+		src_ok(s);
+		hb_lbuf_feed(&s->lb, buf, (size_t)r, line_cb, h);
+		return;
+	}
+	if (s->spec.kind == MEDIA_STDIO || s->spec.kind == MEDIA_PATH) {
+		if (r < 0)
+			warnf("%s:", s->spec.word);
+		/* A last line without its newline still counts. */
+		hb_lbuf_feed(&s->lb, "\n", 1, line_cb, h);
+		src_close(s, now);
+		s->ended = 1;
+		return;
+	}
+	/* A tty hung up (the other end of a pty closed): reopen later. */
+	if (r == 0)
+		errno = EIO;
+	src_fail(s, "read");
+	src_close(s, now);
+}
+
+static void
+read_dgrams(struct hbrecv *h, int fd)
+{
+	char buf[HB_MAXLINE + 2];
+	ssize_t r;
+	size_t n;
+	int i;
+
+	for (i = 0; i < BURST; i++) {
+		r = recv(fd, buf, sizeof(buf), MSG_DONTWAIT | MSG_TRUNC);
+		if (r < 0) {
+			if (errno != EAGAIN && errno != EINTR)
+				warnf("%s: recv:", h->src[h->cur].spec.word);
+			return;
+		}
+		n = (size_t)r;
+		if (n > HB_MAXLINE) {
+			h->drops[DROP_OVERSIZE]++;
+			continue;
+		}
+		if (n > 0 && buf[n - 1] == '\n')
+			n--;
+		handle_line(h, buf, n, 0);
+	}
+}
+
+static void
+report_drops(struct hbrecv *h, uint64_t now, int force)
+{
+	char msg[256];
+	size_t i, len = 0;
+	int changed = 0;
+
+	for (i = 0; i < NDROP; i++)
+		if (h->drops[i] != h->reported[i])
+			changed = 1;
+	if (!changed || (!force && now < h->report_at))
+		return;
+	for (i = 0; i < NDROP; i++) {
+		len += (size_t)snprintf(msg + len, sizeof(msg) - len, " %s=%lu",
+		    drop_name[i], h->drops[i]);
+		h->reported[i] = h->drops[i];
+	}
+	warnf("dropped lines so far:%s", msg);
+	h->report_at = now + REPORT_MS;
+}
+
+/* Silence: warn, dead, link dead.  Returns the next time to look. */
+static uint64_t
+check_timers(struct hbrecv *h, uint64_t now)
+{
+	uint64_t next = UINT64_MAX, t, silent;
+	struct peer *p;
+	size_t i, s;
+
+	for (i = 0; i < MAXPEERS; i++) {
+		p = &h->peer[i];
+		if (!p->used)
+			continue;
+		if (p->state == PEER_NEVER) {
+			if (!p->expected)
+				continue;
+			t = h->start_ms + h->initdead_ms;
+			if (now >= t) {
+				p->state = PEER_DEAD;
+				event("dead %s silent=%llu\n", p->node,
+				    (unsigned long long)(now - h->start_ms));
+			} else if (t < next) {
+				next = t;
+			}
+			continue;
+		}
+		if (p->state != PEER_UP)
+			continue;
+		silent = now - p->last_ms;
+		if (silent >= h->dead_ms) {
+			p->state = PEER_DEAD;
+			for (s = 0; s < MAXSRC; s++)
+				p->link[s].up = 0;
+			event("dead %s silent=%llu\n", p->node,
+			    (unsigned long long)silent);
+			continue;
+		}
+		if (!p->warned && h->warn_ms > 0) {
+			if (silent >= h->warn_ms) {
+				p->warned = 1;
+				event("warn %s silent=%llu\n", p->node,
+				    (unsigned long long)silent);
+			} else if (p->last_ms + h->warn_ms < next) {
+				next = p->last_ms + h->warn_ms;
+			}
+		}
+		if (p->last_ms + h->dead_ms < next)
+			next = p->last_ms + h->dead_ms;
+		for (s = 0; s < h->nsrc; s++) {
+			struct link *l = &p->link[s];
+
+			if (!l->up)
+				continue;
+			if (now - l->last_ms >= h->dead_ms) {
+				l->up = 0;
+				event("link %s %s dead\n", p->node,
+				    h->src[s].spec.word);
+			} else if (l->last_ms + h->dead_ms < next) {
+				next = l->last_ms + h->dead_ms;
+			}
+		}
+	}
+	return next;
+}
+
+static void
+load_keys(const char *path, struct auth_keys *k)
+{
+	enum auth_err err;
+	unsigned line;
+
+	if (auth_load(path, k, &err, &line) == 0)
+		return;
+	switch (err) {
+	case AUTH_EMODE:
+		die(HK_EXIT_USAGE, "%s: readable by group or others; "
+		    "a key file must be private: chmod 600 %s", path, path);
+	case AUTH_ESYNTAX:
+		die(HK_EXIT_USAGE, "%s:%u: bad line: want 'auth N' or "
+		    "'N crc|md5|sha1|sha256 SECRET'", path, line);
+	case AUTH_ENOUSE:
+		die(HK_EXIT_USAGE, "%s: no 'auth N' line naming one of its "
+		    "keys", path);
+	default:
+		die(HK_EXIT_USAGE, "%s:", path);
+	}
+}
+
+static uint64_t
+dur_opt(const char *what, const char *s, uint64_t min)
+{
+	uint64_t ms;
+
+	if (parse_dur(s, &ms) < 0 || ms < min)
+		usage_error(usage_text, "bad %s '%s': want a duration of at "
+		    "least %llums, e.g. 500ms or 10s", what, s,
+		    (unsigned long long)min);
+	return ms;
+}
+
+/* Every -p peer up, or without -p any peer up. */
+static int
+peers_ok(const struct hbrecv *h)
+{
+	size_t i;
+	int any = 0;
+
+	for (i = 0; i < MAXPEERS; i++) {
+		const struct peer *p = &h->peer[i];
+
+		if (!p->used)
+			continue;
+		if (p->expected && p->state != PEER_UP)
+			return 0;
+		if (p->state == PEER_UP)
+			any = 1;
+	}
+	return any;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct hbrecv h = { .dead_ms = 30000 };
+	struct pollfd pfd[2 * MAXSRC];
+	size_t owner[2 * MAXSRC];
+	const char *keyfile = NULL, *why;
+	const char *expect[MAXEXPECT];
+	uint64_t now, next;
+	int c, have_warn = 0, have_init = 0, status;
+	struct sigaction sa;
+	struct utsname un;
+	size_t i, np, live;
+	int j;
+
+	hk_setprogname(argv[0]);
+	while ((c = getopt(argc, argv, ":hV1k:d:w:I:n:p:t:")) != -1) {
+		switch (c) {
+		case 'h':
+			usage_exit(usage_text, HK_EXIT_OK);
+		case 'V':
+			version_exit();
+		case '1':
+			h.oneshot = 1;
+			break;
+		case 'k':
+			keyfile = optarg;
+			break;
+		case 'd':
+			h.dead_ms = dur_opt("deadtime", optarg, 10);
+			break;
+		case 'w':
+			h.warn_ms = dur_opt("warntime", optarg, 1);
+			have_warn = 1;
+			break;
+		case 'I':
+			h.initdead_ms = dur_opt("initdead", optarg, 1);
+			have_init = 1;
+			break;
+		case 'n':
+			if (!hb_valid_node(optarg))
+				usage_error(usage_text, "bad node name '%s'",
+				    optarg);
+			memcpy(h.self, optarg, strlen(optarg) + 1);
+			break;
+		case 'p':
+			if (!hb_valid_node(optarg))
+				usage_error(usage_text, "bad peer name '%s'",
+				    optarg);
+			if (h.nexpect == MAXEXPECT)
+				usage_error(usage_text, "at most %d -p",
+				    MAXEXPECT);
+			expect[h.nexpect++] = optarg;
+			break;
+		case 't':
+			h.end_ms = dur_opt("timeout", optarg, 1);
+			break;
+		case ':':
+			usage_error(usage_text, "option -%c needs a value",
+			    optopt);
+		default:
+			usage_error(usage_text, "unknown option -%c", optopt);
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc == 0)
+		usage_error(usage_text, "no source to listen on");
+	if ((size_t)argc > MAXSRC)
+		usage_error(usage_text, "at most %d sources", MAXSRC);
+	if (!have_warn)
+		h.warn_ms = h.dead_ms / 2;
+	if (h.warn_ms >= h.dead_ms)
+		usage_error(usage_text, "warntime must be less than deadtime");
+	if (!have_init)
+		h.initdead_ms = 2 * h.dead_ms;
+	for (i = 0; i < (size_t)argc; i++) {
+		if (media_parse(argv[i], MEDIA_RECV, &h.src[i].spec, &why) < 0)
+			usage_error(usage_text, "bad source '%s': %s", argv[i],
+			    why);
+		for (j = 0; j < (int)i; j++)
+			if (strcmp(argv[i], argv[j]) == 0)
+				usage_error(usage_text, "source '%s' given "
+				    "twice", argv[i]);
+	}
+	h.nsrc = (size_t)argc;
+	if (h.self[0] == '\0') {
+		if (uname(&un) < 0)
+			die(HK_EXIT_SYS, "uname:");
+		snprintf(h.self, sizeof(h.self), "%.*s", HB_MAXNODE,
+		    un.nodename);
+	}
+	if (keyfile != NULL)
+		load_keys(keyfile, &h.keys);
+	else
+		auth_default(&h.keys);
+	for (j = 0; j < h.nexpect; j++)
+		peer_find(&h, expect[j], 1)->expected = 1;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	hk_check_stdout_at_exit();
+
+	now = h.start_ms = tm_now_ms();
+	if (h.end_ms != 0)
+		h.end_ms += now;
+	for (i = 0; i < h.nsrc; i++) {
+		struct source *s = &h.src[i];
+
+		if (src_open(s) == 0)
+			continue;
+		/* A socket that cannot be bound is a setup error. */
+		if (s->spec.kind == MEDIA_UDP || s->spec.kind == MEDIA_MCAST)
+			die(HK_EXIT_SYS, "%s:", s->spec.word);
+		src_fail(s, "cannot open");
+		s->retry_at = now + RETRY_MS;
+	}
+	status = HK_EXIT_OK;
+	while (!stop) {
+		now = tm_now_ms();
+		next = check_timers(&h, now);
+		report_drops(&h, now, 0);
+		if (h.done)
+			break;
+		if (h.end_ms != 0 && now >= h.end_ms) {
+			status = peers_ok(&h) ? HK_EXIT_OK : HK_EXIT_NO;
+			break;
+		}
+		if (h.end_ms != 0 && h.end_ms < next)
+			next = h.end_ms;
+		if (h.report_at > now && h.report_at < next)
+			next = h.report_at;
+		np = 0;
+		live = 0;
+		for (i = 0; i < h.nsrc; i++) {
+			struct source *s = &h.src[i];
+
+			if (s->ended)
+				continue;
+			live++;
+			if (s->nfd == 0) {
+				if (now >= s->retry_at) {
+					if (src_open(s) < 0) {
+						src_fail(s, "cannot open");
+						s->retry_at = now + RETRY_MS;
+					} else if (s->spec.kind != MEDIA_SERIAL) {
+						src_ok(s);
+					}
+				}
+				if (s->nfd == 0) {
+					if (s->retry_at < next)
+						next = s->retry_at;
+					continue;
+				}
+			}
+			for (j = 0; j < s->nfd; j++) {
+				pfd[np].fd = s->fd[j];
+				pfd[np].events = POLLIN;
+				owner[np] = i;
+				np++;
+			}
+		}
+		if (live == 0)
+			break;
+		if (poll(pfd, np, next == UINT64_MAX ? -1 :
+		    tm_poll_timeout(next)) < 0) {
+			if (errno == EINTR)
+				continue;
+			die(HK_EXIT_SYS, "poll:");
+		}
+		/* Read everything waiting before judging any silence. */
+		for (i = 0; i < np; i++) {
+			struct source *s = &h.src[owner[i]];
+
+			if (!(pfd[i].revents & (POLLIN | POLLHUP | POLLERR)) ||
+			    s->nfd == 0)
+				continue;
+			h.cur = owner[i];
+			if (s->stream)
+				read_stream(&h, s, tm_now_ms());
+			else
+				read_dgrams(&h, pfd[i].fd);
+		}
+	}
+	report_drops(&h, tm_now_ms(), 1);
+	if (h.oneshot)
+		return h.done ? HK_EXIT_OK : HK_EXIT_NO;
+	return status;
+}
