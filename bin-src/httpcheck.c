@@ -25,6 +25,7 @@ static const char usage_text[] =
     "usage: httpcheck [-N] [-e CODES] [-H HOSTHEADER] [-p PORT] [-s STRING]"
     " [-t TIMEOUT] [-u PATH] [-w WARN] [-c CRIT] HOST|URL ...\n";
 
+#define OPTS		"c:e:hH:Np:s:t:u:Vw:"
 #define DEF_TIMEOUT_MS	2000
 #define MAXBODY		65536		/* body bytes read and searched */
 #define MAXHEAD		16384		/* status line and headers */
@@ -85,8 +86,13 @@ struct cfg {
 static noreturn void
 bad_usage(const struct cfg *c, const char *fmt, const char *arg)
 {
-	warnf(fmt, arg);
+	char msg[512];
+
+	snprintf(msg, sizeof(msg), fmt, arg);
+	warnf("%s", msg);
 	fputs(usage_text, stderr);
+	if (c->nagios)
+		printf("HTTP UNKNOWN - %s\n", msg);
 	/* Nagios reads 2 as CRITICAL: a broken command line is UNKNOWN. */
 	exit(c->nagios ? MON_NAG_UNKNOWN : HK_EXIT_USAGE);
 }
@@ -844,10 +850,8 @@ main(int argc, char **argv)
 	int opt, status;
 
 	hk_setprogname(argv[0]);
-	for (i = 1; i < (size_t)argc && argv[i][0] == '-'; i++)
-		if (strcmp(argv[i], "-N") == 0)
-			c.nagios = 1;
-	while ((opt = getopt(argc, argv, "c:e:hH:Np:s:t:u:Vw:")) != -1) {
+	c.nagios = mon_has_flag(argc, argv, OPTS, 'N');
+	while ((opt = getopt(argc, argv, OPTS)) != -1) {
 		switch (opt) {
 		case 'c':
 			if (parse_dur(optarg, &c.crit_ms) < 0 || c.crit_ms == 0)

@@ -39,6 +39,7 @@ static const char usage_text[] =
     "       pingcheck -f [-v] [-i INTERVAL] [-t TIMEOUT] [-d DOWN] [-u UP]"
     " [-a MIN] [-I IFACE] [-S SRCADDR] [-g GATEWAY] HOST ...\n";
 
+#define OPTS		"a:c:C:d:fg:hi:I:l:NS:t:u:vVw:"
 #define WIN		256	/* rounds whose replies are still awaited */
 #define MAXCOUNT	10000
 #define ROUTE_RECHECK_MS 1000
@@ -121,8 +122,13 @@ on_term(int sig)
 static noreturn void
 bad_usage(const struct pc *p, const char *fmt, const char *arg)
 {
-	warnf(fmt, arg);
+	char msg[512];
+
+	snprintf(msg, sizeof(msg), fmt, arg);
+	warnf("%s", msg);
 	fputs(usage_text, stderr);
+	if (p->nagios)
+		printf("PING UNKNOWN - %s\n", msg);
 	exit(p->nagios ? MON_NAG_UNKNOWN : HK_EXIT_USAGE);
 }
 
@@ -994,10 +1000,8 @@ main(int argc, char **argv)
 	int opt, status, have_min = 0;
 
 	hk_setprogname(argv[0]);
-	for (i = 1; i < (size_t)argc && argv[i][0] == '-'; i++)
-		if (strcmp(argv[i], "-N") == 0)
-			p.nagios = 1;
-	while ((opt = getopt(argc, argv, "a:c:C:d:fg:hi:I:l:NS:t:u:vVw:")) !=
+	p.nagios = mon_has_flag(argc, argv, OPTS, 'N');
+	while ((opt = getopt(argc, argv, OPTS)) !=
 	    -1) {
 		switch (opt) {
 		case 'a':

@@ -67,3 +67,28 @@ mon_nag_label(char *buf, size_t len, const char *host, const char *suffix)
 	}
 	return buf;
 }
+
+int
+mon_has_flag(int argc, char *const argv[], const char *optstring, int flag)
+{
+	const char *a, *o;
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		a = argv[i];
+		if (a[0] != '-' || a[1] == '\0' || strcmp(a, "--") == 0)
+			return 0;
+		for (a++; *a != '\0'; a++) {
+			if (*a == flag)
+				return 1;
+			if (*a == ':' || (o = strchr(optstring, *a)) == NULL ||
+			    o[1] != ':')
+				continue;
+			/* The rest of this word, or the next, is the argument. */
+			if (a[1] == '\0')
+				i++;
+			break;
+		}
+	}
+	return 0;
+}

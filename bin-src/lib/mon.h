@@ -40,4 +40,12 @@ const char	*mon_fmt_ms(char *buf, size_t len, uint64_t us);
 const char	*mon_nag_label(char *buf, size_t len, const char *host,
 		    const char *suffix);
 
+/*
+ * Whether the options in argv (as getopt would read them with optstring,
+ * up to the first operand) include flag.  Lets a program know, before
+ * parsing, that -N asks for Nagios's exit codes even on a usage error.
+ */
+int		mon_has_flag(int argc, char *const argv[],
+		    const char *optstring, int flag);
+
 #endif

@@ -1,0 +1,238 @@
+#!/usr/bin/env bats
+# httpcheck(8): concurrent HTTP checks, each failure told apart, mon and
+# Nagios output.  A monitor namespace "m" checks servers (hkhttpd) in a
+# hosts namespace "h"; 203.0.113.64/28 is blackholed behind h (silent),
+# 203.0.113.80/28 answers ICMP unreachable.
+
+load helpers/common
+
+H=192.0.2.2
+
+setup_file() {
+	[ "$(id -u)" -eq 0 ] && command -v ip >/dev/null || return 0
+	ns_new m h
+	ns_veth m e0 h e0
+	ns_addr m e0 192.0.2.1/24
+	ns_addr h e0 192.0.2.2/24
+	ns_addr m e0 2001:db8::1/64
+	ns_addr h e0 2001:db8::2/64
+	nsx m ip route add 203.0.113.0/24 via 192.0.2.2
+	nsx h sysctl -qw net.ipv4.ip_forward=1 net.ipv4.icmp_ratelimit=0
+	nsx h ip route add blackhole 203.0.113.64/28
+	nsx h ip route add unreachable 203.0.113.80/28
+	bg_start -n h hkhttpd -p 80 -b "hello world"
+	bg_start -n h hkhttpd -p 81 -m hang
+	bg_start -n h hkhttpd -p 82 -c 500 -b "server error"
+	bg_start -n h hkhttpd -p 83 -m chunked -b "the quick brown fox jumps over"
+	bg_start -n h hkhttpd -p 84 -m slow
+	bg_start -n h hkhttpd -p 85 -m close
+	bg_start -n h hkhttpd -p 86 -m garbage
+	bg_start -n h hkhttpd -a :: -p 8080 -b "six"
+	bg_start -n m hkhttpd -a 127.0.0.1 -p 80 -b "local"
+	local p
+	for p in 80 81 82 83 84 85 86 8080; do
+		wait_until 5 listening h "$p"
+	done
+	wait_until 5 listening m 80
+}
+
+listening() {
+	[ -n "$(nsx "$1" ss -Htln "sport = :$2")" ]
+}
+
+check() {
+	nsx m timeout 20 httpcheck "$@"
+}
+
+# The detail line of one host.
+detail_of() {
+	printf '%s\n' "$output" | grep -F "$1: "
+}
+
+@test "a healthy host passes: exit 0, empty first line, an ok line with time and status" {
+	need_netns
+	run -0 --keep-empty-lines check $H
+	# (--keep-empty-lines also keeps an empty element after the last line)
+	[ "${#lines[@]}" -eq 3 ]
+	[ "${lines[0]}" = "" ]
+	[[ ${lines[1]} =~ ^192\.0\.2\.2:\ ok\ time=[0-9]+\.[0-9]{3}ms\ status=200$ ]]
+}
+
+@test "a closed port is reported as refused" {
+	need_netns
+	run -1 check -p 87 $H
+	[ "${lines[0]}" = "$H" ]
+	[[ $(detail_of $H) == "$H: refused time="* ]]
+}
+
+@test "a server that accepts and never answers is a response timeout, after the timeout" {
+	need_netns
+	local t0
+	t0=$(now_ms)
+	run -1 check -t 500ms -p 81 $H
+	[[ $(detail_of $H) == "$H: response-timeout time="* ]]
+	[ $(($(now_ms) - t0)) -ge 450 ]
+	[ $(($(now_ms) - t0)) -lt 3000 ]
+}
+
+@test "status 500 is a bad status, with the code" {
+	need_netns
+	run -1 check -p 82 $H
+	[[ $(detail_of $H) =~ ^192\.0\.2\.2:\ bad-status\ time=[0-9.]+ms\ status=500$ ]]
+}
+
+@test "-e sets the codes that pass: lists, ranges and classes" {
+	need_netns
+	run -0 check -e 500 -p 82 $H
+	run -0 check -e 200,5xx -p 82 $H
+	run -0 check -e 404,499-501 -p 82 $H
+	run -1 check -e 200-299 -p 82 $H
+}
+
+@test "a 200 answer without the string is string-missing; with it, ok" {
+	need_netns
+	run -1 check -s "goodbye" $H
+	[[ $(detail_of $H) == "$H: string-missing time="*" status=200" ]]
+	run -0 check -s "lo wor" $H
+}
+
+@test "a chunked body is decoded before the search" {
+	need_netns
+	# The server sends 5-byte chunks: "brown fox" spans three of them.
+	run -0 check -s "brown fox jumps" -p 83 $H
+	run -1 check -s "brownfox" -p 83 $H
+	[[ $(detail_of $H) == "$H: string-missing "* ]]
+	# The chunk framing itself is not part of the body.
+	run -1 check -s $'\r\n5' -p 83 $H
+}
+
+@test "a slow server passes with a long enough timeout and times out with a short one" {
+	need_netns
+	run -1 check -t 1s -p 84 $H
+	[[ $(detail_of $H) == "$H: response-timeout "* ]]
+	run -0 check -t 5s -p 84 $H
+	[[ $(detail_of $H) =~ time=(2|3|4)[0-9]{3}\.[0-9]{3}ms ]]
+}
+
+@test "a server that closes at once, or answers garbage, is malformed" {
+	need_netns
+	run -1 check -p 85 $H
+	[[ $(detail_of $H) == "$H: malformed "*"why="* ]]
+	run -1 check -p 86 $H
+	[[ $(detail_of $H) == "$H: malformed "*"why=bad-status-line" ]]
+}
+
+@test "a silent dead address is a connect timeout; an ICMP unreachable one is unreachable at once" {
+	need_netns
+	local t0
+	t0=$(now_ms)
+	run -1 check -t 1s 203.0.113.65 203.0.113.81
+	[ "${lines[0]}" = "203.0.113.65 203.0.113.81" ]
+	[[ $(detail_of 203.0.113.65) == "203.0.113.65: connect-timeout "* ]]
+	[[ $(detail_of 203.0.113.81) =~ ^203\.0\.113\.81:\ unreachable\ time=[0-9]{1,3}\.[0-9]{3}ms$ ]]
+	[ $(($(now_ms) - t0)) -lt 3000 ]
+}
+
+@test "URLs carry their own port and path, IPv6 in brackets" {
+	need_netns
+	run -0 --keep-empty-lines check -p 8080 http://$H/ http://$H:83/x "http://[2001:db8::2]:8080/" 2001:db8::2
+	[ "${lines[0]}" = "" ]
+	[ "${#lines[@]}" -eq 6 ]
+	run -1 check -p 8080 2001:db8::2 http://$H:82/
+	[ "${lines[0]}" = "http://$H:82/" ]
+	[[ $(detail_of 2001:db8::2) == "2001:db8::2: ok "* ]]
+}
+
+@test "host names resolve through getaddrinfo" {
+	need_netns
+	run -0 check -s local localhost
+	[[ $output == *"localhost: ok "* ]]
+}
+
+@test "the request is an HTTP/1.1 GET with Host, the path and Connection: close" {
+	need_netns
+	bg_start -n h -o "$BATS_TEST_TMPDIR/req" hkhttpreq -p 90
+	wait_until 5 listening h 90
+	run -0 check -u /test.html -p 90 $H
+	wait_until 5 grep -q 'Connection' "$BATS_TEST_TMPDIR/req"
+	tr -d '\r' <"$BATS_TEST_TMPDIR/req" >"$BATS_TEST_TMPDIR/r"
+	run -0 head -1 "$BATS_TEST_TMPDIR/r"
+	[ "$output" = "GET /test.html HTTP/1.1" ]
+	grep -qx "Host: $H:90" "$BATS_TEST_TMPDIR/r"
+	grep -qix "Connection: close" "$BATS_TEST_TMPDIR/r"
+
+	bg_start -n h -o "$BATS_TEST_TMPDIR/req2" hkhttpreq -p 91
+	wait_until 5 listening h 91
+	run -0 check -H www.example.org http://$H:91/a?b=c
+	wait_until 5 grep -q 'Connection' "$BATS_TEST_TMPDIR/req2"
+	grep -q "^GET /a?b=c HTTP/1.1" "$BATS_TEST_TMPDIR/req2"
+	tr -d '\r' <"$BATS_TEST_TMPDIR/req2" | grep -qx "Host: www.example.org"
+}
+
+@test "mon format: failed hosts on line 1 in the order given, one detail line per host" {
+	need_netns
+	run -1 check -t 1s http://$H:82/ http://$H/ http://$H:87/ http://$H:81/
+	[ "${lines[0]}" = "http://$H:82/ http://$H:87/ http://$H:81/" ]
+	[ "${#lines[@]}" -eq 5 ]
+	[[ ${lines[1]} =~ ^http://192\.0\.2\.2:82/:\ bad-status\ time=[0-9]+\.[0-9]{3}ms\ status=500$ ]]
+	[[ ${lines[2]} =~ ^http://192\.0\.2\.2/:\ ok\ time=[0-9]+\.[0-9]{3}ms\ status=200$ ]]
+	[[ ${lines[3]} =~ ^http://192\.0\.2\.2:87/:\ refused\ time=[0-9]+\.[0-9]{3}ms$ ]]
+	[[ ${lines[4]} =~ ^http://192\.0\.2\.2:81/:\ response-timeout\ time=[0-9]+\.[0-9]{3}ms$ ]]
+}
+
+@test "Nagios mode: OK exits 0, a failed host CRITICAL 2, slower than -w WARNING 1, bad usage UNKNOWN 3" {
+	need_netns
+	run -0 check -N $H
+	[[ $output =~ ^HTTP\ OK\ -\ 1\ of\ 1\ hosts\ ok,\ status\ 200\ in\ [0-9.]+ms\|time=[0-9]+\.[0-9]{6}s\;\;\;0\;$ ]]
+	run -2 check -N $H http://$H:87/
+	[[ $output == "HTTP CRITICAL - 1 of 2 hosts not ok: http://$H:87/: refused time="*"|$H"_time=*" $H:87__time="* ]]
+	run -1 check -N -t 5s -w 1s -c 4s -p 84 $H
+	[[ $output == "HTTP WARNING - 1 of 1 hosts not ok: $H: slow time="*"|time="*"s;1.000;4.000;0;" ]]
+	run -2 check -N -t 5s -w 1s -c 1500ms -p 84 $H
+	[[ $output == "HTTP CRITICAL - "* ]]
+	run -3 --separate-stderr check -N -p 0 $H
+	[ "$output" = "HTTP UNKNOWN - bad port: 0" ]
+	run -3 --separate-stderr check -p 0 -N $H
+	[ "$output" = "HTTP UNKNOWN - bad port: 0" ]
+}
+
+@test "100 URLs, 20 of them hanging, are decided within one timeout plus a margin" {
+	need_netns
+	local urls=() i t0 el
+	for i in $(seq 1 80); do urls+=("http://$H/$i"); done
+	for i in $(seq 1 20); do urls+=("http://$H:81/$i"); done
+	t0=$(now_ms)
+	run -1 check -t 1s "${urls[@]}"
+	el=$(($(now_ms) - t0))
+	echo "elapsed ${el}ms"
+	[ "$el" -lt 2500 ]
+	[ "$(printf '%s\n' "${lines[0]}" | wc -w)" -eq 20 ]
+	[ "$(printf '%s\n' "$output" | grep -c ': ok ')" -eq 80 ]
+	[ "$(printf '%s\n' "$output" | grep -c ': response-timeout ')" -eq 20 ]
+}
+
+@test "an unknown host is a failed host, named on stderr" {
+	run -1 --separate-stderr timeout 20 httpcheck nonexistent.invalid
+	[ "${lines[0]}" = "nonexistent.invalid" ]
+	[ "${lines[1]}" = "nonexistent.invalid: unknown-host time=${lines[1]##*time=}" ]
+	[[ $stderr == "httpcheck: nonexistent.invalid: "* ]]
+}
+
+@test "bad URLs, ports, paths, codes and timeouts are usage errors (exit 2, nothing on stdout)" {
+	local a
+	for a in "http://" "http:///x" "http://[2001:db8::1/" "ftp://192.0.2.9/" \
+	    "https://192.0.2.9/" "http://192.0.2.9:0/" "http://192.0.2.9:65536/" \
+	    "http://192.0.2.9:x/" "http://192.0.2.9:/" "-p 0 192.0.2.9" \
+	    "-p -1 192.0.2.9" "-p 80x 192.0.2.9" "-u x 192.0.2.9" \
+	    "-u /a\ b 192.0.2.9" "-e 600 192.0.2.9" "-e 200- 192.0.2.9" \
+	    "-e 300-200 192.0.2.9" "-t 0 192.0.2.9" "-t -1 192.0.2.9" \
+	    "-t 1x 192.0.2.9" "-s '' 192.0.2.9" "-w x 192.0.2.9"; do
+		eval "run -2 --separate-stderr timeout 5 httpcheck $a"
+		[ -z "$output" ] || { echo "stdout for $a: $output"; false; }
+		[[ $stderr == "httpcheck: "* ]] || { echo "$a: $stderr"; false; }
+	done
+	run -2 --separate-stderr timeout 5 httpcheck
+	[[ $stderr == "httpcheck: no host to check"* ]]
+	run -2 --separate-stderr timeout 5 httpcheck https://192.0.2.9/
+	[[ $stderr == *"no TLS"* ]]
+}
