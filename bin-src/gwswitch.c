@@ -462,6 +462,12 @@ decide(struct gw *g)
 			    !g->up[i].held)
 				known = 0;
 		}
+		/*
+		 * An uplink before the best one has not spoken yet: wait for
+		 * it rather than move the route twice at start.
+		 */
+		if (best >= 0 && !known)
+			return;
 		if (best < 0) {
 			/* Say it once, and only when every uplink has spoken. */
 			if (known && !g->alldown) {

@@ -103,10 +103,14 @@ route_on() {
 	route_on wan2
 }
 
-@test "the first uplink that is up gets the default route" {
+@test "the first uplink that is up gets the default route, once the ones before it have spoken" {
 	need_netns
 	gw_start "$UP1" "$UP2"
 	feed "isp2 up"
+	gw_sync
+	# isp1 has not been heard of: no move yet, so no double move at start
+	[ -z "$(wanlab_route_dev)" ]
+	feed "isp1 down"
 	wait_until 5 route_on wan2
 	feed "isp1 up"
 	wait_until 5 route_on wan1
@@ -116,6 +120,14 @@ route_on() {
 	[ "${lines[1]}" = "route isp2 203.0.113.1 wan2" ]
 	[ "${lines[2]}" = "switch isp2 isp1" ]
 	[ "${lines[3]}" = "route isp1 198.51.100.1 wan1" ]
+}
+
+@test "an uplink without carrier at start is not waited for" {
+	need_netns
+	wanlab_carrier isp1 down
+	gw_start "$UP1" "$UP2"
+	feed "isp2 up"
+	wait_until 5 route_on wan2
 }
 
 @test "a down line moves the route to the next uplink, an up line brings it back" {
@@ -136,7 +148,7 @@ route_on() {
 	local mon=$BATS_TEST_TMPDIR/monitor i
 	bg_start -n rt -o "$mon" ip -4 monitor route
 	gw_start "$UP1" "$UP2"
-	feed "isp2 up" "isp1 up"
+	feed "isp1 up" "isp2 up"
 	wait_until 5 route_on wan1
 	for i in 1 2 3; do
 		feed "isp1 down"
@@ -317,7 +329,7 @@ route isp2 203.0.113.1 wan2" ]
 @test "garbled, overlong and unknown input is ignored; good lines still work" {
 	need_netns
 	gw_start "$UP1" "$UP2"
-	feed "isp2 up" "" "isp9 up" "isp1 sideways" "isp1" "isp1 up up up"
+	feed "isp2 up" "isp1 down" "" "isp9 up" "isp1 sideways" "isp1" "isp1 up up up"
 	printf 'isp1 \001\002\377 up\n' >&5
 	head -c 3000 /dev/zero | tr '\0' x >&5
 	printf '\nisp1 1234 maybe\n' >&5
