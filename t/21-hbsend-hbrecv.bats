@@ -1,0 +1,323 @@
+#!/usr/bin/env bats
+# hbsend and hbrecv without privileges: pipes, FIFOs, pseudo-terminals
+# standing in for the serial cable, UDP on loopback; events, peer death,
+# link loss, forged and replayed lines, usage errors.
+
+load helpers/common
+
+setup() {
+	T=$BATS_TEST_TMPDIR
+	KEYS=$T/authkeys
+	printf 'auth 1\n1 sha256 test secret\n2 md5 old\n' >"$KEYS"
+	chmod 600 "$KEYS"
+	# A loopback port of our own, different in each test.
+	PORT=$((20000 + RANDOM % 20000))
+}
+
+# has FILE REGEX: FILE has a line matching REGEX.
+has() {
+	grep -Eq -- "$2" "$1"
+}
+
+# has_n N FILE REGEX: FILE has N lines matching REGEX.
+has_n() {
+	[ "$(grep -Ec -- "$3" "$2")" -eq "$1" ]
+}
+
+@test "hbsend -c 3 - | hbrecv - sees the node come up" {
+	run -0 --separate-stderr timeout 10 sh -c \
+		'hbsend -n n1 -c 3 -i 50ms - | hbrecv -n me -'
+	[[ ${lines[0]} =~ ^up\ n1\ st=active\ gen=[0-9]+$ ]]
+	[ "${lines[1]}" = "link n1 - up" ]
+	[ "${#lines[@]}" -eq 2 ]
+}
+
+@test "hbsend writes the documented wire format" {
+	run -0 --separate-stderr timeout 10 hbsend -n n1 -c 2 -i 10ms -k "$KEYS" -s "standby a=1" -
+	[[ ${lines[0]} =~ ^HB1\ node=n1\ gen=[0-9]+\ seq=1\ st=standby\ iv=10\ a=1\ auth=1:sha256:[0-9a-f]{64}$ ]]
+	[[ ${lines[1]} == *" seq=2 "* ]]
+	# the MAC is HMAC-SHA256 of the bytes before " auth="
+	[ "${lines[0]##*:}" = "$(authtest hmac sha256 "test secret" "${lines[0]%% auth=*}")" ]
+}
+
+@test "a FIFO carries heartbeats and outlives its writers" {
+	mkfifo "$T/fifo"
+	bg_start -o "$T/ev" hbrecv -n me "$T/fifo"
+	run -0 timeout 10 hbsend -n n1 -c 2 -i 20ms "$T/fifo"
+	wait_until 5 has "$T/ev" '^up n1 st=active'
+	run -0 timeout 10 hbsend -n n2 -c 2 -i 20ms "$T/fifo"
+	wait_until 5 has "$T/ev" '^up n2 st=active'
+	proc_alive "$BG_PID"
+}
+
+@test "a status line on stdin goes out at once with its fields" {
+	mkfifo "$T/fifo" "$T/in"
+	bg_start -o "$T/ev" hbrecv -n me "$T/fifo"
+	bg_start -e "$T/err" sh -c "exec hbsend -n n1 -i 10s '$T/fifo' <'$T/in'"
+	exec 4>"$T/in"
+	wait_until 5 has "$T/ev" '^up n1 st=active gen=[0-9]+$'
+	echo "standby hold=local" >&4
+	wait_until 5 has "$T/ev" '^status n1 st=standby hold=local$'
+	echo "st=active" >&4
+	wait_until 5 has "$T/ev" '^status n1 st=active$'
+	exec 4>&-
+}
+
+@test "a bad status line is reported and changes nothing" {
+	run -0 --separate-stderr timeout 10 sh -c \
+		"{ echo 'bad/status'; echo 'standby gen=5'; echo 'standby x'; sleep 0.5; } |
+		hbsend -n n1 -c 6 -i 100ms -"
+	[[ $stderr == *"hbsend: bad status line 'bad/status'"* ]]
+	[[ $stderr == *"hbsend: bad status line 'standby gen=5'"* ]]
+	[[ $stderr == *"hbsend: bad status line 'standby x'"* ]]
+	! [[ $output == *standby* ]]
+}
+
+@test "hbsend -g increments the generation file on each start" {
+	echo 41 >"$T/gen"
+	run -0 timeout 5 hbsend -n n1 -c 1 -g "$T/gen" -
+	[[ $output == *" gen=42 seq=1 "* ]]
+	[ "$(cat "$T/gen")" = 42 ]
+	run -0 timeout 5 hbsend -n n1 -c 1 -g "$T/new" -
+	[[ $output == *" gen=1 seq=1 "* ]]
+	echo junk >"$T/gen"
+	run -2 timeout 5 hbsend -n n1 -c 1 -g "$T/gen" -
+	[[ $output == *"not a generation number"* ]]
+}
+
+@test "a sender that restarts is reported with restart and its new generation" {
+	mkfifo "$T/fifo"
+	bg_start -o "$T/ev" hbrecv -n me -d 5s "$T/fifo"
+	run -0 timeout 5 hbsend -n n1 -c 1 -g "$T/gen" "$T/fifo"
+	wait_until 5 has "$T/ev" '^up n1 st=active gen=1$'
+	run -0 timeout 5 hbsend -n n1 -c 1 -g "$T/gen" "$T/fifo"
+	wait_until 5 has "$T/ev" '^restart n1 gen=2$'
+}
+
+@test "a killed sender is warned about, then declared dead within deadtime plus an interval" {
+	local t0 t1
+	bg_start -o "$T/ev" hbrecv -n me -d 1s -w 500ms "udp:127.0.0.1:$PORT"
+	local rpid=$BG_PID
+	bg_start hbsend -n n1 -i 100ms "udp:127.0.0.1:$PORT"
+	wait_until 5 has "$T/ev" '^up n1 '
+	t0=$(now_ms)
+	bg_stop "$BG_PID" KILL
+	wait_until 5 has "$T/ev" '^dead n1 silent=[0-9]+$'
+	t1=$(now_ms)
+	# deadtime 1s + interval 100ms; a loaded CI box gets a second more
+	[ $((t1 - t0)) -lt 2100 ] || { echo "took $((t1 - t0))ms"; false; }
+	run -0 grep -Ec '^(warn|dead) n1' "$T/ev"
+	[ "$output" = 2 ]
+	grep -A1 '^warn n1' "$T/ev" | grep -q '^dead n1'
+	proc_alive "$rpid"
+}
+
+@test "healthy traffic at 100ms with deadtime 500ms gives no warn or dead" {
+	bg_start -o "$T/ev" hbrecv -n me -d 500ms "udp:127.0.0.1:$PORT"
+	bg_start hbsend -n n1 -i 100ms "udp:127.0.0.1:$PORT"
+	wait_until 5 has "$T/ev" '^up n1 '
+	sleep 4	# the observation window itself, not a wait for an event
+	! has "$T/ev" '^(warn|dead) '
+}
+
+@test "a peer named with -p that is never heard is dead after INITDEAD" {
+	bg_start -o "$T/ev" hbrecv -n me -d 300ms -I 600ms -p ghost "udp:127.0.0.1:$PORT"
+	wait_until 5 has "$T/ev" '^dead ghost silent=[0-9]+$'
+}
+
+@test "serial: a pseudo-terminal pair carries heartbeats readable with cat" {
+	mkdir "$T/tty"
+	bg_start -o "$T/names" ptypair -l "$T/tty"
+	wait_until 5 test -s "$T/names"
+	bg_start -o "$T/cat" sh -c "exec cat <'$T/tty/b'"
+	sleep 0.2	# let cat open the line before the lines go out
+	run -0 timeout 10 hbsend -n n1 -c 3 -i 50ms "serial:$T/tty/a:115200"
+	wait_until 5 has "$T/cat" '^HB1 node=n1 gen=[0-9]+ seq=3 st=active iv=50 auth=1:crc:[0-9a-f]{8}$'
+}
+
+@test "serial: hbrecv hears hbsend through the pseudo-terminal pair" {
+	mkdir "$T/tty"
+	bg_start -o "$T/names" ptypair -l "$T/tty"
+	wait_until 5 test -s "$T/names"
+	bg_start hbsend -n n1 -i 100ms -k "$KEYS" "serial:$T/tty/a"
+	run -0 timeout 10 hbrecv -1 -t 5s -k "$KEYS" -n me "serial:$T/tty/b"
+	[[ ${lines[0]} == "up n1 st=active gen="* ]]
+}
+
+@test "two media, the pty closed: a link dead event, no dead node, and the link comes back" {
+	mkdir "$T/tty"
+	bg_start -o "$T/names" ptypair -l "$T/tty"
+	local cable=$BG_PID
+	wait_until 5 test -s "$T/names"
+	bg_start -o "$T/ev" -e "$T/rerr" hbrecv -n me -d 1s "serial:$T/tty/b" "udp:127.0.0.1:$PORT"
+	bg_start -e "$T/serr" hbsend -n n1 -i 100ms "serial:$T/tty/a" "udp:127.0.0.1:$PORT"
+	wait_until 5 has "$T/ev" "^link n1 serial:$T/tty/b up$"
+	wait_until 5 has "$T/ev" "^link n1 udp:127.0.0.1:$PORT up$"
+	bg_stop "$cable"
+	wait_until 5 has "$T/ev" "^link n1 serial:$T/tty/b dead$"
+	# a new cable under the same names: both ends reopen it
+	bg_start -o "$T/names2" ptypair -l "$T/tty"
+	wait_until 8 has_n 2 "$T/ev" "^link n1 serial:$T/tty/b up\$"
+	! has "$T/ev" '^(dead|warn) n1'
+	has "$T/rerr" "serial:$T/tty/b: read: "
+	has "$T/serr" "serial:$T/tty/a: write: "
+}
+
+@test "a heartbeat under a key not in the file is dropped as forged" {
+	printf 'auth 1\n1 sha256 another secret\n' >"$T/other"
+	chmod 600 "$T/other"
+	hbsend -n n1 -c 1 -k "$T/other" - >"$T/in"
+	run -0 --separate-stderr timeout 5 hbrecv -k "$KEYS" -n me "$T/in"
+	[ -z "$output" ]
+	[[ $stderr == *"forged=1 "* ]]
+}
+
+@test "every key in the file is accepted, not only the one sent with" {
+	printf 'auth 2\n1 sha256 x\n2 md5 old\n' >"$T/k2"
+	chmod 600 "$T/k2"
+	hbsend -n n1 -c 1 -k "$T/k2" - >"$T/in"
+	grep -q 'auth=2:md5:' "$T/in"
+	run -0 timeout 5 hbrecv -k "$KEYS" -n me "$T/in"
+	[[ $output == "up n1 "* ]]
+}
+
+@test "tampered, replayed, garbage, NUL and 10 KB lines are dropped, counted, and the receiver goes on" {
+	local l1 l2 l3
+	hbsend -n n1 -c 3 -i 10ms -k "$KEYS" - >"$T/good"
+	l1=$(sed -n 1p "$T/good")
+	l2=$(sed -n 2p "$T/good")
+	l3=$(sed -n 3p "$T/good")
+	{
+		echo "$l1"
+		echo "${l2/st=active/st=standby}"	# tampered
+		echo "$l1"				# replayed
+		echo "hello world"			# garbage
+		printf '%s\0\n' "${l2%% *}"		# a NUL byte
+		head -c 10240 /dev/zero | tr '\0' x; echo	# 10 KB
+		echo "$l2"
+		echo "$l1"				# replayed again
+		echo "$l3"
+	} >"$T/in"
+	run -0 --separate-stderr timeout 5 hbrecv -k "$KEYS" -n me "$T/in"
+	[[ ${lines[0]} == "up n1 st=active "* ]]
+	[ "${#lines[@]}" -eq 2 ]
+	[[ $stderr == *"dropped lines so far: garbled=2 oversize=1 forged=1 replayed=2 "* ]]
+}
+
+@test "a captured UDP heartbeat re-sent later is dropped as a replay" {
+	bg_start -o "$T/ev" -e "$T/err" hbrecv -k "$KEYS" -n me -d 5s "udp:127.0.0.1:$PORT"
+	hbsend -n n1 -c 2 -i 10ms -k "$KEYS" - >"$T/cap"
+	head -n 1 "$T/cap" >/dev/udp/127.0.0.1/"$PORT"
+	tail -n 1 "$T/cap" >/dev/udp/127.0.0.1/"$PORT"
+	wait_until 5 has "$T/ev" '^up n1 '
+	head -n 1 "$T/cap" >/dev/udp/127.0.0.1/"$PORT"
+	wait_until 5 has "$T/err" 'replayed=1 '
+	printf 'junk\0junk' >/dev/udp/127.0.0.1/"$PORT"
+	head -c 600 /dev/zero | tr '\0' y >/dev/udp/127.0.0.1/"$PORT"
+	wait_until 5 has "$T/err" 'garbled=1 oversize=1 forged=0 replayed=1 '
+	proc_alive "$BG_PID"
+}
+
+@test "lines from the node itself are ignored" {
+	hbsend -n me -c 2 -i 10ms - >"$T/in"
+	run -0 --separate-stderr timeout 5 hbrecv -n me "$T/in"
+	[ -z "$output" ]
+	[ -z "$stderr" ]
+}
+
+@test "hbrecv -1 -t exits 1 when no heartbeat comes in time, 0 when one does" {
+	run -1 timeout 10 hbrecv -1 -t 300ms -n me "udp:127.0.0.1:$PORT"
+	bg_start hbsend -n n1 -i 100ms "udp:127.0.0.1:$PORT"
+	run -0 timeout 10 hbrecv -1 -t 5s -n me "udp:127.0.0.1:$PORT"
+	[[ ${lines[0]} == "up n1 "* ]]
+}
+
+@test "hbrecv -1 -p waits for that peer only" {
+	bg_start hbsend -n other -i 50ms "udp:127.0.0.1:$PORT"
+	run -1 timeout 10 hbrecv -1 -t 600ms -p n1 -n me "udp:127.0.0.1:$PORT"
+	[[ $output == "up other "* ]]
+}
+
+@test "hbrecv -t exits 0 when the peers are up at the end, 1 when not" {
+	bg_start hbsend -n n1 -i 50ms "udp:127.0.0.1:$PORT"
+	run -0 timeout 10 hbrecv -t 700ms -p n1 -n me "udp:127.0.0.1:$PORT"
+	run -1 timeout 10 hbrecv -t 700ms -p n1 -p n2 -n me "udp:127.0.0.1:$PORT"
+}
+
+@test "a failing medium is reported once and the others keep going" {
+	mkfifo "$T/noreader"
+	run -0 --separate-stderr timeout 10 sh -c \
+		"hbsend -n n1 -c 5 -i 20ms '$T/noreader' - ; echo rc=\$?"
+	[ "$(printf '%s\n' "$output" | grep -c '^HB1 ')" = 5 ]
+	[[ $output == *"rc=3"* ]]
+	[ "$(printf '%s\n' "$stderr" | grep -c "noreader: cannot open")" = 1 ]
+}
+
+@test "both end cleanly with status 0 on SIGTERM and SIGINT" {
+	local sig
+	for sig in TERM INT; do
+		hbrecv -n me "udp:127.0.0.1:$PORT" </dev/null >/dev/null 2>&1 3>&- &
+		local r=$!
+		hbsend -n n1 -i 50ms "udp:127.0.0.1:$PORT" </dev/null 2>/dev/null 3>&- &
+		local s=$!
+		sleep 0.3
+		kill -s "$sig" "$r" "$s"
+		run -0 timeout 5 sh -c "while kill -0 $r 2>/dev/null || kill -0 $s 2>/dev/null; do sleep 0.05; done"
+		wait "$r"
+		wait "$s"
+	done
+}
+
+@test "bad options and durations exit 2 with a clear message" {
+	local args
+	while IFS='|' read -r prog args want; do
+		# shellcheck disable=SC2086
+		run -2 --separate-stderr timeout 5 $prog $args
+		[[ $stderr == *"$want"* ]] || { echo "$prog $args: $stderr"; false; }
+		[ -z "$output" ]
+	done <<-'EOF'
+	hbsend|-i 5ms -|bad interval '5ms'
+	hbsend|-i 2x -|bad interval '2x'
+	hbsend|-c 0 -|bad count '0'
+	hbsend|-n a/b -|bad node name 'a/b'
+	hbsend|-s bad/st -|bad status line 'bad/st'
+	hbsend||no medium
+	hbsend|udp:host.example|not a numeric
+	hbsend|udp:192.0.2.1:0|bad port
+	hbsend|mcast:192.0.2.1|not a multicast group
+	hbsend|serial:/dev/null:12345|unsupported baud
+	hbsend|tcp:192.0.2.1|unknown medium type
+	hbsend|-i|needs a value
+	hbrecv|-d 0 -|bad deadtime '0'
+	hbrecv|-d 1s -w 2s -|warntime must be less than deadtime
+	hbrecv|-w -1 -|bad warntime
+	hbrecv|-t 1y -|bad timeout
+	hbrecv|-I x -|bad initdead
+	hbrecv|bcast:eth0|bcast: is for sending
+	hbrecv|udp:70000|bad port
+	hbrecv|- -|given twice
+	hbrecv||no source
+	EOF
+}
+
+@test "a missing key file exits 2 and says so" {
+	run -2 --separate-stderr timeout 5 hbsend -k "$T/nope" -c 1 -
+	[[ $stderr == "hbsend: $T/nope: No such file or directory" ]]
+	run -2 --separate-stderr timeout 5 hbrecv -k "$T/nope" -
+	[[ $stderr == "hbrecv: $T/nope: No such file or directory" ]]
+}
+
+@test "a key file readable by others exits 2 and says chmod 600" {
+	chmod 644 "$KEYS"
+	run -2 --separate-stderr timeout 5 hbsend -k "$KEYS" -c 1 -
+	[[ $stderr == *"readable by group or others"*"chmod 600 $KEYS"* ]]
+	[ -z "$output" ]
+	run -2 --separate-stderr timeout 5 hbrecv -k "$KEYS" -
+	[[ $stderr == *"chmod 600 $KEYS"* ]]
+}
+
+@test "a malformed key file exits 2 with the line number" {
+	printf 'auth 1\n1 sha256 x\n9 rot13 y\n' >"$KEYS"
+	run -2 --separate-stderr timeout 5 hbrecv -k "$KEYS" -
+	[[ $stderr == "hbrecv: $KEYS:3: bad line"* ]]
+}
