@@ -70,7 +70,7 @@ has_n() {
 	[[ $stderr == *"hbsend: bad status line 'bad/status'"* ]]
 	[[ $stderr == *"hbsend: bad status line 'standby gen=5'"* ]]
 	[[ $stderr == *"hbsend: bad status line 'standby x'"* ]]
-	! [[ $output == *standby* ]]
+	[[ $output != *standby* ]]
 }
 
 @test "hbsend -g increments the generation file on each start" {
@@ -117,7 +117,7 @@ has_n() {
 	bg_start hbsend -n n1 -i 100ms "udp:127.0.0.1:$PORT"
 	wait_until 5 has "$T/ev" '^up n1 '
 	sleep 4	# the observation window itself, not a wait for an event
-	! has "$T/ev" '^(warn|dead) '
+	run ! has "$T/ev" '^(warn|dead) '
 }
 
 @test "a peer named with -p that is never heard is dead after INITDEAD" {
@@ -158,7 +158,7 @@ has_n() {
 	# a new cable under the same names: both ends reopen it
 	bg_start -o "$T/names2" ptypair -l "$T/tty"
 	wait_until 8 has_n 2 "$T/ev" "^link n1 serial:$T/tty/b up\$"
-	! has "$T/ev" '^(dead|warn) n1'
+	run ! has "$T/ev" '^(dead|warn) n1'
 	has "$T/rerr" "serial:$T/tty/b: read: "
 	has "$T/serr" "serial:$T/tty/a: write: "
 }

@@ -1,0 +1,93 @@
+#!/usr/bin/env bats
+# hbsend and hbrecv between two network namespaces joined by two veth
+# pairs: UDP unicast (IPv4, IPv6), broadcast, multicast, and one medium
+# of two cut with the node staying up.
+
+load helpers/common
+
+setup_file() {
+	[ "$(id -u)" -eq 0 ] || return 0
+	command -v ip >/dev/null 2>&1 || return 0
+	ns_new a b
+	ns_veth a eth0 b eth0
+	ns_veth a eth1 b eth1
+	ns_addr a eth0 192.0.2.1/24
+	ns_addr b eth0 192.0.2.2/24
+	ns_addr a eth0 2001:db8::1/64
+	ns_addr b eth0 2001:db8::2/64
+	ns_addr a eth1 198.51.100.1/24
+	ns_addr b eth1 198.51.100.2/24
+}
+
+setup() {
+	need_netns
+	T=$BATS_TEST_TMPDIR
+}
+
+has() {
+	grep -Eq -- "$2" "$1"
+}
+
+has_n() {
+	[ "$(grep -Ec -- "$3" "$2")" -eq "$1" ]
+}
+
+# sees SENDER-MEDIUM RECEIVER-SOURCE: b hears a's heartbeats.
+sees() {
+	bg_start -n a hbsend -n na -i 100ms "$1"
+	run -0 timeout 10 ip netns exec "$(ns b)" hbrecv -1 -t 5s -n nb "$2"
+	[[ ${lines[0]} == "up na st=active gen="* ]]
+	[ "${lines[1]}" = "link na $2 up" ]
+}
+
+@test "UDP unicast over IPv4 between two namespaces" {
+	sees udp:192.0.2.2:7001 udp:7001
+}
+
+@test "UDP unicast over IPv6, and a receiver bound to one address" {
+	sees "udp:[2001:db8::2]:7002" "udp:[2001:db8::2]:7002"
+}
+
+@test "broadcast on an interface reaches a udp:PORT receiver" {
+	sees bcast:eth0:7003 udp:7003
+	# and on the wire it went to the subnet's broadcast address
+	run -0 --separate-stderr timeout 5 ip netns exec "$(ns b)" tcpdump -c 1 -n -i eth0 udp port 7003
+	[[ $output == *" IP 192.0.2.1."*" > 192.0.2.255.7003:"* ]]
+}
+
+@test "IPv4 multicast on an interface" {
+	sees mcast:239.0.0.43:7004@eth0 mcast:239.0.0.43:7004@eth0
+}
+
+@test "IPv6 multicast on an interface" {
+	sees "mcast:[ff02::1:43]:7005@eth0" "mcast:[ff02::1:43]:7005@eth0"
+}
+
+@test "a unicast receiver ignores datagrams to another port" {
+	bg_start -n a hbsend -n na -i 50ms udp:192.0.2.2:7006
+	run -1 timeout 10 ip netns exec "$(ns b)" hbrecv -1 -t 700ms -n nb udp:7007
+}
+
+@test "two media, one veth down: a link dead event, no dead node, then the link comes back" {
+	bg_start -n b -o "$T/ev" hbrecv -n nb -d 1s mcast:239.0.0.44:7008@eth0 udp:7009
+	bg_start -n a hbsend -n na -i 100ms mcast:239.0.0.44:7008@eth0 udp:198.51.100.2:7009
+	wait_until 5 has "$T/ev" '^link na udp:7009 up$'
+	wait_until 5 has "$T/ev" '^link na mcast:239.0.0.44:7008@eth0 up$'
+	ip -n "$(ns a)" link set eth1 down
+	wait_until 5 has "$T/ev" '^link na udp:7009 dead$'
+	ip -n "$(ns a)" link set eth1 up
+	wait_until 8 has_n 2 "$T/ev" '^link na udp:7009 up$'
+	run ! has "$T/ev" '^(warn|dead) na'
+}
+
+@test "both media cut: the node is dead, without link events" {
+	bg_start -n b -o "$T/ev" hbrecv -n nb -d 800ms udp:7010 udp:7011
+	bg_start -n a hbsend -n na -i 100ms udp:192.0.2.2:7010 udp:198.51.100.2:7011
+	wait_until 5 has_n 2 "$T/ev" '^link na udp:701[01] up$'
+	ip -n "$(ns a)" link set eth0 down
+	ip -n "$(ns a)" link set eth1 down
+	wait_until 5 has "$T/ev" '^dead na silent=[0-9]+$'
+	ip -n "$(ns a)" link set eth0 up
+	ip -n "$(ns a)" link set eth1 up
+	run ! has "$T/ev" ' dead$'
+}
