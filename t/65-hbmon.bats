@@ -1,0 +1,703 @@
+#!/usr/bin/env bats
+# hbmon(8), the mon replacement: reading mon.cf (errors name file and
+# line), running monitors on schedule with mon's monitor protocol, and
+# calling alerts as mon 1.3.6 does (argv, stdin, MON_* environment,
+# alertafter, alertevery, upalert), plus the shipped monitors and alerts.
+# Scripted monitors fail or pass on command through files in the test's
+# tmpdir; the real HTTP checks run in network namespaces.
+
+load helpers/common
+
+setup() {
+	W=$BATS_TEST_TMPDIR
+	mkdir -p "$W/mon" "$W/alert" "$W/state"
+	# t.monitor: records each run; fails while $W/fail exists, with the
+	# exit code written in it (default 1) and the summary in $W/summary
+	# (default: its arguments); sleeps $W/sleep seconds when present.
+	cat >"$W/mon/t.monitor" <<-'X'
+	#!/bin/sh
+	w=${0%/*}/..
+	echo "$$ start $(date +%s%N) $*" >>"$w/runs"
+	[ ! -e "$w/sleep" ] || sleep "$(cat "$w/sleep")"
+	env | grep -E '^(MON_|MYVAR)' | sort >"$w/monenv"
+	if [ -e "$w/fail" ]; then
+		rc=$(cat "$w/fail")
+		if [ -e "$w/summary" ]; then cat "$w/summary"; else echo "$*"; fi
+		[ -e "$w/nodetail" ] || echo "detail for $*"
+		echo "$$ end $(date +%s%N) F" >>"$w/runs"
+		exit "${rc:-1}"
+	fi
+	echo "$$ end $(date +%s%N) S" >>"$w/runs"
+	exit 0
+	X
+	# rec.alert: appends one record per call to $W/alerts
+	cat >"$W/alert/rec.alert" <<-'X'
+	#!/bin/sh
+	rec=$(printf 'ARGV'; for a; do printf ' [%s]' "$a"; done; echo
+	env | grep -E '^(MON_|MYVAR)' | sort
+	sed 's/^/IN /'
+	echo END)
+	printf '%s\n' "$rec" >>"${0%/*}/../alerts"
+	X
+	chmod 755 "$W/mon/t.monitor" "$W/alert/rec.alert"
+}
+
+# cf TEXT: write $W/mon.cf (tabs as in the heredoc are kept)
+cf() {
+	printf '%s\n' "$1" >"$W/mon.cf"
+}
+
+hbmon_n() {
+	timeout 10 hbmon -n -c "$W/mon.cf" -m "$W/mon" -a "$W/alert"
+}
+
+start_hbmon() {
+	bg_start -o "$W/hbmon.out" -e "$W/hbmon.err" \
+		timeout 120 hbmon -f -c "$W/mon.cf" -m "$W/mon" -a "$W/alert"
+	HBPID=$BG_PID
+}
+
+runs() {
+	grep -c ' start ' "$W/runs" 2>/dev/null || echo 0
+}
+
+nalerts() {
+	grep -c '^ARGV' "$W/alerts" 2>/dev/null || echo 0
+}
+
+has_alerts() {
+	[ "$(nalerts)" -ge "$1" ]
+}
+
+has_runs() {
+	[ "$(runs)" -ge "$1" ]
+}
+
+# the Nth alert record (1-based)
+alert_rec() {
+	awk -v n="$1" '/^ARGV/ { i++ } i == n' "$W/alerts"
+}
+
+# a service "web/http" on t.monitor with the given period lines
+svc_cf() {
+	cf "statedir = $W/state
+hostgroup web 192.0.2.1 192.0.2.2
+
+watch web
+	service http
+		MYVAR=hello world
+		interval ${IV:-500ms}
+		monitor t.monitor -p 80
+		period wd {Sun-Sat}
+$1"
+}
+
+# ---------------------------------------------------------------- usage
+
+@test "hbmon -h prints the usage on stdout and exits 0" {
+	run -0 --separate-stderr timeout 5 hbmon -h
+	[[ ${lines[0]} == "usage: hbmon "* ]]
+	[ -z "$stderr" ]
+}
+
+@test "hbmon -V prints its version" {
+	run -0 timeout 5 hbmon -V
+	[ "$output" = "hbmon (hakit) 0.1" ]
+}
+
+@test "hbmon exits 2 with the usage on stderr for a bad option" {
+	run -2 --separate-stderr timeout 5 hbmon -@
+	[ -z "$output" ]
+	[[ $stderr == "hbmon: "* ]]
+	[[ $stderr == *"usage: hbmon "* ]]
+}
+
+@test "hbmon's man page lints clean and its SYNOPSIS holds every usage line" {
+	command -v mandoc >/dev/null || skip "needs mandoc"
+	local m=$HK_TOP/share/man/hbmon.8 syn line
+	run -0 mandoc -Tlint -W warning "$m"
+	syn=$(mandoc -Tascii -O width=1000 "$m" | col -b |
+		awk '/^[A-Z]/ { on = ($0 == "SYNOPSIS"); next } on' | tr -s ' \t\n' ' ')
+	while IFS= read -r line; do
+		line=$(printf '%s\n' "$line" | sed 's/^usage: //' | tr -s ' ' ' ' | sed 's/^ //; s/ $//')
+		[[ $syn == *"$line"* ]] || { echo "not in SYNOPSIS: $line"; false; }
+	done < <(hbmon -h)
+}
+
+# ---------------------------------------------------------------- config
+
+@test "hbmon -n reads the howto's mon.cf from examples/ha.d" {
+	run -0 --separate-stderr timeout 10 hbmon -n -c "$HK_TOP/examples/ha.d/mon.cf"
+	[ "${#lines[@]}" -eq 2 ]
+	[[ ${lines[0]} == "service web http interval=2000ms monitor="*"/http.monitor hosts=192.0.2.100 "* ]]
+	[[ ${lines[1]} == "service lan ping interval=5000ms monitor="*"/ping.monitor hosts=192.0.2.254,192.0.2.2 "* ]]
+	[[ $stderr == *"mon.cf:28: note: authtype ignored"* ]]
+}
+
+@test "continuation lines, comments and hostgroup lines are joined as mon joins them" {
+	cf "# comment
+hostgroup web 192.0.2.1 \\
+	192.0.2.2
+	192.0.2.3
+
+watch web
+	service http
+		# a comment inside a service
+		interval \\
+			3s
+		monitor t.monitor -p 80 \\
+			-u /x
+		period
+			alert rec.alert"
+	run -0 hbmon_n
+	[ "$output" = "service web http interval=3000ms monitor=$W/mon/t.monitor hosts=192.0.2.1,192.0.2.2,192.0.2.3 periods=1 alerts=1 upalerts=0" ]
+}
+
+@test "a watch of an undefined hostgroup watches that single host, with a note" {
+	cf "watch 192.0.2.7
+	service ping
+		interval 1m
+		monitor t.monitor
+		period
+			alert rec.alert"
+	run -0 --separate-stderr hbmon_n
+	[[ $output == *" hosts=192.0.2.7 "* ]]
+	[[ $stderr == *"mon.cf:1: note: no hostgroup 192.0.2.7"* ]]
+}
+
+# bad_cf LINE REASON: the current mon.cf must be refused with exit 2 and
+# "FILE:LINE: ...REASON..." on stderr, and nothing on stdout.
+bad_cf() {
+	run -2 --separate-stderr hbmon_n
+	[ -z "$output" ]
+	[[ $stderr == *"$W/mon.cf:$1: "*"$2"* ]] || { echo "stderr: $stderr"; false; }
+}
+
+@test "an unknown global setting is refused with file and line" {
+	cf "mondir = /x
+frobnicate = 3"
+	bad_cf 2 'unknown global setting "frobnicate"'
+}
+
+@test "a bad number or duration is refused with file and line" {
+	cf "maxprocs = lots"
+	bad_cf 1 "maxprocs must be a whole number"
+	svc_cf "			alert rec.alert"
+	sed -i 's/interval 500ms/interval 2x/' "$W/mon.cf"
+	bad_cf 7 'bad interval "2x"'
+	svc_cf "			alertevery soon"
+	bad_cf 10 'bad alertevery'
+	svc_cf "			alertafter 2 fortnights"
+	bad_cf 10 'bad alertafter'
+}
+
+@test "a malformed period is refused with file and line" {
+	svc_cf "		period wd {Mon-Funday}
+			alert rec.alert"
+	bad_cf 10 'malformed period (bad wd value "mon-funday")'
+	svc_cf "		period wd {Mon-Fri
+			alert rec.alert"
+	bad_cf 10 'malformed period'
+	svc_cf "		period century {1}
+			alert rec.alert"
+	bad_cf 10 'unknown scale "century"'
+}
+
+@test "alertafter N TIME that can never happen is refused" {
+	IV=10s svc_cf "			alert rec.alert
+			alertafter 3 15s"
+	bad_cf 11 'can never happen'
+}
+
+@test "settings in the wrong place are refused with file and line" {
+	cf "hostgroup web 192.0.2.1
+
+watch web
+	interval 2s"
+	bad_cf 4 '"interval" before any service line'
+	cf "hostgroup web 192.0.2.1
+
+watch web
+	service http
+		interval 1s
+		monitor t.monitor
+		alert rec.alert"
+	bad_cf 7 'alert outside a period'
+	cf "service http"
+	bad_cf 1 'outside a hostgroup or watch'
+	svc_cf "			frobnicate 3"
+	bad_cf 10 'unknown setting "frobnicate" in a period'
+}
+
+@test "a service without a monitor or interval, or defined twice, is refused" {
+	cf "hostgroup web 192.0.2.1
+
+watch web
+	service http
+		interval 1s"
+	bad_cf 4 'has no monitor line'
+	cf "hostgroup web 192.0.2.1
+
+watch web
+	service http
+		interval 1s
+		monitor t.monitor
+	service http"
+	bad_cf 7 'service http defined twice'
+}
+
+@test "an unbalanced quote in a monitor line is refused" {
+	svc_cf "			alert rec.alert"
+	sed -i 's/monitor t.monitor -p 80/monitor t.monitor -u "\/x/' "$W/mon.cf"
+	bad_cf 8 'unbalanced " quote'
+}
+
+@test "a monitor or alert missing from MONDIR and ALERTDIR is refused with its line" {
+	svc_cf "			alert nosuch.alert"
+	bad_cf 10 'alert nosuch.alert not found in'
+	svc_cf "			alert rec.alert"
+	sed -i 's/monitor t.monitor/monitor nosuch.monitor/' "$W/mon.cf"
+	bad_cf 8 'monitor nosuch.monitor not found in'
+}
+
+@test "a missing config file exits 2" {
+	run -2 --separate-stderr timeout 5 hbmon -n -c "$W/nonexistent.cf"
+	[[ $stderr == *"cannot read $W/nonexistent.cf"* ]]
+}
+
+# ---------------------------------------------------------------- schedule
+
+@test "a 1s interval runs the monitor every second on a fixed schedule" {
+	# the monitor takes 400ms: with "1s after the last run" there would
+	# be at most 4 runs in 6 s; on schedule there are 6 or 7
+	echo 0.4 >"$W/sleep"
+	IV=1s svc_cf "			alert rec.alert"
+	start_hbmon
+	sleep 6.2
+	bg_stop "$HBPID"
+	local n
+	n=$(runs)
+	echo "runs in 6.2 s: $n"
+	[ "$n" -ge 6 ] && [ "$n" -le 8 ]
+	# and the starts are about 1 s apart (10ms clock steps, a loaded box)
+	awk '/ start / { t = $3 / 1e6; if (p) { d = t - p; if (d < 900 || d > 1400) bad = 1 } p = t }
+		END { exit bad }' "$W/runs"
+}
+
+@test "a monitor still running when its slot comes is never started twice" {
+	echo 1.3 >"$W/sleep"
+	IV=500ms svc_cf "			alert rec.alert"
+	start_hbmon
+	wait_until 15 has_runs 4
+	bg_stop "$HBPID"
+	# every run ends before the next one starts
+	awk '$2 == "start" { if (open) bad = 1; open = 1 } $2 == "end" { open = 0 }
+		END { exit bad }' "$W/runs"
+}
+
+@test "the hostgroup's hosts are appended to the monitor's arguments" {
+	svc_cf "			alert rec.alert"
+	start_hbmon
+	wait_until 10 has_runs 1
+	grep -q ' start [0-9]* -p 80 192.0.2.1 192.0.2.2$' "$W/runs"
+}
+
+@test "a monitor line ending in ;; gets no hosts" {
+	svc_cf "			alert rec.alert"
+	sed -i 's/monitor t.monitor -p 80/monitor t.monitor -p 80 "a b" ;;/' "$W/mon.cf"
+	start_hbmon
+	wait_until 10 has_runs 1
+	grep -q ' start [0-9]* -p 80 a b$' "$W/runs"
+}
+
+@test "monitors get the service's VAR=value lines and MON_ variables" {
+	svc_cf "			alert rec.alert"
+	start_hbmon
+	wait_until 10 has_runs 2
+	grep -qx 'MYVAR=hello world' "$W/monenv"
+	grep -qx 'MON_GROUP=web' "$W/monenv"
+	grep -qx 'MON_SERVICE=http' "$W/monenv"
+	grep -q '^MON_LAST_SUCCESS=[1-9][0-9]*$' "$W/monenv"
+	grep -qx "MON_STATEDIR=$W/state" "$W/monenv"
+}
+
+# ---------------------------------------------------------------- alerts
+
+@test "alertafter 2 alerts on the second failure in a row, not the first" {
+	svc_cf "			alert rec.alert
+			alertafter 2"
+	: >"$W/fail"
+	start_hbmon
+	wait_until 15 has_alerts 1
+	# the alert came with the second failed run (the third has not
+	# finished yet, or its alert would be a second record)
+	local f
+	f=$(awk '$2 == "end"' "$W/runs" | head -n 3 | grep -c F)
+	[ "$f" -ge 2 ]
+	[ "$(awk '$2 == "end"' "$W/runs" | head -n 1 | awk '{ print $4 }')" = F ]
+	alert_rec 1 | grep -qx 'MON_ALERTTYPE=failure'
+}
+
+@test "without alertevery every failed run alerts; with it, one alert per summary" {
+	svc_cf "			alert rec.alert"
+	: >"$W/fail"
+	start_hbmon
+	wait_until 15 has_alerts 3
+	bg_stop "$HBPID"
+	rm -f "$W/alerts" "$W/runs"
+	svc_cf "			alert rec.alert
+			alertevery 1m"
+	start_hbmon
+	wait_until 15 has_runs 4
+	[ "$(nalerts)" -eq 1 ]
+	# a new summary alerts at once, alertevery or not
+	echo "192.0.2.2" >"$W/summary"
+	wait_until 15 has_alerts 2
+	alert_rec 2 | grep -qx 'IN 192.0.2.2'
+}
+
+@test "alertevery strict ignores a changed summary" {
+	svc_cf "			alert rec.alert
+			alertevery 1m strict"
+	: >"$W/fail"
+	start_hbmon
+	wait_until 15 has_alerts 1
+	echo "192.0.2.2" >"$W/summary"
+	local n
+	n=$(runs)
+	wait_until 15 has_runs $((n + 3))
+	[ "$(nalerts)" -eq 1 ]
+}
+
+@test "alertafter N TIME alerts on the Nth failure within TIME" {
+	svc_cf "			alert rec.alert
+			alertafter 3 1m
+			alertevery 1m"
+	: >"$W/fail"
+	start_hbmon
+	wait_until 15 has_alerts 1
+	# the alert was due after the third failed run ended
+	[ "$(awk '$2 == "end" && $4 == "F"' "$W/runs" | wc -l)" -ge 3 ]
+	[ "$(awk '$2 == "end" && $4 == "F"' "$W/runs" | head -n 2 | wc -l)" -eq 2 ]
+}
+
+@test "alertafter TIME alerts only once the service has failed that long" {
+	svc_cf "			alert rec.alert
+			alertafter 2s
+			alertevery 1m"
+	: >"$W/fail"
+	local t0 t1
+	t0=$(now_ms)
+	start_hbmon
+	wait_until 20 has_alerts 1
+	t1=$(now_ms)
+	[ $((t1 - t0)) -ge 2000 ]
+}
+
+@test "the failure alert gets mon's argv, stdin and environment" {
+	# the recorded real-mon alert (reference/mon.md): web server down
+	cf "hostgroup web 192.0.2.1
+
+watch web
+	service http
+		interval 500ms
+		monitor t.monitor -p 80 -u /test.html -t 2
+		period wd {Sun-Sat}
+			alert rec.alert bring-ha-down
+			alertafter 2"
+	printf '192.0.2.1\nHOST 192.0.2.1: HTTP response code failure\n' >"$W/summary"
+	: >"$W/nodetail"
+	start_hbmon
+	wait_until 10 has_runs 2
+	: >"$W/fail"
+	wait_until 15 has_alerts 1
+	local r
+	r=$(alert_rec 1)
+	echo "$r"
+	[[ $(sed -n 1p <<<"$r") =~ ^ARGV\ \[-s\]\ \[http\]\ \[-g\]\ \[web\]\ \[-h\]\ \[192.0.2.1\]\ \[-t\]\ \[[0-9]{10}\]\ \[bring-ha-down\]$ ]]
+	grep -qx 'MON_ALERTTYPE=failure' <<<"$r"
+	grep -qx 'MON_RETVAL=1' <<<"$r"
+	grep -qx 'MON_OPSTATUS=0' <<<"$r"
+	grep -qx 'MON_GROUP=web' <<<"$r"
+	grep -qx 'MON_SERVICE=http' <<<"$r"
+	grep -qx 'MON_LAST_SUMMARY=192.0.2.1' <<<"$r"
+	grep -q '^MON_FIRST_FAILURE=[0-9]\{10\}$' <<<"$r"
+	grep -q '^MON_LAST_FAILURE=[0-9]\{10\}$' <<<"$r"
+	grep -q '^MON_LAST_SUCCESS=[0-9]\{10\}$' <<<"$r"
+	grep -q '^MON_LAST_OUTPUT=' <<<"$r"
+	# the first failure came after the last success, the alert after both
+	local ff ls t
+	ff=$(sed -n 's/^MON_FIRST_FAILURE=//p' <<<"$r")
+	ls=$(sed -n 's/^MON_LAST_SUCCESS=//p' <<<"$r")
+	t=$(sed -n 1p <<<"$r" | sed 's/.*\[-t\] \[\([0-9]*\)\].*/\1/')
+	[ "$ls" -le "$ff" ] && [ "$ff" -le "$t" ]
+	[ "$(grep '^IN ' <<<"$r")" = "IN 192.0.2.1
+IN HOST 192.0.2.1: HTTP response code failure" ]
+}
+
+@test "after recovery the upalert gets -u and the last failure's output" {
+	svc_cf "			alert rec.alert
+			upalert rec.alert up1 up2
+			alertevery 1m"
+	echo "192.0.2.2" >"$W/summary"
+	: >"$W/fail"
+	start_hbmon
+	wait_until 15 has_alerts 1
+	rm -f "$W/fail"
+	wait_until 15 has_alerts 2
+	local r
+	r=$(alert_rec 2)
+	echo "$r"
+	[[ $(sed -n 1p <<<"$r") =~ ^ARGV\ \[-s\]\ \[http\]\ \[-g\]\ \[web\]\ \[-h\]\ \[192.0.2.1\ 192.0.2.2\]\ \[-t\]\ \[[0-9]+\]\ \[-u\]\ \[up1\]\ \[up2\]$ ]]
+	grep -qx 'MON_ALERTTYPE=up' <<<"$r"
+	grep -qx 'MON_RETVAL=0' <<<"$r"
+	grep -qx 'MON_OPSTATUS=1' <<<"$r"
+	grep -qx 'MYVAR=hello world' <<<"$r"
+	[ "$(grep '^IN ' <<<"$r")" = "IN 192.0.2.2
+IN detail for -p 80 192.0.2.1 192.0.2.2" ]
+}
+
+@test "no upalert when no failure alert was sent" {
+	svc_cf "			alert rec.alert
+			upalert rec.alert
+			alertafter 50"
+	: >"$W/fail"
+	start_hbmon
+	wait_until 10 has_runs 2
+	rm -f "$W/fail"
+	local n
+	n=$(runs)
+	wait_until 10 has_runs $((n + 3))
+	[ "$(nalerts)" -eq 0 ]
+}
+
+@test "alert exit=N runs only for that monitor exit code" {
+	svc_cf "			alert exit=3 rec.alert three
+			alert exit=1-2 rec.alert one-or-two
+			alertevery 1m"
+	echo 3 >"$W/fail"
+	start_hbmon
+	wait_until 15 has_alerts 1
+	local n
+	n=$(runs)
+	wait_until 10 has_runs $((n + 2))
+	[ "$(nalerts)" -eq 1 ]
+	alert_rec 1 | grep -q '\[three\]$'
+	alert_rec 1 | grep -qx 'MON_RETVAL=3'
+}
+
+@test "alerts of a period that excludes today are not sent" {
+	local today other
+	today=$(date +%a)
+	case $today in Mon) other=Tue ;; *) other=Mon ;; esac
+	cf "hostgroup web 192.0.2.1
+
+watch web
+	service http
+		interval 500ms
+		monitor t.monitor
+		period wd {$other}
+			alert rec.alert not-today
+		period today: wd {$today} hr {0-23}
+			alert rec.alert today"
+	: >"$W/fail"
+	start_hbmon
+	wait_until 15 has_alerts 2
+	bg_stop "$HBPID"
+	! grep -q 'not-today' "$W/alerts"
+}
+
+@test "the service's state file records the last check" {
+	svc_cf "			alert rec.alert"
+	start_hbmon
+	wait_until 10 test -s "$W/state/hbmon.web.http"
+	wait_until 10 grep -q 'opstatus=1 exitval=0' "$W/state/hbmon.web.http"
+}
+
+@test "SIGTERM ends hbmon and the monitor it is running" {
+	echo 30 >"$W/sleep"
+	svc_cf "			alert rec.alert"
+	start_hbmon
+	wait_until 10 has_runs 1
+	local mpid spid
+	mpid=$(awk '$2 == "start" { print $1; exit }' "$W/runs")
+	proc_alive "$mpid"
+	wait_until 5 pgrep -P "$mpid" -x sleep
+	spid=$(pgrep -P "$mpid" -x sleep)
+	kill -TERM "$HBPID"
+	wait_until 5 eval '! proc_alive "$HBPID"'
+	wait_until 5 eval '! proc_alive "$mpid"'
+	# the sleep(1) inside the monitor went with its process group
+	wait_until 5 eval '! proc_alive "$spid"'
+	grep -q 'hbmon: stopped' "$W/hbmon.err"
+}
+
+@test "SIGHUP reloads a good config and keeps running on a bad one" {
+	svc_cf "			alert rec.alert"
+	start_hbmon
+	wait_until 10 has_runs 1
+	local hb
+	hb=$(pgrep -P "$HBPID" -x hbmon || pgrep -P "$HBPID")
+	echo "garbage line" >>"$W/mon.cf"
+	kill -HUP "$hb"
+	wait_until 10 grep -q 'has errors: keeping' "$W/hbmon.err"
+	svc_cf "			alert rec.alert"
+	sed -i 's/-p 80/-p 81/' "$W/mon.cf"
+	kill -HUP "$hb"
+	wait_until 10 grep -q ' -p 81 ' "$W/runs"
+	proc_alive "$hb"
+}
+
+# ---------------------------------------------------------------- alert scripts
+
+@test "mail.alert appends to its log when no mail can be sent, and exits 0" {
+	mkdir -p "$W/bin"
+	printf '#!/bin/sh\nexit 1\n' >"$W/bin/sendmail"
+	chmod 755 "$W/bin/sendmail"
+	MAIL_ALERT_LOG=$W/mail.log PATH=$W/bin:$PATH run -0 --separate-stderr \
+		timeout 10 "$HAKIT_SHAREDIR/alert.d/mail.alert" -s http -g web \
+		-h "192.0.2.1" -t 1795574819 root@localhost \
+		<<<$'192.0.2.1\nHOST 192.0.2.1: HTTP response code failure'
+	[[ $stderr == *"sending failed"*"logged to $W/mail.log"* ]]
+	grep -q '^Subject: ALERT web/http: 192.0.2.1 (' "$W/mail.log"
+	grep -q '^HOST 192.0.2.1: HTTP response code failure$' "$W/mail.log"
+	# nowhere to log at all: still 0, with a note
+	MAIL_ALERT_LOG=$W/no/such/dir/log PATH=$W/bin:$PATH run -0 --separate-stderr \
+		timeout 10 "$HAKIT_SHAREDIR/alert.d/mail.alert" -s http -g web \
+		-h "192.0.2.1" -t 1795574819 -u root@localhost <<<"x"
+	[[ $stderr == "mail.alert: "*"UPALERT web/http: x"* ]]
+}
+
+@test "mail.alert hands the message to sendmail when there is one" {
+	mkdir -p "$W/bin"
+	printf '#!/bin/sh\necho "$*" >"%s/sm.args"; cat >"%s/sm.msg"\n' "$W" "$W" >"$W/bin/sendmail"
+	chmod 755 "$W/bin/sendmail"
+	PATH=$W/bin:$PATH run -0 timeout 10 "$HAKIT_SHAREDIR/alert.d/mail.alert" \
+		-s http -g web -h "192.0.2.1" -t 1795574819 -u a@example.org b@example.org \
+		<<<$'192.0.2.1\ndetail'
+	[ "$(cat "$W/sm.args")" = "-oi -- a@example.org b@example.org" ]
+	grep -qx 'To: a@example.org, b@example.org' "$W/sm.msg"
+	grep -q '^Subject: UPALERT web/http: 192.0.2.1 (' "$W/sm.msg"
+}
+
+@test "bring-ha-down.alert mails, then runs hbnode -c CONFDIR stop" {
+	mkdir -p "$W/bin"
+	printf '#!/bin/sh\necho "$*" >>"%s/hbnode.calls"\n' "$W" >"$W/bin/hbnode"
+	chmod 755 "$W/bin/hbnode"
+	HBNODE_CONFDIR=$W/ha.d MAIL_ALERT_LOG=$W/mail.log PATH=$W/bin:$PATH \
+		run -0 --separate-stderr timeout 10 \
+		"$HAKIT_SHAREDIR/alert.d/bring-ha-down.alert" -s http -g web \
+		-h 192.0.2.1 -t 1795574819 <<<$'192.0.2.1\ndown'
+	[ "$(cat "$W/hbnode.calls")" = "-c $W/ha.d stop" ]
+	grep -q '^Subject: ALERT web/http: 192.0.2.1' "$W/mail.log"
+	# -C in the alert line wins; an upalert only mails
+	PATH=$W/bin:$PATH MAIL_ALERT_LOG=$W/mail.log run -0 timeout 10 \
+		"$HAKIT_SHAREDIR/alert.d/bring-ha-down.alert" -s http -g web \
+		-h 192.0.2.1 -t 1795574819 -C /etc/other <<<"x"
+	[ "$(sed -n 2p "$W/hbnode.calls")" = "-c /etc/other stop" ]
+	PATH=$W/bin:$PATH MAIL_ALERT_LOG=$W/mail.log run -0 timeout 10 \
+		"$HAKIT_SHAREDIR/alert.d/bring-ha-down.alert" -s http -g web \
+		-h 192.0.2.1 -t 1795574819 -u <<<"x"
+	[ "$(wc -l <"$W/hbnode.calls")" -eq 2 ]
+	grep -q '^Subject: UPALERT web/http: x' "$W/mail.log"
+}
+
+@test "hbmon runs bring-ha-down.alert from the howto's alert line" {
+	mkdir -p "$W/bin"
+	printf '#!/bin/sh\necho "$*" >>"%s/hbnode.calls"\n' "$W" >"$W/bin/hbnode"
+	chmod 755 "$W/bin/hbnode"
+	cf "logdir = $W
+hostgroup web 192.0.2.1
+
+watch web
+	service http
+		HBNODE_CONFDIR=$W/ha.d
+		interval 500ms
+		monitor t.monitor
+		period wd {Sun-Sat}
+			alert bring-ha-down.alert root@localhost
+			alertafter 2"
+	: >"$W/fail"
+	PATH=$W/bin:$PATH start_hbmon
+	wait_until 15 test -s "$W/hbnode.calls"
+	[ "$(cat "$W/hbnode.calls")" = "-c $W/ha.d stop" ]
+	# no sendmail here: mail.alert logged it under MON_LOGDIR
+	if ! command -v sendmail >/dev/null && [ ! -x /usr/sbin/sendmail ]; then
+		wait_until 5 grep -q '^Subject: ALERT web/http: 192.0.2.1 (' "$W/mail.alert.log"
+	fi
+}
+
+# ---------------------------------------------------------------- real checks
+
+need_http() {
+	need_netns
+	[ -x "$HAKIT_BINDIR/httpcheck" ] || skip "httpcheck is not built"
+	[ -x "$HAKIT_BINDIR/t/hkhttpd" ] || skip "t/helpers/hkhttpd is not built"
+}
+
+@test "http.monitor checks through httpcheck with mon's options and protocol" {
+	need_http
+	ns_new mon web
+	ns_veth mon eth0 web eth0
+	ns_addr mon eth0 192.0.2.9/24
+	ns_addr web eth0 192.0.2.1/24
+	ns_addr web eth0 192.0.2.2/24
+	bg_start -n web hkhttpd -a 192.0.2.1 -p 80
+	wait_until 5 nsx mon timeout 3 httpcheck -t 1 192.0.2.1
+	run -0 nsx mon timeout 10 "$HAKIT_SHAREDIR/mon.d/http.monitor" -p 80 -u /test.html -t 2 192.0.2.1
+	run -1 nsx mon timeout 10 "$HAKIT_SHAREDIR/mon.d/http.monitor" -p 80 -u /test.html -t 2 192.0.2.1 192.0.2.2
+	[ "${lines[0]}" = "192.0.2.2" ]
+	[[ $output == *"192.0.2.2"*"refused"* ]]
+}
+
+@test "hbmon alerts when the web server stops and upalerts when it is back" {
+	need_http
+	ns_new mon web
+	ns_veth mon eth0 web eth0
+	ns_addr mon eth0 192.0.2.9/24
+	ns_addr web eth0 192.0.2.1/24
+	bg_start -n web hkhttpd -a 192.0.2.1 -p 80
+	local web=$BG_PID
+	wait_until 5 nsx mon timeout 3 httpcheck -t 1 192.0.2.1
+	cf "hostgroup web 192.0.2.1
+
+watch web
+	service http
+		interval 500ms
+		monitor http.monitor -p 80 -u /test.html -t 2
+		period wd {Sun-Sat}
+			alert rec.alert bring-ha-down
+			upalert rec.alert mail-would-go-here
+			alertevery 600s
+			alertafter 2"
+	bg_start -n mon -o "$W/hbmon.out" -e "$W/hbmon.err" \
+		timeout 120 hbmon -f -c "$W/mon.cf" -m "$W/mon" -a "$W/alert"
+	sleep 1.2
+	[ "$(nalerts)" -eq 0 ]
+	bg_stop "$web"
+	wait_until 15 has_alerts 1
+	local r
+	r=$(alert_rec 1)
+	echo "$r"
+	[[ $(sed -n 1p <<<"$r") =~ \[-h\]\ \[192.0.2.1\]\ \[-t\]\ \[[0-9]+\]\ \[bring-ha-down\]$ ]]
+	[ "$(grep '^IN ' <<<"$r" | head -n 1)" = "IN 192.0.2.1" ]
+	grep -q '^IN 192.0.2.1.*refused' <<<"$r"
+	bg_start -n web hkhttpd -a 192.0.2.1 -p 80
+	wait_until 15 has_alerts 2
+	r=$(alert_rec 2)
+	[[ $(sed -n 1p <<<"$r") == *"[-u] [mail-would-go-here]" ]]
+	grep -qx 'MON_ALERTTYPE=up' <<<"$r"
+	[ "$(grep '^IN ' <<<"$r" | head -n 1)" = "IN 192.0.2.1" ]
+}
+
+@test "ping.monitor checks through pingcheck: exit 1 and the dead host first" {
+	need_netns
+	[ -x "$HAKIT_BINDIR/pingcheck" ] || skip "pingcheck is not built"
+	ns_new mon web
+	ns_veth mon eth0 web eth0
+	ns_addr mon eth0 192.0.2.9/24
+	ns_addr web eth0 192.0.2.1/24
+	run -0 nsx mon timeout 10 "$HAKIT_SHAREDIR/mon.d/ping.monitor" 192.0.2.1
+	run -1 nsx mon timeout 10 "$HAKIT_SHAREDIR/mon.d/ping.monitor" -c 2 -t 500ms 192.0.2.1 192.0.2.3
+	[ "${lines[0]}" = "192.0.2.3" ]
+}
