@@ -321,6 +321,48 @@ watch web
 	grep -qx "MON_STATEDIR=$W/state" "$W/monenv"
 }
 
+@test "maxprocs 1 never runs two monitors at once" {
+	echo 0.3 >"$W/sleep"
+	cf "maxprocs = 1
+hostgroup web 192.0.2.1
+
+watch web
+	service a
+		interval 500ms
+		monitor t.monitor a
+	service b
+		interval 500ms
+		monitor t.monitor b"
+	start_hbmon
+	wait_until 15 has_runs 6
+	bg_stop "$HBPID"
+	grep -q " a 192.0.2.1$" "$W/runs"
+	grep -q " b 192.0.2.1$" "$W/runs"
+	awk '$2 == "start" { if (open) bad = 1; open = 1 } $2 == "end" { open = 0 }
+		END { exit bad }' "$W/runs"
+}
+
+@test "a mon-style Perl monitor in MONDIR works unchanged" {
+	command -v perl >/dev/null || skip "needs perl"
+	cat >"$W/mon/perl.monitor" <<-'X'
+	#!/usr/bin/perl
+	# mon's protocol: failed hosts on the first line, detail, exit 1
+	my @failed = grep { $_ eq "192.0.2.2" } @ARGV;
+	exit 0 unless @failed;
+	print "@failed\n";
+	print "HOST $_: down\n" for @failed;
+	exit 1;
+	X
+	chmod 755 "$W/mon/perl.monitor"
+	svc_cf "			alert rec.alert"
+	sed -i 's/monitor t.monitor -p 80/monitor perl.monitor/' "$W/mon.cf"
+	start_hbmon
+	wait_until 15 has_alerts 1
+	[ "$(alert_rec 1 | grep '^IN ')" = "IN 192.0.2.2
+IN HOST 192.0.2.2: down" ]
+	alert_rec 1 | grep -qx 'MON_LAST_SUMMARY=192.0.2.2'
+}
+
 # ---------------------------------------------------------------- alerts
 
 @test "alertafter 2 alerts on the second failure in a row, not the first" {
