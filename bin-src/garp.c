@@ -6,6 +6,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <ifaddrs.h>
 #include <linux/if_ether.h>
 #include <linux/if_packet.h>
 #include <poll.h>
@@ -14,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/types.h>
 #include <unistd.h>
 
 #include "addr.h"
@@ -31,6 +33,8 @@ enum {
 	MODE_BOTH = 3
 };
 
+#define OWN_MAX 64
+
 /* The whole run: what to send, where, and how often. */
 struct garp {
 	struct pkt_if	ifc;
@@ -43,6 +47,9 @@ struct garp {
 	int		probe;
 	int		verbose;
 	int		fd;
+	/* The MACs of this host's interfaces: answers from them are ours. */
+	unsigned char	own[OWN_MAX][PKT_MACLEN];
+	size_t		nown;
 };
 
 static const unsigned char mac_bcast[PKT_MACLEN] = {
@@ -158,11 +165,52 @@ probe_once(struct garp *g)
 }
 
 /*
+ * Notes the MAC of every interface of this host (RFC 5227 2.1.1: "not
+ * the hardware address of any of the host's interfaces"), so that a
+ * second NIC on the same LAN answering for an address of ours is not
+ * taken for another host.  IFACE's own MAC is always first.
+ */
+static void
+own_macs(struct garp *g)
+{
+	struct ifaddrs *ifa0, *ifa;
+
+	memcpy(g->own[0], g->ifc.mac, PKT_MACLEN);
+	g->nown = 1;
+	if (getifaddrs(&ifa0) < 0)
+		return;
+	for (ifa = ifa0; ifa != NULL && g->nown < OWN_MAX;
+	    ifa = ifa->ifa_next) {
+		const struct sockaddr_ll *sll =
+		    (const struct sockaddr_ll *)(void *)ifa->ifa_addr;
+		static const unsigned char zero[PKT_MACLEN];
+
+		if (sll == NULL || sll->sll_family != AF_PACKET ||
+		    sll->sll_halen != PKT_MACLEN ||
+		    memcmp(sll->sll_addr, zero, PKT_MACLEN) == 0)
+			continue;
+		memcpy(g->own[g->nown++], sll->sll_addr, PKT_MACLEN);
+	}
+	freeifaddrs(ifa0);
+}
+
+static int
+is_own(const struct garp *g, const unsigned char *mac)
+{
+	size_t i;
+
+	for (i = 0; i < g->nown; i++)
+		if (memcmp(g->own[i], mac, PKT_MACLEN) == 0)
+			return 1;
+	return 0;
+}
+
+/*
  * Is this frame another host claiming our address?  For IPv4: any ARP
  * packet whose sender is the address, or another host's probe for it
  * (RFC 5227 2.1.1).  For IPv6: an advertisement for it, or another
- * host's DAD solicitation for it (RFC 4862 5.4.3).  Frames from our own
- * MAC never count.  On a conflict, the holder's MAC goes to mac.
+ * host's DAD solicitation for it (RFC 4862 5.4.3).  Frames from this
+ * host's own MACs never count.  On a conflict, the holder's MAC goes to mac.
  */
 static int
 conflict(const struct garp *g, const unsigned char *buf, size_t len,
@@ -172,7 +220,7 @@ conflict(const struct garp *g, const unsigned char *buf, size_t len,
 		struct pkt_arp a;
 
 		if (pkt_arp_parse(buf, len, &a) < 0 ||
-		    memcmp(a.sha, g->ifc.mac, PKT_MACLEN) == 0)
+		    is_own(g, a.sha))
 			return 0;
 		if (a.spa.s_addr == g->addr.u.v4.s_addr ||
 		    (a.op == PKT_ARP_REQUEST && a.spa.s_addr == 0 &&
@@ -189,8 +237,7 @@ conflict(const struct garp *g, const unsigned char *buf, size_t len,
 		    !IN6_ARE_ADDR_EQUAL(&nd.target, &g->addr.u.v6))
 			return 0;
 		who = nd.has_lladdr ? nd.lladdr : src;
-		if (memcmp(who, g->ifc.mac, PKT_MACLEN) == 0 ||
-		    memcmp(src, g->ifc.mac, PKT_MACLEN) == 0)
+		if (is_own(g, who) || is_own(g, src))
 			return 0;
 		if (nd.type == PKT_ND_NA ||
 		    IN6_IS_ADDR_UNSPECIFIED(&nd.src)) {
@@ -257,6 +304,26 @@ probe(struct garp *g, unsigned char *mac)
 			die(HK_EXIT_SYS, "error on the packet socket on %s",
 			    g->ifc.name);
 	}
+}
+
+/*
+ * The kernel waits for an RCU grace period (some 15 ms) whenever a
+ * packet socket is released, and a process's exit waits for its files
+ * to be released.  A child that holds nothing else takes that wait over,
+ * so that garp's exit, and the takeover that waits for it, need not.
+ */
+static void
+close_fast(int fd)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		(void)close_range(0, (unsigned)fd - 1, 0);
+		(void)close_range((unsigned)fd + 1, ~0U, 0);
+		close(fd);
+		_exit(0);
+	}
+	close(fd);
 }
 
 static int
@@ -386,15 +453,17 @@ main(int argc, char *argv[])
 		die(HK_EXIT_SYS, "cannot read the address of %s:", ifname);
 	}
 	g.fd = pkt_open(g.ifc.index,
-	    g.addr.family == AF_INET ? ETH_P_ARP : ETH_P_IPV6);
+	    g.addr.family == AF_INET ? ETH_P_ARP : ETH_P_IPV6, g.probe);
 	if (g.fd < 0)
 		die(HK_EXIT_SYS, "cannot open a packet socket on %s:",
 		    ifname);
 
 	if (!g.probe) {
 		announce(&g);
+		close_fast(g.fd);
 		return HK_EXIT_OK;
 	}
+	own_macs(&g);
 	if (g.addr.family == AF_INET6) {
 		struct in6_addr all, snm;
 		unsigned char m[PKT_MACLEN];
@@ -411,7 +480,9 @@ main(int argc, char *argv[])
 		pkt_mcast_mac(&snm, m);
 		(void)pkt_join(g.fd, g.ifc.index, m);
 	}
-	if (probe(&g, mac)) {
+	c = probe(&g, mac);
+	close_fast(g.fd);
+	if (c) {
 		pkt_mac_fmt(mac, macstr);
 		printf("%s\n", macstr);
 		if (g.verbose)

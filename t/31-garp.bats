@@ -240,6 +240,16 @@ EOF
 	[ "$output" = "$(ns_mac b lan0)" ]
 }
 
+@test "garp -D does not count an answer from another interface of this host" {
+	need_netns
+	ns_new h
+	ns_veth h h0 h h1
+	ns_addr h h0 192.0.2.100/24
+	# h1 hears the probe and the kernel answers through it, with h1's MAC
+	run -0 --separate-stderr tnsx h garp -D -t 400ms -I h0 192.0.2.100
+	[ -z "$output" ]
+}
+
 @test "garp -D for IPv6 exits 1 with the holder's MAC, 0 when it is free" {
 	need_lan
 	run -0 tnsx a vipctl add 2001:db8::102/64 dev lan0

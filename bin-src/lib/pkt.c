@@ -57,15 +57,20 @@ pkt_if_get(const char *name, struct pkt_if *ifp)
 }
 
 int
-pkt_open(int ifindex, uint16_t ethertype)
+pkt_open(int ifindex, uint16_t ethertype, int listen)
 {
 	struct sockaddr_ll sll;
 	int fd, e;
 
-	fd = socket(AF_PACKET, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK,
-	    htons(ethertype));
-	if (fd < 0)
-		return -1;
+	/*
+	 * Protocol 0 at first: a socket made with a protocol is hooked on
+	 * every interface, and binding it to one then unhooks it, which
+	 * waits for an RCU grace period (some 15 ms).  Hooked only by the
+	 * bind, or never when it only sends.
+	 */
+	fd = socket(AF_PACKET, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0 || !listen)
+		return fd;
 	memset(&sll, 0, sizeof(sll));
 	sll.sll_family = AF_PACKET;
 	sll.sll_protocol = htons(ethertype);

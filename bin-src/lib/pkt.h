@@ -62,10 +62,11 @@ struct pkt_nd {
 int		pkt_if_get(const char *name, struct pkt_if *ifp);
 
 /*
- * Opens a non-blocking AF_PACKET datagram socket bound to ethertype on
- * interface ifindex: the kernel adds and strips the Ethernet header.
+ * Opens a non-blocking AF_PACKET datagram socket (the kernel adds and
+ * strips the Ethernet header).  With listen set it is bound to receive
+ * ethertype on interface ifindex; else it only sends.
  */
-int		pkt_open(int ifindex, uint16_t ethertype);
+int		pkt_open(int ifindex, uint16_t ethertype, int listen);
 
 /* Receive frames sent to the multicast MAC mac on the socket's interface. */
 int		pkt_join(int fd, int ifindex, const unsigned char *mac);

@@ -122,7 +122,7 @@ do_send(int argc, char *argv[])
 		    strcmp(kind, "na-solicited") != 0)
 			usage_error(usage_text, "unknown kind '%s'", kind);
 	}
-	if ((fd = pkt_open(ifc.index, type)) < 0)
+	if ((fd = pkt_open(ifc.index, type, 0)) < 0)
 		die(HK_EXIT_SYS, "packet socket:");
 	if (pkt_send(fd, ifc.index, type, dst, buf, len) < 0)
 		die(HK_EXIT_SYS, "send:");
