@@ -239,9 +239,10 @@ open_sock(struct pc *p, int family, struct sock *s)
 	if (setsockopt(s->fd, SOL_SOCKET, SO_RCVBUFFORCE, &big,
 	    sizeof(big)) < 0)
 		setsockopt(s->fd, SOL_SOCKET, SO_RCVBUF, &big, sizeof(big));
-	if (family == AF_INET)
+	/* A raw socket sees ICMP errors as packets; a datagram one needs this. */
+	if (!s->raw && family == AF_INET)
 		setsockopt(s->fd, IPPROTO_IP, IP_RECVERR, &one, sizeof(one));
-	else
+	else if (!s->raw)
 		setsockopt(s->fd, IPPROTO_IPV6, IPV6_RECVERR, &one,
 		    sizeof(one));
 	if (s->raw && family == AF_INET6) {
@@ -443,7 +444,14 @@ send_round(struct pc *p)
 		memcpy(pkt + sizeof(*ic), &pl, sizeof(pl));
 		if (s->raw && t->a.family == AF_INET)
 			ic->checksum = cksum(pkt, sizeof(pkt));
+		/*
+		 * A send may report an ICMP error about an earlier probe,
+		 * pending on the socket (and so cleared): only a second
+		 * failure is about this one.
+		 */
 		if (sendto(s->fd, pkt, sizeof(pkt), 0,
+		    (struct sockaddr *)&t->ss, t->sslen) < 0 &&
+		    sendto(s->fd, pkt, sizeof(pkt), 0,
 		    (struct sockaddr *)&t->ss, t->sslen) < 0) {
 			if (errno == ENETUNREACH || errno == EHOSTUNREACH ||
 			    errno == ENETDOWN || errno == EHOSTDOWN)
