@@ -8,9 +8,14 @@
 #                           scope's tmpdir: ha.cf with short timers
 #                           (keepalive 200ms, deadtime 1, initdead 2),
 #                           bcast lan0, the LINEs appended; authkeys;
-#                           haresources "master 192.0.2.100/24 web"; a
+#                           haresources "master 192.0.2.100/24 web"
+#                           (web: $HA_RESOURCES when set); a
 #                           "web" resource running hkhttpd that answers
 #                           MASTER or SLAVE
+#   ha_mon N                add a "mon" resource to node N: hbmon checking
+#                           http://192.0.2.100/ every 500ms, and after
+#                           two failures bring-ha-down.alert (use with
+#                           HA_RESOURCES="web mon" before ha_conf)
 #   ha_start N              start hbnode in node N (bg_start); HB_PID_N
 #   ha_hb N ARGS...         run hbnode ARGS for node N (its -c -n -s)
 #   ha_holder               print who has 192.0.2.100: n1, n2, none, both
@@ -58,7 +63,7 @@ ha_conf() {
 	} >"$d/ha.d/ha.cf"
 	printf 'auth 1\n1 sha256 hakit-test-key\n' >"$d/ha.d/authkeys"
 	chmod 600 "$d/ha.d/authkeys"
-	printf 'master 192.0.2.100/24 web\n' >"$d/ha.d/haresources"
+	printf 'master 192.0.2.100/24 %s\n' "${HA_RESOURCES:-web}" >"$d/ha.d/haresources"
 	cat >"$d/ha.d/resource.d/web" <<-X
 	#!/bin/sh
 	# the howto's apache: answers ${name^^}
@@ -162,4 +167,44 @@ ha_kill_all() {
 
 ha_log() {
 	cat "$(ha_dir "$1")/ha-log" "$(ha_dir "$1")/err" 2>/dev/null || true
+}
+
+ha_mon() {
+	local n=$1 d
+	d=$(ha_dir "$n")
+	mkdir -p "$d/mon"
+	cat >"$d/mon.cf" <<-X
+	statedir = $d/mon
+	logdir = $d/mon
+	hostgroup web $VIP
+
+	watch web
+	    service http
+	        interval 500ms
+	        monitor http.monitor -p 80 -t 1
+	        period wd {Sun-Sat}
+	            alertafter 2
+	            alert bring-ha-down.alert
+	X
+	cat >"$d/ha.d/resource.d/mon" <<-X
+	#!/bin/sh
+	# the howto's mon: hbmon on the node that holds the group
+	pidf=$d/run/mon.pid
+	case \$1 in
+	start)
+		hbmon -f -c $d/mon.cf </dev/null >>$d/mon.out 2>&1 &
+		echo \$! >"\$pidf" ;;
+	stop)
+		[ -r "\$pidf" ] && kill "\$(cat "\$pidf")" 2>/dev/null
+		rm -f "\$pidf" ;;
+	status)
+		if [ -r "\$pidf" ] && kill -0 "\$(cat "\$pidf")" 2>/dev/null; then
+			echo running
+		else
+			echo stopped
+		fi ;;
+	esac
+	exit 0
+	X
+	chmod 755 "$d/ha.d/resource.d/mon"
 }

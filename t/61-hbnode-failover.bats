@@ -1,0 +1,217 @@
+#!/usr/bin/env bats
+# hbnode(8) end to end: two nodes and a client on a bridge in network
+# namespaces, real hbsend/hbrecv/vipctl/garp, a web resource answering
+# MASTER or SLAVE.  Each test checks what the client gets, and that
+# never both nodes hold 192.0.2.100 (ha_watch fails at once if they do).
+# Timers: keepalive 200ms, deadtime 1s, initdead 2s, lease 2s; the
+# bounds are generous for a loaded machine.
+
+load helpers/common
+load helpers/ha
+
+setup() {
+	need_netns
+	local p
+	for p in hbsend hbrecv vipctl garp; do
+		[ -x "$HAKIT_BINDIR/$p" ] || skip "needs $p (make bin-src/build/$p)"
+	done
+	[ -x "$HAKIT_BINDIR/t/hkhttpd" ] || skip "needs t/helpers/hkhttpd"
+	ha_lab
+}
+
+got() {
+	[ "$(ha_get)" = "$1" ]
+}
+
+# Both nodes up, master holding, the client served by MASTER.
+both_up() {
+	ha_conf n1 "$@"
+	ha_conf n2 "$@"
+	ha_start n1
+	ha_start n2
+	ha_watch 15 n1 || { ha_log n1; ha_log n2; false; }
+	wait_until 10 got MASTER
+}
+
+@test "both nodes started at once: one owner, the home node, and it stays" {
+	both_up
+	# no spurious failover while both are healthy: 3 deadtimes
+	ha_steady 3 n1
+	run -0 ha_hb n1 status
+	[[ $output == *"node master state=active rsc=held"* ]]
+	[[ $output == *"peer slave state=up st=active rsc=none"* ]]
+	[[ $output == *"holder master"* ]]
+	[[ $output == *"transition "*"master holds the resource group"* ]]
+	run -0 ha_hb n2 status
+	[[ $output == *"holder master"* ]]
+	# the label and the lease, as vipctl set them
+	run -0 nsx n1 ip -o -4 addr show dev lan0
+	[[ $output == *"192.0.2.100/24"*"lan0:100"* ]]
+	nsx n1 ip -4 addr show dev lan0 | grep -A1 '192.0.2.100' |
+	    grep -Eq 'valid_lft [0-9]+sec'
+}
+
+@test "master killed with all its processes: the lease removes its address, the slave serves" {
+	both_up
+	ha_kill_all n1
+	ha_watch 15 n2 || { ha_log n2; false; }
+	wait_until 10 got SLAVE
+	# and the master does not keep a duplicate: it is gone from n1
+	! ha_has n1
+	ha_steady 2 n2
+	run -0 cat "$(ha_dir n2)/ha-log"
+	[[ $output == *"node master: is dead"* ]]
+	[[ $output == *"slave taking over the resource group (master is dead)"* ]]
+}
+
+@test "master's link cut: the slave takes over, the master drops the address" {
+	both_up
+	ip -n "$(ns sw)" link set p-n1 down
+	ha_watch 15 n2 || { ha_log n1; ha_log n2; false; }
+	wait_until 10 got SLAVE
+	run -0 cat "$(ha_dir n1)/ha-log"
+	[[ $output == *"master lost its LAN link"* ]]
+	# the cable back: one holder, then failback to the master
+	ip -n "$(ns sw)" link set p-n1 up
+	ha_watch 20 n1 || { ha_log n1; ha_log n2; false; }
+	wait_until 10 got MASTER
+}
+
+@test "standby gives the group to the peer; takeover takes it back" {
+	both_up
+	run -0 ha_hb n1 standby
+	ha_watch 10 n2 || { ha_log n1; ha_log n2; false; }
+	wait_until 10 got SLAVE
+	run -0 ha_hb n1 status
+	[[ $output == *"holder slave"* ]]
+	# failback does not undo a standby
+	ha_steady 3 n2
+	run -0 ha_hb n1 takeover
+	ha_watch 10 n1 || { ha_log n1; ha_log n2; false; }
+	wait_until 10 got MASTER
+}
+
+@test "standby is refused while the peer is not up" {
+	ha_conf n1
+	ha_start n1
+	ha_watch 15 n1 || { ha_log n1; false; }
+	run -0 ha_hb n1 standby
+	ha_steady 1 n1
+	wait_until 5 grep -q "standby refused: slave is not up" "$(ha_dir n1)/ha-log"
+}
+
+@test "auto_failback on: the master takes the group back after the hold-down" {
+	both_up "auto_failback on"
+	ha_kill_all n1
+	ha_watch 15 n2 || { ha_log n2; false; }
+	wait_until 10 got SLAVE
+	ha_start n1
+	ha_watch 20 n1 || { ha_log n1; ha_log n2; false; }
+	wait_until 10 got MASTER
+	run -0 cat "$(ha_dir n2)/ha-log"
+	[[ $output == *"releasing the resource group (auto_failback: master is back)"* ]]
+}
+
+@test "auto_failback off: the group stays on the slave when the master returns" {
+	both_up "auto_failback off"
+	ha_kill_all n1
+	ha_watch 15 n2 || { ha_log n2; false; }
+	ha_start n1
+	wait_until 10 grep -q "node master: is up" "$(ha_dir n2)/ha-log"
+	# twice the hold-down
+	ha_steady 4 n2
+	got SLAVE
+}
+
+@test "stop releases at once and the peer takes over without waiting for deadtime" {
+	both_up
+	local t0 t1
+	t0=$(now_ms)
+	run -0 ha_hb n1 stop
+	ha_watch 10 n2 || { ha_log n1; ha_log n2; false; }
+	t1=$(now_ms)
+	! proc_alive "$HB_PID_n1"
+	run -0 cat "$(ha_dir n2)/ha-log"
+	[[ $output != *"is dead"* ]]
+	echo "stop to slave holding: $((t1 - t0)) ms"
+	wait_until 10 got SLAVE
+}
+
+@test "one of hbnode's programs dies: it releases the group and exits 3" {
+	both_up
+	# hbnode's own hbsend (pkill alone would see both namespaces)
+	pkill -KILL -P "$HB_PID_n1" -x hbsend
+	wait_until 10 bash -c "! kill -0 $HB_PID_n1 2>/dev/null || grep -q Z /proc/$HB_PID_n1/stat"
+	ha_watch 15 n2 || { ha_log n1; ha_log n2; false; }
+	wait "$HB_PID_n1" || status=$?
+	[ "${status:-0}" -eq 3 ]
+	run -0 cat "$(ha_dir n1)/ha-log"
+	[[ $output == *"hbsend (pid "*") exited: releasing the group"* ]]
+}
+
+@test "serial (pty) plus UDP, one medium cut: a link event, no failover" {
+	bg_start hanull
+	local cable=$BG_PID devs
+	wait_until 5 test -s "$(hk_scope)/bg.0.out"
+	devs=$(cat "$(hk_scope)/bg.0.out")
+	ha_conf n1 "serial ${devs% *}"
+	ha_conf n2 "serial ${devs#* }"
+	ha_start n1
+	ha_start n2
+	ha_watch 15 n1 || { ha_log n1; ha_log n2; false; }
+	wait_until 10 grep -q "link master serial:${devs#* }:19200 up" "$(ha_dir n2)/ha-log"
+	# cut UDP both ways: the serial line still carries the heartbeats
+	nsx n2 iptables -A INPUT -p udp --dport 694 -j DROP
+	nsx n1 iptables -A INPUT -p udp --dport 694 -j DROP
+	wait_until 10 grep -q "link master udp:694 dead" "$(ha_dir n2)/ha-log"
+	ha_steady 3 n1
+	got MASTER
+	# and the other way round: UDP back, the cable cut
+	nsx n2 iptables -F INPUT
+	nsx n1 iptables -F INPUT
+	kill -USR1 "$cable"
+	wait_until 10 grep -q "link master serial:${devs#* }:19200 dead" "$(ha_dir n2)/ha-log"
+	ha_steady 3 n1
+	run -0 cat "$(ha_dir n2)/ha-log"
+	[[ $output != *"is dead"* ]]
+}
+
+@test "an address already answered by a third host is not added, and it is reported" {
+	# the client squats the virtual IP
+	ns_addr cl lan0 192.0.2.100/24
+	ha_conf n1
+	ha_conf n2
+	ha_start n1
+	ha_start n2
+	wait_until 20 grep -q "192.0.2.100 is answered by" "$(ha_dir n1)/ha-log"
+	ha_steady 3 none
+	run -0 cat "$(ha_dir n1)/ha-log"
+	[[ $output == *"master could not start IPaddr"*"handing the group over"* ]]
+}
+
+@test "the web server stops on the master: hbmon alerts, the master stands down, the slave serves" {
+	[ -x "$HAKIT_SHAREDIR/hbmon" ] || skip "needs hbmon (issue 6, part 1)"
+	[ -x "$HAKIT_BINDIR/httpcheck" ] || skip "needs httpcheck (make bin-src/build/httpcheck)"
+	HA_RESOURCES="web mon"
+	ha_conf n1
+	ha_conf n2
+	ha_mon n1
+	ha_mon n2
+	ha_start n1
+	ha_start n2
+	ha_watch 15 n1 || { ha_log n1; ha_log n2; false; }
+	wait_until 10 got MASTER
+	# the howto's scenario: apache dies on the master
+	kill "$(cat "$(ha_dir n1)/run/web.pid")"
+	ha_watch 20 n2 || { ha_log n1; ha_log n2; cat "$(ha_dir n1)/mon.out"; false; }
+	wait_until 10 got SLAVE
+	run -0 cat "$(ha_dir n1)/ha-log"
+	[[ $output == *"master stopped (stop asked)"* ]]
+}
+
+@test "a malformed ha.cf makes start exit 2 with file and line, inside a node too" {
+	ha_conf n1 "deadtime 300ms"
+	run -2 --separate-stderr ha_hb n1 start
+	[[ $stderr == *"$(ha_dir n1)/ha.d/ha.cf:11: deadtime (300ms) must be more than twice keepalive"* ]]
+	! ha_has n1
+}
