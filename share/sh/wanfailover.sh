@@ -77,7 +77,7 @@ wf_load() {
 	wf_lan_if="" wf_lan_net="" wf_n=0 wf_names=" " wf_ifs=" "
 	wf_interval=500ms wf_timeout="" wf_down=3 wf_up=5 wf_minup=1
 	wf_table=main wf_probetable=100 wf_hooks="$HK_SHARE/hooks.d"
-	wf_rundir=/run/hakit/wanfailover wf_nat=auto
+	wf_rundir=/run/hakit/wanfailover wf_nat=auto wf_natmode=masquerade
 	wf_line=0
 	while IFS= read -r l || [ -n "$l" ]; do
 		wf_line=$((wf_line + 1))
@@ -145,6 +145,10 @@ wf_load() {
 			[ $# -eq 1 ] || wf_err "want: nat auto|nft|iptables|none"
 			case $1 in auto|nft|iptables|none) ;; *) wf_err "bad nat '$1' (want auto, nft, iptables or none)" ;; esac
 			wf_nat=$1 ;;
+		natmode)
+			[ $# -eq 1 ] || wf_err "want: natmode masquerade|snat"
+			case $1 in masquerade|snat) ;; *) wf_err "bad natmode '$1' (want masquerade or snat)" ;; esac
+			wf_natmode=$1 ;;
 		*)
 			wf_err "unknown keyword '$k'" ;;
 		esac
@@ -207,7 +211,13 @@ wf_nft_ruleset() {
 	k=1
 	while [ "$k" -le "$wf_n" ]; do
 		wf_get "$k"
-		printf '\t\toifname "%s" ip saddr %s masquerade\n' "$iface" "$wf_lan_net"
+		if [ "$wf_natmode" = snat ]; then
+			a=$(wf_ifaddr "$iface")
+			[ -n "$a" ] || hk_die "$HK_SYS" "$name: no IPv4 address on $iface to SNAT to"
+			printf '\t\toifname "%s" ip saddr %s snat to %s\n' "$iface" "$wf_lan_net" "$a"
+		else
+			printf '\t\toifname "%s" ip saddr %s masquerade\n' "$iface" "$wf_lan_net"
+		fi
 		k=$((k + 1))
 	done
 	printf '\t}\n'
@@ -233,10 +243,10 @@ wf_setup_nft() {
 	{
 		printf 'table ip hakit_wan\ndelete table ip hakit_wan\n'
 		printf '%s\n' "$rs" | awk -v tag="$tag" '
-		    /masquerade$/ && !done { print $0 " comment \"" tag "\""; done = 1; next }
+		    /(masquerade|snat to [0-9.]+)$/ && !done { print $0 " comment \"" tag "\""; done = 1; next }
 		    { print }'
 	} | nft -f - || hk_die "$HK_SYS" "nft refused the NAT rules"
-	wf_changed "nat: nftables table ip hakit_wan loaded (masquerade $wf_lan_net on$(wf_list_ifs); forward from $wf_lan_if)"
+	wf_changed "nat: nftables table ip hakit_wan loaded ($wf_natmode $wf_lan_net on$(wf_list_ifs); forward from $wf_lan_if)"
 }
 
 wf_list_ifs() {
@@ -277,12 +287,21 @@ wf_ipt_chain() {
 wf_setup_iptables() {
 	command -v iptables >/dev/null 2>&1 ||
 		hk_die "$HK_SYS" "neither nft nor iptables is installed"
-	k=1
-	while [ "$k" -le "$wf_n" ]; do
-		wf_get "$k"
-		printf -- '-A HAKIT_WAN_NAT -s %s -o %s -j MASQUERADE\n' "$wf_lan_net" "$iface"
-		k=$((k + 1))
-	done | wf_ipt_chain nat HAKIT_WAN_NAT POSTROUTING
+	rules=$(
+		k=1
+		while [ "$k" -le "$wf_n" ]; do
+			wf_get "$k"
+			if [ "$wf_natmode" = snat ]; then
+				a=$(wf_ifaddr "$iface")
+				[ -n "$a" ] || hk_die "$HK_SYS" "$name: no IPv4 address on $iface to SNAT to"
+				printf -- '-A HAKIT_WAN_NAT -s %s -o %s -j SNAT --to-source %s\n' "$wf_lan_net" "$iface" "$a"
+			else
+				printf -- '-A HAKIT_WAN_NAT -s %s -o %s -j MASQUERADE\n' "$wf_lan_net" "$iface"
+			fi
+			k=$((k + 1))
+		done
+	)
+	printf '%s\n' "$rules" | wf_ipt_chain nat HAKIT_WAN_NAT POSTROUTING
 	k=1
 	while [ "$k" -le "$wf_n" ]; do
 		wf_get "$k"

@@ -1,0 +1,361 @@
+#!/usr/bin/env bats
+# wanfailover: the whole failover router (setup, pingcheck per uplink,
+# gwswitch, hooks) in the five-namespace lab of t/helpers/wanlab.bash,
+# judged from the LAN client; and the 2005 howto's two default routes in
+# the same lab, for comparison.
+
+load helpers/common
+load helpers/wanlab
+
+setup_file() {
+	if [ "$(id -u)" -eq 0 ] && command -v ip >/dev/null 2>&1; then
+		wanlab_up
+		bg_start -n inet wantcp serve 7000
+	fi
+}
+
+setup() {
+	if [ "$(id -u)" -eq 0 ] && [ -s "$BATS_FILE_TMPDIR/.netns" ]; then
+		wanlab_reset
+		nsx rt sysctl -qw net.ipv4.ip_forward=0
+	fi
+	CONF=$BATS_TEST_TMPDIR/wan.conf
+	HOOKS=$BATS_TEST_TMPDIR/hooks
+	RUN=$BATS_TEST_TMPDIR/run
+	mkdir -p "$HOOKS"
+	cp "$HAKIT_SHAREDIR/hooks.d/"* "$HOOKS/"
+	# A hook that records its arguments, one call a line.
+	printf '#!/bin/sh\necho "$*" >>%s/calls\n' "$BATS_TEST_TMPDIR" >"$HOOKS/record"
+	chmod +x "$HOOKS/record"
+	write_conf
+}
+
+# write_conf [EXTRA LINES...]: the lab's configuration.
+write_conf() {
+	{
+		echo "# the lab of t/helpers/wanlab.bash"
+		echo "lan lan0 192.0.2.0/25"
+		echo "uplink isp1 wan1 198.51.100.1 192.0.2.200 192.0.2.201"
+		echo "uplink isp2 wan2 203.0.113.1 192.0.2.200 192.0.2.201"
+		echo "interval 100ms"
+		echo "down 3"
+		echo "up 5"
+		echo "minup 1"
+		echo "hooks $HOOKS"
+		echo "rundir $RUN"
+		for l in "$@"; do
+			echo "$l"
+		done
+	} >"$CONF"
+}
+
+# rtx CMD...: CMD in the router namespace, under timeout.
+rtx() {
+	timeout 20 ip netns exec "$(ns rt)" "$@"
+}
+
+wf_start() {
+	bg_start -n rt -o "$BATS_TEST_TMPDIR/wf.out" -e "$BATS_TEST_TMPDIR/wf.err" \
+		wanfailover -c "$CONF" start
+	WF_PID=$BG_PID
+	wait_until 10 route_on wan1
+}
+
+route_on() {
+	[ "$(wanlab_route_dev)" = "$1" ]
+}
+
+# The client reaches the internet host, through the NAT of uplink $1.
+client_via() {
+	local src
+	src=$(wanlab_wanaddr "$1")
+	# Which NAT mapping the router gave a fresh ping tells the uplink.
+	nsx rt conntrack -D -p icmp -s 192.0.2.10 >/dev/null 2>&1 || true
+	nsx cl ping -c 1 -W 1 "$WANLAB_INET1" >/dev/null 2>&1 || return 1
+	nsx rt conntrack -L -p icmp -s 192.0.2.10 -d "$WANLAB_INET1" 2>/dev/null |
+		grep -q "dst=$src"
+}
+
+client_ok() {
+	nsx cl ping -c 1 -W 1 "$WANLAB_INET1" >/dev/null 2>&1
+}
+
+called() {
+	grep -qx -- "$1" "$BATS_TEST_TMPDIR/calls"
+}
+
+@test "bad config: exit 2 with file, line and reason, and nothing changed" {
+	need_netns
+	local bad=$BATS_TEST_TMPDIR/bad.conf before after
+	before=$(nsx rt sh -c 'ip -4 rule; ip -4 route show table all; nft list ruleset; iptables-save | grep -v "^#"; sysctl -n net.ipv4.ip_forward')
+	check_bad() {
+		printf '%s\n' "$@" >"$bad"
+		run -2 --separate-stderr rtx wanfailover -c "$bad" setup
+		[ -z "$output" ]
+	}
+	check_bad "lan lan0 192.0.2.0/25" "uplink isp1 wan1 198.51.100.1 192.0.2.200" "interval fast"
+	[ "$stderr" = "wanfailover: $bad:3: bad duration 'fast' (want e.g. 200ms, 1s)" ]
+	check_bad "lan lan0 192.0.2.0/25" "uplink isp1 wan9 198.51.100.1 192.0.2.200"
+	[ "$stderr" = "wanfailover: $bad:2: no such interface 'wan9'" ]
+	check_bad "lan lan0 192.0.2.0/25" "uplink isp1 wan1 198.51.100.300 192.0.2.200"
+	[ "$stderr" = "wanfailover: $bad:2: bad gateway '198.51.100.300' (want a numeric IPv4 address)" ]
+	check_bad "lan lan0 192.0.2.0/25" "uplink isp1 wan1 198.51.100.1"
+	[ "$stderr" = "wanfailover: $bad:2: want: uplink NAME IFACE GATEWAY TARGET..." ]
+	check_bad "lan lan0 192.0.2.0/25" "uplink isp1 wan1 198.51.100.1 192.0.2.200" "uplink isp1 wan2 203.0.113.1 192.0.2.200"
+	[ "$stderr" = "wanfailover: $bad:3: uplink 'isp1' given twice" ]
+	check_bad "lan lan0 192.0.2.0/25" "uplink isp1 wan1 198.51.100.1 192.0.2.200" "down 0"
+	[[ $stderr == "wanfailover: $bad:3: bad count '0'"* ]]
+	check_bad "lan lan0 192.0.2.0/25" "uplink isp1 wan1 198.51.100.1 192.0.2.200" "minup 2"
+	[[ $stderr == "wanfailover: $bad:2: minup 2 is more than"* ]]
+	check_bad "lan lan0 192.0.2.0/25" "frobnicate yes"
+	[ "$stderr" = "wanfailover: $bad:2: unknown keyword 'frobnicate'" ]
+	check_bad "uplink isp1 wan1 198.51.100.1 192.0.2.200"
+	[ "$stderr" = "wanfailover: $bad:2: no lan line" ]
+	check_bad "lan lan0 192.0.2.0/33" "uplink isp1 wan1 198.51.100.1 192.0.2.200"
+	[[ $stderr == "wanfailover: $bad:1: bad LAN network"* ]]
+	run -2 --separate-stderr rtx wanfailover -c "$BATS_TEST_TMPDIR/none.conf" status
+	[[ $stderr == *"none.conf: cannot read the configuration" ]]
+	run -2 --separate-stderr rtx wanfailover -c "$CONF" restart
+	[[ $stderr == "wanfailover: unknown command 'restart'"* ]]
+	after=$(nsx rt sh -c 'ip -4 rule; ip -4 route show table all; nft list ruleset; iptables-save | grep -v "^#"; sysctl -n net.ipv4.ip_forward')
+	[ "$before" = "$after" ]
+}
+
+@test "setup turns on forwarding, NAT and probe routing, says so, and is idempotent" {
+	need_netns
+	run -0 --separate-stderr rtx wanfailover -c "$CONF" setup
+	[[ $output == *"forwarding on (net.ipv4.ip_forward=1)"* ]]
+	[[ $output == *"nat: nftables table ip hakit_wan loaded"* ]]
+	[[ $output == *"probe route: table 100 default via 198.51.100.1 dev wan1"* ]]
+	[[ $output == *"probe route: table 101 default via 203.0.113.1 dev wan2"* ]]
+	[[ $output == *"probe rule: pref 1000 from 198.51.100.2 lookup 100"* ]]
+	[[ $output == *"probe rule: pref 1001 from 203.0.113.2 lookup 101"* ]]
+	[ "$(nsx rt sysctl -n net.ipv4.ip_forward)" = 1 ]
+	nsx rt nft list table ip hakit_wan | grep -q 'oifname "wan2" ip saddr 192.0.2.0/25 masquerade'
+	run -0 --separate-stderr rtx wanfailover -c "$CONF" setup
+	[ -z "$output" ]
+	# and the NAT works: through ISP2 by hand
+	nsx rt ip route add default via 203.0.113.1
+	wait_until 5 client_via isp2
+}
+
+@test "setup with nat iptables: the same with iptables chains, idempotent" {
+	need_netns
+	command -v iptables >/dev/null || skip "needs iptables"
+	write_conf "nat iptables"
+	run -0 --separate-stderr rtx wanfailover -c "$CONF" setup
+	[[ $output == *"nat: iptables chain nat HAKIT_WAN_NAT loaded"* ]]
+	[[ $output == *"nat: iptables nat POSTROUTING jumps to HAKIT_WAN_NAT"* ]]
+	run -0 --separate-stderr rtx wanfailover -c "$CONF" setup
+	[ -z "$output" ]
+	nsx rt ip route add default via 198.51.100.1
+	wait_until 5 client_via isp1
+}
+
+@test "start: the route goes to the first uplink, the client gets through, status tells" {
+	need_netns
+	wf_start
+	wait_until 10 client_via isp1
+	wait_until 5 grep -qx up "$RUN/isp2.state"
+	run -0 --separate-stderr rtx wanfailover -c "$CONF" status
+	[ "${lines[0]}" = "wanfailover running pid=$WF_PID" ]
+	[[ ${lines[1]} == "uplink isp1 state=up rtt="*" loss=0 carrier=yes default=yes iface=wan1 gateway=198.51.100.1" ]]
+	[[ ${lines[2]} == "uplink isp2 state=up rtt="*" loss=0 carrier=yes default=no iface=wan2 gateway=203.0.113.1" ]]
+	[ "${lines[3]}" = "route isp1" ]
+	called "switch - isp1 - - wan1 198.51.100.1"
+}
+
+@test "ISP1 carrier lost: traffic moves to ISP2" {
+	need_netns
+	wf_start
+	wait_until 10 client_via isp1
+	wanlab_carrier isp1 down
+	wait_until 5 route_on wan2
+	wait_until 5 client_via isp2
+	called "switch isp1 isp2 wan1 198.51.100.1 wan2 203.0.113.1"
+}
+
+@test "ISP1 stops forwarding with its link up: traffic moves to ISP2" {
+	need_netns
+	wf_start
+	wait_until 10 client_via isp1
+	wanlab_blackhole isp1 on
+	wait_until 5 route_on wan2
+	wait_until 5 client_via isp2
+	run -0 rtx wanfailover -c "$CONF" status
+	[[ $output == *"uplink isp1 state=down rtt=- loss=100 carrier=yes default=no"* ]]
+}
+
+@test "ISP1's gateway address gone: traffic moves to ISP2" {
+	need_netns
+	wf_start
+	wait_until 10 client_via isp1
+	wanlab_gwaddr isp1 off
+	wait_until 5 route_on wan2
+	wait_until 5 client_via isp2
+}
+
+@test "ISP1 back: after the up threshold the route returns, and a flapping ISP1 does not move it" {
+	need_netns
+	local i t0 t1
+	wf_start
+	wanlab_blackhole isp1 on
+	wait_until 5 route_on wan2
+	# ISP1 alternates 200ms up / 300ms down: never 5 good rounds in a row
+	for i in 1 2 3 4 5 6; do
+		wanlab_blackhole isp1 off
+		sleep 0.2
+		wanlab_blackhole isp1 on
+		sleep 0.3
+		route_on wan2
+	done
+	wanlab_blackhole isp1 off
+	t0=$(now_ms)
+	wait_until 5 route_on wan1
+	t1=$(now_ms)
+	# up 5 at 100ms: not before about half a second
+	[ $((t1 - t0)) -ge 350 ]
+	[ "$(grep -c '^switch' "$RUN/events")" -eq 3 ]
+	wait_until 5 client_via isp1
+}
+
+@test "both down: all-down, the route is kept; the one that returns is used" {
+	need_netns
+	wf_start
+	wanlab_blackhole isp1 on
+	wait_until 5 route_on wan2
+	wanlab_blackhole isp2 on
+	wait_until 5 called "all-down isp2 wan2 203.0.113.1"
+	route_on wan2
+	grep -qx "all-down kept=isp2" "$RUN/events"
+	run -0 rtx wanfailover -c "$CONF" status
+	[[ $output == *"route isp2"* ]]
+	wanlab_blackhole isp1 off
+	wait_until 5 route_on wan1
+	wait_until 5 client_via isp1
+}
+
+@test "a TCP connection through ISP1's NAT is reset and re-established via ISP2 (MASQUERADE, hooks)" {
+	need_netns
+	local out=$BATS_TEST_TMPDIR/tcp.out
+	wf_start
+	bg_start -n cl -o "$out" wantcp client "$WANLAB_INET1" 7000 30
+	wait_until 10 grep -qx "connected 198.51.100.2" "$out"
+	wanlab_blackhole isp1 on
+	wait_until 10 grep -qx "connected 203.0.113.2" "$out"
+	run -0 cat "$out"
+	[ "${lines[0]}" = "connected 198.51.100.2" ]
+	[ "${lines[1]}" = "reset" ]
+	[ "${lines[2]}" = "connected 203.0.113.2" ]
+	grep -q "conntrack-flush: isp1 (wan1): [1-9][0-9]* entries of 198.51.100.2 deleted" "$BATS_TEST_TMPDIR/wf.err"
+}
+
+@test "with MASQUERADE the kernel itself resets that connection, hook or not" {
+	need_netns
+	local out=$BATS_TEST_TMPDIR/tcp.out
+	rm "$HOOKS/conntrack-flush"
+	wf_start
+	bg_start -n cl -o "$out" wantcp client "$WANLAB_INET1" 7000 30
+	wait_until 10 grep -qx "connected 198.51.100.2" "$out"
+	wanlab_blackhole isp1 on
+	wait_until 10 grep -qx "connected 203.0.113.2" "$out"
+	run -0 cat "$out"
+	[ "${lines[1]}" = "reset" ]
+}
+
+@test "with SNAT the conntrack hook resets the connection and it re-establishes via ISP2" {
+	need_netns
+	local out=$BATS_TEST_TMPDIR/tcp.out
+	write_conf "natmode snat"
+	wf_start
+	nsx rt nft list table ip hakit_wan | grep -q 'snat to 198.51.100.2'
+	bg_start -n cl -o "$out" wantcp client "$WANLAB_INET1" 7000 30
+	wait_until 10 grep -qx "connected 198.51.100.2" "$out"
+	wanlab_blackhole isp1 on
+	wait_until 10 grep -qx "connected 203.0.113.2" "$out"
+	run -0 cat "$out"
+	[ "${lines[1]}" = "reset" ]
+	grep -q "conntrack-flush: isp1 (wan1): [1-9][0-9]* entries of 198.51.100.2 deleted" "$BATS_TEST_TMPDIR/wf.err"
+}
+
+@test "with SNAT and without the conntrack hook that connection hangs" {
+	need_netns
+	local out=$BATS_TEST_TMPDIR/tcp.out
+	write_conf "natmode snat"
+	rm "$HOOKS/conntrack-flush"
+	wf_start
+	bg_start -n cl -o "$out" wantcp client "$WANLAB_INET1" 7000 30
+	wait_until 10 grep -qx "connected 198.51.100.2" "$out"
+	wanlab_blackhole isp1 on
+	wait_until 15 grep -qx "stalled" "$out"
+	! grep -q reset "$out"
+}
+
+@test "stop ends it all and leaves the route; status then says stopped" {
+	need_netns
+	wf_start
+	run -0 rtx wanfailover -c "$CONF" stop
+	wait_until 5 eval '! proc_alive "$WF_PID"'
+	[ -z "$(nsx rt pgrep -x pingcheck || true)" ]
+	[ -z "$(nsx rt pgrep -x gwswitch || true)" ]
+	route_on wan1
+	run -1 rtx wanfailover -c "$CONF" status
+	[ "${lines[0]}" = "wanfailover stopped" ]
+	[ "${lines[3]}" = "route isp1" ]
+	run -0 --separate-stderr rtx wanfailover -c "$CONF" stop
+	[ "$stderr" = "wanfailover: not running" ]
+}
+
+# The 2005 howto: forwarding, MASQUERADE on both uplinks, and two default
+# routes added with route(8) in its order (ISP1 first, then ISP2).
+howto_setup() {
+	write_conf "nat iptables"
+	rtx wanfailover -c "$CONF" setup >/dev/null
+	if command -v route >/dev/null; then
+		nsx rt route add default gw 198.51.100.1
+		nsx rt route add default gw 203.0.113.1
+	else
+		# route(8)'s SIOCADDRT inserts ahead of an equal route: prepend.
+		nsx rt ip route prepend default via 198.51.100.1
+		nsx rt ip route prepend default via 203.0.113.1
+	fi
+}
+
+@test "howto: the route add order makes ISP2 the primary" {
+	need_netns
+	howto_setup
+	wait_until 5 client_via isp2
+	[ "$(wanlab_route_dev)" = wan2 ]
+}
+
+@test "howto: survives the router's own port going down" {
+	need_netns
+	howto_setup
+	wait_until 5 client_via isp2
+	wanlab_port isp2 down
+	wait_until 5 client_via isp1
+}
+
+@test "howto: does not survive carrier loss at the ISP side (6 s)" {
+	need_netns
+	howto_setup
+	wait_until 5 client_via isp2
+	wanlab_carrier isp2 down
+	run -1 wait_until 6 client_ok
+}
+
+@test "howto: does not survive an ISP that stops forwarding (6 s)" {
+	need_netns
+	howto_setup
+	wait_until 5 client_via isp2
+	wanlab_blackhole isp2 on
+	run -1 wait_until 6 client_ok
+}
+
+@test "howto: does not survive a dead gateway (6 s)" {
+	need_netns
+	howto_setup
+	wait_until 5 client_via isp2
+	wanlab_gwaddr isp2 off
+	run -1 wait_until 6 client_ok
+}
