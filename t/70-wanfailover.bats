@@ -195,6 +195,21 @@ called() {
 	wait_until 5 client_via isp2
 }
 
+@test "the router's own port down and up: traffic moves to ISP2 and back, probe routes repaired" {
+	need_netns
+	wf_start
+	wait_until 10 client_via isp1
+	wanlab_port isp1 down
+	wait_until 5 route_on wan2
+	wait_until 5 client_via isp2
+	# the kernel dropped table 100's route with the port
+	[ -z "$(nsx rt ip -4 route show table 100)" ]
+	wanlab_port isp1 up
+	wait_until 10 route_on wan1
+	wait_until 5 client_via isp1
+	[ -n "$(nsx rt ip -4 route show table 100)" ]
+}
+
 @test "ISP1 back: after the up threshold the route returns, and a flapping ISP1 does not move it" {
 	need_netns
 	local i t0 t1

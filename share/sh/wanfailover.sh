@@ -472,6 +472,24 @@ wf_start() {
 		) | wf_stream "$name" >"$wf_rundir/health" &
 		k=$((k + 1))
 	done
+	# An uplink's port set down takes its probe route along, a new
+	# address needs a new rule: repair them on every link or address
+	# event, retrying while the kernel is still bringing the link up.
+	(
+		ip -o -4 monitor link address &
+		echo "$!" >"$wf_rundir/monitor.pid"
+		wait "$!"
+	) | while IFS= read -r _; do
+		i=0
+		until (wf_setup_probes) >&2 2>"$wf_rundir/repair.err"; do
+			i=$((i + 1))
+			if [ "$i" -ge 10 ]; then
+				cat "$wf_rundir/repair.err" >&2
+				break
+			fi
+			sleep 0.5
+		done
+	done &
 	# Ends when gwswitch's reader does: on SIGTERM the trap stops the
 	# children, gwswitch reads the end of its input and exits.
 	while :; do

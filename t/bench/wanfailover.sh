@@ -1,0 +1,189 @@
+#!/bin/bash
+# t/bench/wanfailover.sh - how long the LAN client is cut off when ISP1
+# fails, for each kind of failure: hakit's wanfailover (probe interval
+# 200ms, down 3, up 5) against the 2005 howto's two default routes, in
+# the five-namespace lab of t/helpers/wanlab.bash.  The client pings the
+# internet host every 100ms; the outage is the longest gap between two
+# replies, less the 100ms they are apart anyway.  Median, min and max of
+# RUNS runs (default 10, WAN_BENCH_RUNS overrides) for wanfailover; the
+# howto's method is given HOWTO_CAP seconds (default 20) to recover.
+#
+#   sh t/bench/wanfailover.sh        (as root; make bench runs it; the
+#                                    script goes on in bash)
+set -eu
+# The lab helpers are bash.
+[ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
+
+top=$(cd -- "$(dirname -- "$0")/../.." && pwd)
+bindir=${HAKIT_BINDIR:-$top/bin-src/build}
+sharedir=${HAKIT_SHAREDIR:-$top/share}
+runs=${WAN_BENCH_RUNS:-10}
+cap=${HOWTO_CAP:-20}
+export HAKIT_BINDIR="$bindir" HAKIT_SHAREDIR="$sharedir"
+PATH=$bindir:$bindir/t:$sharedir:$PATH
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "wanfailover.sh: needs root for network namespaces" >&2
+	exit 2
+fi
+for p in gwswitch pingcheck; do
+	if [ ! -x "$bindir/$p" ]; then
+		echo "wanfailover.sh: $bindir/$p is missing: run make first" >&2
+		exit 2
+	fi
+done
+
+BATS_FILE_TMPDIR=$(mktemp -d)
+hk_scope() { printf '%s\n' "$BATS_FILE_TMPDIR"; }
+# shellcheck source=/dev/null
+. "$top/t/helpers/netns.bash"
+# shellcheck source=/dev/null
+. "$top/t/helpers/wanlab.bash"
+
+wfpid="" pingpid=""
+cleanup() {
+	[ -z "$pingpid" ] || kill "$pingpid" 2>/dev/null || true
+	[ -z "$wfpid" ] || kill "$wfpid" 2>/dev/null || true
+	ns_cleanup "$BATS_FILE_TMPDIR"
+	rm -rf "$BATS_FILE_TMPDIR"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+now_ms() { echo $(($(date +%s%N) / 1000000)); }
+
+# wait_for SECONDS CMD...: 0 as soon as CMD succeeds, 1 after SECONDS.
+wait_for() {
+	local end=$(($(now_ms) + $1 * 1000))
+	shift
+	until "$@"; do
+		[ "$(now_ms)" -lt "$end" ] || return 1
+		sleep 0.05
+	done
+}
+
+route_on() { [ "$(wanlab_route_dev)" = "$1" ]; }
+client_ok() { nsx cl ping -c 1 -W 1 "$WANLAB_INET1" >/dev/null 2>&1; }
+
+# fail KIND ISP on|off
+fail() {
+	local up=up down=down on=on off=off
+	if [ "$3" = off ]; then
+		up=down down=up on=off off=on
+	fi
+	case $1 in
+	carrier) wanlab_carrier "$2" "$down" ;;
+	blackhole) wanlab_blackhole "$2" "$on" ;;
+	gateway) wanlab_gwaddr "$2" "$off" ;;
+	port) wanlab_port "$2" "$down" ;;
+	esac
+	: "$up"
+}
+
+ping_start() {
+	: >"$BATS_FILE_TMPDIR/ping"
+	nsx cl ping -D -n -i 0.1 -W 1 "$WANLAB_INET1" >"$BATS_FILE_TMPDIR/ping" 2>/dev/null &
+	pingpid=$!
+}
+
+ping_stop() {
+	kill "$pingpid" 2>/dev/null || true
+	wait "$pingpid" 2>/dev/null || true
+	pingpid=""
+}
+
+# replies_after MS: the number of replies logged after wall time MS.
+replies_after() {
+	awk -v t="$1" '/bytes from/ { gsub(/[][]/, "", $1); if ($1 * 1000 > t) n++ }
+	    END { print n + 0 }' "$BATS_FILE_TMPDIR/ping"
+}
+
+# The outage in ms: the longest gap between replies, less the interval.
+outage() {
+	awk '/bytes from/ { gsub(/[][]/, "", $1); t = $1 * 1000
+	    if (p && t - p > m) m = t - p; p = t }
+	    END { printf "%d\n", (m > 100 ? m - 100 : 0) }' "$BATS_FILE_TMPDIR/ping"
+}
+
+stats() {
+	sort -n | awk '{ v[NR] = $1 } END {
+	    if (NR == 0) { print "no data"; exit }
+	    med = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+	    printf "median %d ms  (min %d, max %d, %d runs)\n", med, v[1], v[NR], NR }'
+}
+
+wanlab_up
+nsx rt sysctl -qw net.ipv4.ip_forward=0
+conf=$BATS_FILE_TMPDIR/wan.conf
+cat >"$conf" <<EOF
+lan lan0 192.0.2.0/25
+uplink isp1 wan1 198.51.100.1 $WANLAB_INET1 $WANLAB_INET2
+uplink isp2 wan2 203.0.113.1 $WANLAB_INET1 $WANLAB_INET2
+interval 200ms
+down 3
+up 5
+rundir $BATS_FILE_TMPDIR/run
+EOF
+
+echo "wanfailover: interval 200ms, down 3, up 5; client pings every 100ms"
+ip netns exec "$(ns rt)" wanfailover -c "$conf" start >/dev/null 2>"$BATS_FILE_TMPDIR/wf.err" &
+wfpid=$!
+wait_for 10 route_on wan1 || { echo "wanfailover did not start" >&2; cat "$BATS_FILE_TMPDIR/wf.err" >&2; exit 1; }
+wait_for 10 client_ok
+
+for kind in carrier blackhole gateway port; do
+	: >"$BATS_FILE_TMPDIR/res"
+	i=0
+	while [ "$i" -lt "$runs" ]; do
+		i=$((i + 1))
+		ping_start
+		wait_for 5 test "$(replies_after 0)" -ge 3 || true
+		t0=$(date +%s%3N)
+		fail "$kind" isp1 on
+		if wait_for 10 route_on wan2 &&
+		    wait_for 10 test "$(replies_after "$t0")" -ge 3; then
+			ping_stop
+			outage >>"$BATS_FILE_TMPDIR/res"
+		else
+			ping_stop
+			echo "  run $i: no recovery within 10 s" >&2
+		fi
+		fail "$kind" isp1 off
+		wait_for 15 route_on wan1 || echo "  run $i: route did not come back" >&2
+		wait_for 5 client_ok || true
+	done
+	printf '  %-10s %s\n' "$kind" "$(stats <"$BATS_FILE_TMPDIR/res")"
+done
+kill "$wfpid" 2>/dev/null || true
+wait "$wfpid" 2>/dev/null || true
+wfpid=""
+
+echo "howto: two default routes (route add default gw ISP1; route add default gw ISP2), MASQUERADE on both"
+for kind in port carrier blackhole gateway; do
+	wanlab_reset
+	nsx rt sysctl -qw net.ipv4.ip_forward=1
+	nsx rt iptables -t nat -A POSTROUTING -o wan1 -j MASQUERADE
+	nsx rt iptables -t nat -A POSTROUTING -o wan2 -j MASQUERADE
+	if command -v route >/dev/null 2>&1; then
+		nsx rt route add default gw 198.51.100.1
+		nsx rt route add default gw 203.0.113.1
+	else
+		nsx rt ip route prepend default via 198.51.100.1
+		nsx rt ip route prepend default via 203.0.113.1
+	fi
+	primary=isp1
+	[ "$(wanlab_route_dev)" = wan2 ] && primary=isp2
+	wait_for 5 client_ok || true
+	ping_start
+	wait_for 5 test "$(replies_after 0)" -ge 3 || true
+	t0=$(date +%s%3N)
+	fail "$kind" "$primary" on
+	if wait_for "$cap" test "$(replies_after "$t0")" -ge 3; then
+		ping_stop
+		printf '  %-10s (primary %s) outage %s ms\n' "$kind" "$primary" "$(outage)"
+	else
+		ping_stop
+		printf '  %-10s (primary %s) no recovery within %s s\n' "$kind" "$primary" "$cap"
+	fi
+	fail "$kind" "$primary" off
+done
