@@ -83,6 +83,12 @@ bench: all
 	HAKIT_BINDIR=$(CURDIR)/$(O) HAKIT_SHAREDIR=$(CURDIR)/share \
 		sh t/bench/run $(BENCH)
 
+# The README's main command: the heartbeat + mon howto's two-node
+# cluster in network namespaces, narrated (root; see t/demo).
+demo: all
+	HAKIT_BINDIR=$(CURDIR)/$(O) HAKIT_SHAREDIR=$(CURDIR)/share \
+		sh t/demo
+
 lint: lint-man lint-sh
 
 lint-man:
@@ -120,7 +126,7 @@ uninstall:
 clean:
 	rm -rf bin-src/build bin-src/build-asan
 
-.PHONY: all test asan bench lint lint-man lint-sh install uninstall clean
+.PHONY: all test asan bench demo lint lint-man lint-sh install uninstall clean
 
 # Fuzzing (clang's libFuzzer): make fuzz builds t/fuzz/*.c with the lib
 # sources they need into bin-src/build-fuzz and runs each for
