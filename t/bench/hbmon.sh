@@ -1,0 +1,255 @@
+#!/bin/sh
+# t/bench/hbmon.sh - hbmon against Debian's mon 1.3.6 in the same lab:
+#   1. kill-to-alert: the howto's web service (interval 2s, alertafter 2,
+#      http.monitor -p 80 -u /test.html -t 2); the web server is killed,
+#      the time until the alert runs is measured, then the web server is
+#      restarted and the time until the upalert is measured.  mon runs its
+#      own Perl http.monitor, hbmon hakit's (httpcheck).  Median of RUNS.
+#      hbmon again at interval 500ms.
+#   2. schedule: a 1s-interval service for 12 s; how far the check starts
+#      stray from a fixed 1 s grid (mean and worst, ms).
+# Lab: namespaces hbmb<pid>-mon and -web joined by a veth pair, hkhttpd
+# on 192.0.2.1:80.  mon is installed with apt-get when missing (skipped
+# when that fails).  Needs root; t/bench/run calls it.
+set -eu
+top=$(cd -- "$(dirname -- "$0")/../.." && pwd)
+BIN=${HAKIT_BINDIR:-$top/bin-src/build}
+SHARE=${HAKIT_SHAREDIR:-$top/share}
+RUNS=${RUNS:-5}
+export HAKIT_BINDIR="$BIN" HAKIT_SHAREDIR="$SHARE"
+PATH=$BIN:$BIN/t:$SHARE:$PATH
+
+for p in "$BIN/httpcheck" "$BIN/t/hkhttpd"; do
+	[ -x "$p" ] || { echo "hbmon.sh: $p not built (make)" >&2; exit 2; }
+done
+
+NS=hbmb$$
+W=$(mktemp -d "${TMPDIR:-/tmp}/hbmon-bench.XXXXXX")
+WEB_PID=
+DAEMON_PID=
+cleanup() {
+	[ -z "$DAEMON_PID" ] || kill "$DAEMON_PID" 2>/dev/null || :
+	[ -z "$WEB_PID" ] || kill "$WEB_PID" 2>/dev/null || :
+	for n in mon web; do
+		pids=$(ip netns pids "$NS-$n" 2>/dev/null || :)
+		# shellcheck disable=SC2086
+		[ -z "$pids" ] || kill -KILL $pids 2>/dev/null || :
+		ip netns del "$NS-$n" 2>/dev/null || :
+	done
+	rm -rf -- "$W"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+ip netns add "$NS-mon"
+ip netns add "$NS-web"
+ip -n "$NS-mon" link set lo up
+ip -n "$NS-web" link set lo up
+ip link add eth0 netns "$NS-mon" type veth peer name eth0 netns "$NS-web"
+ip -n "$NS-mon" addr add 192.0.2.9/24 dev eth0
+ip -n "$NS-web" addr add 192.0.2.1/24 dev eth0
+ip -n "$NS-mon" link set eth0 up
+ip -n "$NS-web" link set eth0 up
+
+now_ms() {
+	t=$(date +%s%N)
+	echo $((t / 1000000))
+}
+
+web_start() {
+	ip netns exec "$NS-web" hkhttpd -a 192.0.2.1 -p 80 >/dev/null 2>&1 &
+	WEB_PID=$!
+	i=0
+	while ! ip netns exec "$NS-mon" httpcheck -t 1 192.0.2.1 >/dev/null 2>&1; do
+		i=$((i + 1))
+		[ "$i" -lt 100 ] || { echo "hbmon.sh: hkhttpd did not start" >&2; exit 1; }
+		sleep 0.05
+	done
+}
+
+web_stop() {
+	kill "$WEB_PID" 2>/dev/null || :
+	wait "$WEB_PID" 2>/dev/null || :
+	WEB_PID=
+}
+
+# wait_line FILE N TIMEOUT_MS: until FILE has N lines; prints the time
+wait_line() {
+	deadline=$(($(now_ms) + $3))
+	while :; do
+		n=0
+		[ ! -f "$1" ] || n=$(wc -l <"$1")
+		if [ "$n" -ge "$2" ]; then
+			now_ms
+			return 0
+		fi
+		[ "$(now_ms)" -lt "$deadline" ] || return 1
+		sleep 0.01
+	done
+}
+
+median() {
+	sort -n | awk '{ v[NR] = $1 } END {
+		if (NR == 0) { print "-"; exit }
+		if (NR % 2) print v[(NR + 1) / 2]; else print int((v[NR / 2] + v[NR / 2 + 1]) / 2) }'
+}
+
+mkdir -p "$W/alert" "$W/state" "$W/log"
+cat >"$W/alert/stamp.alert" <<'X'
+#!/bin/sh
+echo "$(date +%s%N) ${MON_ALERTTYPE:-?}" >>"${0%/*}/../alerts"
+X
+chmod 755 "$W/alert/stamp.alert"
+
+# cf INTERVAL: the howto's service
+cf() {
+	cat >"$W/mon.cf" <<X
+alertdir = $W/alert
+statedir = $W/state
+logdir = $W/log
+hostgroup web 192.0.2.1
+
+watch web
+	service http
+		interval $1
+		monitor http.monitor -p 80 -u /test.html -t 2
+		period wd {Sun-Sat}
+			alert stamp.alert down
+			upalert stamp.alert up
+			alertevery 600s
+			alertafter 2
+X
+}
+
+# daemon_start hbmon|mon: in the monitor namespace
+daemon_start() {
+	case $1 in
+	hbmon)
+		ip netns exec "$NS-mon" hbmon -f -c "$W/mon.cf" -a "$W/alert" \
+		    2>>"$W/daemon.log" &
+		;;
+	mon)
+		ip netns exec "$NS-mon" mon -c "$W/mon.cf" -a "$W/alert" \
+		    -s /usr/lib/mon/mon.d -L "$W/log" -D "$W/state" \
+		    -P "$W/mon.pid" >>"$W/daemon.log" 2>&1 &
+		;;
+	esac
+	DAEMON_PID=$!
+}
+
+daemon_stop() {
+	kill "$DAEMON_PID" 2>/dev/null || :
+	wait "$DAEMON_PID" 2>/dev/null || :
+	DAEMON_PID=
+	sleep 0.2
+}
+
+# kill_to_alert TOOL INTERVAL: RUNS runs; prints "down_ms up_ms" lines
+kill_to_alert() {
+	cf "$2"
+	r=0
+	while [ "$r" -lt "$RUNS" ]; do
+		rm -f "$W/alerts"
+		web_start
+		daemon_start "$1"
+		# let it see the service healthy for a few checks
+		sleep 6
+		t0=$(now_ms)
+		web_stop
+		if ! t1=$(wait_line "$W/alerts" 1 60000); then
+			echo "hbmon.sh: $1: no alert within 60 s" >&2
+			daemon_stop
+			return 1
+		fi
+		t2=$(now_ms)
+		web_start
+		if ! t3=$(wait_line "$W/alerts" 2 60000); then
+			echo "hbmon.sh: $1: no upalert within 60 s" >&2
+			t3=$t2
+		fi
+		daemon_stop
+		web_stop
+		echo "$((t1 - t0)) $((t3 - t2))"
+		r=$((r + 1))
+	done
+}
+
+report() {
+	awk '{ print $1 }' "$W/$1.res" | median >"$W/m1"
+	awk '{ print $2 }' "$W/$1.res" | median >"$W/m2"
+	printf '%-28s kill-to-alert median %6s ms   restart-to-upalert median %6s ms   (runs: %s)\n' \
+	    "$2" "$(cat "$W/m1")" "$(cat "$W/m2")" "$(awk '{ printf "%s/%s ", $1, $2 }' "$W/$1.res")"
+}
+
+have_mon=0
+if [ -x /usr/sbin/mon ]; then
+	have_mon=1
+elif command -v apt-get >/dev/null 2>&1 &&
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q mon >/dev/null 2>&1; then
+	have_mon=1
+fi
+# Debian starts mon on install: that one is not ours
+if [ "$have_mon" = 1 ] && command -v systemctl >/dev/null 2>&1; then
+	systemctl stop mon 2>/dev/null || :
+fi
+
+echo "kill-to-alert: interval, alertafter 2; alert = an exec of a script"
+kill_to_alert hbmon 2s >"$W/hbmon2.res"
+report hbmon2 "hbmon, interval 2s"
+kill_to_alert hbmon 500ms >"$W/hbmon05.res"
+report hbmon05 "hbmon, interval 500ms"
+if [ "$have_mon" = 1 ]; then
+	if kill_to_alert mon 2s >"$W/mon2.res"; then
+		report mon2 "mon 1.3.6, interval 2s"
+	else
+		echo "mon 1.3.6: did not alert (see below)"
+		tail -n 5 "$W/daemon.log"
+	fi
+else
+	echo "mon 1.3.6: not installed and apt-get install mon failed: skipped"
+fi
+
+# schedule: a monitor that stamps its start
+mkdir -p "$W/mon"
+cat >"$W/mon/stamp.monitor" <<'X'
+#!/bin/sh
+echo "$(date +%s%N)" >>"${0%/*}/../starts"
+exit 0
+X
+chmod 755 "$W/mon/stamp.monitor"
+sched() {
+	rm -f "$W/starts"
+	cat >"$W/mon.cf" <<X
+hostgroup g 192.0.2.1
+
+watch g
+	service s
+		interval 1s
+		monitor stamp.monitor
+X
+	case $1 in
+	hbmon)
+		ip netns exec "$NS-mon" hbmon -f -c "$W/mon.cf" -m "$W/mon" \
+		    2>>"$W/daemon.log" &
+		;;
+	mon)
+		ip netns exec "$NS-mon" mon -c "$W/mon.cf" -s "$W/mon" \
+		    -a "$W/alert" -L "$W/log" -D "$W/state" -P "$W/mon.pid" \
+		    >>"$W/daemon.log" 2>&1 &
+		;;
+	esac
+	DAEMON_PID=$!
+	sleep 12.5
+	daemon_stop
+	awk -v who="$1" '{ t = $1 / 1e6; if (NR == 1) t0 = t
+		e = (t - t0) - int((t - t0) / 1000 + 0.5) * 1000; if (e < 0) e = -e
+		if (NR > 1) { d = t - p; if (d < 0) d = -d; dd = d - 1000; if (dd < 0) dd = -dd
+			s += dd; if (dd > m) m = dd }
+		p = t }
+		END { if (NR < 2) { printf "%-28s too few checks (%d)\n", who, NR; exit }
+			printf "%-28s %2d checks in 12.5 s; gap from 1000 ms: mean %4.0f ms, worst %4.0f ms\n",
+			    who, NR, s / (NR - 1), m }' "$W/starts"
+}
+echo "schedule: interval 1s"
+sched hbmon
+[ "$have_mon" = 0 ] || sched mon
