@@ -248,15 +248,19 @@ conflict(const struct garp *g, const unsigned char *buf, size_t len,
 	}
 }
 
-/* Reads what is queued; 1 with the holder's MAC on a conflict. */
+/*
+ * Reads what is queued, at most a batch so that a flood of other
+ * traffic cannot hold the deadline off; 1 with the holder's MAC on a
+ * conflict.
+ */
 static int
 drain(struct garp *g, unsigned char *mac)
 {
 	unsigned char buf[PKT_BUFSIZE], src[PKT_MACLEN];
 	ssize_t n;
-	int type;
+	int type, i;
 
-	for (;;) {
+	for (i = 0; i < 256; i++) {
 		n = pkt_recv(g->fd, buf, sizeof(buf), src, &type);
 		if (n < 0) {
 			if (errno == EAGAIN || errno == EWOULDBLOCK)
@@ -268,6 +272,7 @@ drain(struct garp *g, unsigned char *mac)
 		if (conflict(g, buf, (size_t)n, src, mac))
 			return 1;
 	}
+	return 0;
 }
 
 /* 1 and the holder's MAC when someone answers for the address. */
@@ -281,15 +286,13 @@ probe(struct garp *g, unsigned char *mac)
 	for (;;) {
 		uint64_t now = tm_now_ms(), until = deadline;
 
+		/* What came in with the deadline still counts. */
 		if (now >= deadline)
-			return 0;
+			return drain(g, mac);
 		if (now >= next && (g->count == 0 || sent < g->count)) {
 			probe_once(g);
 			sent++;
 			next = t0 + sent * g->interval_ms;
-			/* A zero interval still leaves time to listen. */
-			if (next <= now)
-				next = now + 1;
 		}
 		if ((g->count == 0 || sent < g->count) && next < until)
 			until = next;
@@ -440,6 +443,9 @@ main(int argc, char *argv[])
 	if (mode_set && g.addr.family == AF_INET6)
 		usage_error(usage_text, "-m is for ARP: IPv6 announces with "
 		    "neighbour advertisements");
+	if (g.probe && g.interval_ms == 0)
+		usage_error(usage_text, "a probe needs an interval of more "
+		    "than 0");
 	if (g.probe && !count_set)
 		g.count = 0;
 

@@ -102,6 +102,7 @@ EOF
 	run -2 timeout 5 garp -c 1000001 -I nosuch0 192.0.2.100
 	run -2 timeout 5 garp -i 2x -I nosuch0 192.0.2.100
 	run -2 timeout 5 garp -D -t 0 -I nosuch0 192.0.2.100
+	run -2 timeout 5 garp -D -i 0 -I nosuch0 192.0.2.100
 	run -2 timeout 5 garp -D -t soon -I nosuch0 192.0.2.100
 	run -2 --separate-stderr timeout 5 garp -m gratuitous -I nosuch0 192.0.2.100
 	[[ $stderr == "garp: bad mode 'gratuitous' (request, reply or both)"* ]]
