@@ -98,6 +98,11 @@ replies_after() {
 	    END { print n + 0 }' "$BATS_FILE_TMPDIR/ping"
 }
 
+# replied SINCE: 3 replies or more after wall time SINCE (ms).
+replied() {
+	[ "$(replies_after "$1")" -ge 3 ]
+}
+
 # The outage in ms: the longest gap between replies, less the interval.
 outage() {
 	awk '/bytes from/ { gsub(/[][]/, "", $1); t = $1 * 1000
@@ -112,51 +117,66 @@ stats() {
 	    printf "median %d ms  (min %d, max %d, %d runs)\n", med, v[1], v[NR], NR }'
 }
 
-wanlab_up
-nsx rt sysctl -qw net.ipv4.ip_forward=0
 conf=$BATS_FILE_TMPDIR/wan.conf
-cat >"$conf" <<EOF
+
+# hakit TIMEOUT KIND...: wanfailover with that probe timeout, RUNS runs
+# of each kind of failure of ISP1.
+hakit() {
+	local tmo=$1 kind i t0
+	shift
+	cat >"$conf" <<EOF
 lan lan0 192.0.2.0/25
 uplink isp1 wan1 198.51.100.1 $WANLAB_INET1 $WANLAB_INET2
 uplink isp2 wan2 203.0.113.1 $WANLAB_INET1 $WANLAB_INET2
 interval 200ms
+timeout $tmo
 down 3
 up 5
 rundir $BATS_FILE_TMPDIR/run
 EOF
-
-echo "wanfailover: interval 200ms, down 3, up 5; client pings every 100ms"
-ip netns exec "$(ns rt)" wanfailover -c "$conf" start >/dev/null 2>"$BATS_FILE_TMPDIR/wf.err" &
-wfpid=$!
-wait_for 10 route_on wan1 || { echo "wanfailover did not start" >&2; cat "$BATS_FILE_TMPDIR/wf.err" >&2; exit 1; }
-wait_for 10 client_ok
-
-for kind in carrier blackhole gateway port; do
-	: >"$BATS_FILE_TMPDIR/res"
-	i=0
-	while [ "$i" -lt "$runs" ]; do
-		i=$((i + 1))
-		ping_start
-		wait_for 5 test "$(replies_after 0)" -ge 3 || true
-		t0=$(date +%s%3N)
-		fail "$kind" isp1 on
-		if wait_for 10 route_on wan2 &&
-		    wait_for 10 test "$(replies_after "$t0")" -ge 3; then
-			ping_stop
-			outage >>"$BATS_FILE_TMPDIR/res"
-		else
-			ping_stop
-			echo "  run $i: no recovery within 10 s" >&2
-		fi
-		fail "$kind" isp1 off
-		wait_for 15 route_on wan1 || echo "  run $i: route did not come back" >&2
-		wait_for 5 client_ok || true
+	echo "wanfailover: interval 200ms, timeout $tmo, down 3, up 5; client pings every 100ms"
+	ip netns exec "$(ns rt)" wanfailover -c "$conf" start >/dev/null 2>"$BATS_FILE_TMPDIR/wf.err" &
+	wfpid=$!
+	if ! wait_for 10 route_on wan1; then
+		echo "wanfailover did not start" >&2
+		cat "$BATS_FILE_TMPDIR/wf.err" >&2
+		exit 1
+	fi
+	wait_for 10 client_ok || true
+	for kind in "$@"; do
+		: >"$BATS_FILE_TMPDIR/res"
+		i=0
+		while [ "$i" -lt "$runs" ]; do
+			i=$((i + 1))
+			ping_start
+			wait_for 5 replied 0 || true
+			t0=$(date +%s%3N)
+			fail "$kind" isp1 on
+			if wait_for 10 route_on wan2 &&
+			    wait_for 10 replied "$t0"; then
+				ping_stop
+				outage >>"$BATS_FILE_TMPDIR/res"
+			else
+				ping_stop
+				echo "  run $i: no recovery within 10 s" >&2
+			fi
+			fail "$kind" isp1 off
+			wait_for 15 route_on wan1 || echo "  run $i: route did not come back" >&2
+			wait_for 5 client_ok || true
+		done
+		printf '  %-10s %s\n' "$kind" "$(stats <"$BATS_FILE_TMPDIR/res")"
 	done
-	printf '  %-10s %s\n' "$kind" "$(stats <"$BATS_FILE_TMPDIR/res")"
-done
-kill "$wfpid" 2>/dev/null || true
-wait "$wfpid" 2>/dev/null || true
-wfpid=""
+	kill "$wfpid" 2>/dev/null || true
+	wait "$wfpid" 2>/dev/null || true
+	wfpid=""
+	wanlab_reset
+	nsx rt sysctl -qw net.ipv4.ip_forward=0
+}
+
+wanlab_up
+nsx rt sysctl -qw net.ipv4.ip_forward=0
+hakit 500ms carrier blackhole gateway port
+hakit 1s blackhole gateway
 
 echo "howto: two default routes (route add default gw ISP1; route add default gw ISP2), MASQUERADE on both"
 for kind in port carrier blackhole gateway; do
@@ -175,10 +195,10 @@ for kind in port carrier blackhole gateway; do
 	[ "$(wanlab_route_dev)" = wan2 ] && primary=isp2
 	wait_for 5 client_ok || true
 	ping_start
-	wait_for 5 test "$(replies_after 0)" -ge 3 || true
+	wait_for 5 replied 0 || true
 	t0=$(date +%s%3N)
 	fail "$kind" "$primary" on
-	if wait_for "$cap" test "$(replies_after "$t0")" -ge 3; then
+	if wait_for "$cap" replied "$t0"; then
 		ping_stop
 		printf '  %-10s (primary %s) outage %s ms\n' "$kind" "$primary" "$(outage)"
 	else
