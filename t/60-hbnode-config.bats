@@ -251,6 +251,13 @@ set_cf() {
 	[[ $output == *"resource IPaddr $HAKIT_SHAREDIR/resource.d/IPaddr 198.51.100.5/24/lo"* ]]
 }
 
+@test "haresources: a bare IPv6 address is IPaddr too" {
+	printf 'master 2001:db8::100/64 IPaddr::2001:db8:1::5/64/lo web\n' >"$C/haresources"
+	run -0 hb check
+	[[ $output == *"resource IPaddr $HAKIT_SHAREDIR/resource.d/IPaddr 2001:db8::100/64"$'\n'* ]]
+	[[ $output == *"resource IPaddr $HAKIT_SHAREDIR/resource.d/IPaddr 2001:db8:1::5/64/lo"$'\n'* ]]
+}
+
 @test "haresources: scripts are found in CONFDIR/resource.d before hakit's own" {
 	printf '#!/bin/sh\necho OK\n' >"$C/resource.d/IPaddr"
 	chmod 755 "$C/resource.d/IPaddr"

@@ -342,16 +342,21 @@ hb_group() {
 	shift
 	[ $# -gt 0 ] || hb_err "$gf" "$gl" "node $hb_home has no resources"
 	for tok in "$@"; do
+		# A bare address first: an IPv6 one has "::" in it too.
 		case $tok in
 		IPaddr::*|IPaddr2::*)
 			name=IPaddr args=${tok#*::} ;;
-		*::*)
-			name=${tok%%::*} args=$(printf '%s\n' "${tok#*::}" | sed 's/::/ /g') ;;
 		*)
 			if ipa_v4 "${tok%%/*}" || ipa_v6 "${tok%%/*}"; then
 				name=IPaddr args=$tok
 			else
-				name=$tok args=""
+				case $tok in
+				*::*)
+					name=${tok%%::*}
+					args=$(printf '%s\n' "${tok#*::}" | sed 's/::/ /g') ;;
+				*)
+					name=$tok args="" ;;
+				esac
 			fi ;;
 		esac
 		case $name in
