@@ -10,7 +10,8 @@
 # dead node is then revived (auto_failback off / nopreempt), and the next
 # run kills the other one.
 #
-#   hbnode at keepalive 100ms / deadtime 500ms, and at the howto's 2s / 10s
+#   hbnode at keepalive 100ms / deadtime 500ms, and at the howto's 2s / 10s;
+#   also 100ms / 300ms, the nearest to VRRP's three missed adverts
 #   keepalived at advert_int 0.1 and 2 (VRRPv3; it declares the master dead
 #   after 3 adverts plus skew)
 #   hbnode, software death only (processes killed, cable in): the lease
@@ -298,6 +299,8 @@ ka_conf() {
 
 ka_start() {
 	d=$tmp/ka-$1
+	# a reboot clears /run: the killed instance's pid files must go
+	rm -f "$d/k.pid" "$d/v.pid" "$d/c.pid"
 	ip netns exec "$id-$1" keepalived -n -l -f "$d/keepalived.conf" \
 	    -p "$d/k.pid" -r "$d/v.pid" -c "$d/c.pid" \
 	    </dev/null >>"$d/out" 2>&1 &
@@ -368,6 +371,8 @@ if [ "$ka_ok" = 1 ]; then
 	echo "keepalived advert_int 0.1:" >&2
 	bench_keepalived 0.1 "$runs" "keepalived VRRPv3 advert_int 0.1"
 fi
+echo "hbnode 100ms/300ms (keepalived's 3 adverts):" >&2
+bench_hbnode 100ms 300ms 1 "$runs" power "hakit hbnode keepalive 100ms deadtime 300ms"
 echo "hbnode 2s/10s:" >&2
 bench_hbnode 2 10 10 "$slow_runs" power "hakit hbnode keepalive 2s deadtime 10s"
 if [ "$ka_ok" = 1 ]; then
