@@ -239,6 +239,10 @@ open_sock(struct pc *p, int family, struct sock *s)
 	if (setsockopt(s->fd, SOL_SOCKET, SO_RCVBUFFORCE, &big,
 	    sizeof(big)) < 0)
 		setsockopt(s->fd, SOL_SOCKET, SO_RCVBUF, &big, sizeof(big));
+	/* A round to many hosts leaves in one burst. */
+	if (setsockopt(s->fd, SOL_SOCKET, SO_SNDBUFFORCE, &big,
+	    sizeof(big)) < 0)
+		setsockopt(s->fd, SOL_SOCKET, SO_SNDBUF, &big, sizeof(big));
 	/* A raw socket sees ICMP errors as packets; a datagram one needs this. */
 	if (!s->raw && family == AF_INET)
 		setsockopt(s->fd, IPPROTO_IP, IP_RECVERR, &one, sizeof(one));
