@@ -265,6 +265,50 @@ watch web
 	[[ $stderr == *"cannot read $W/nonexistent.cf"* ]]
 }
 
+# in_period SPEC "YYYY MM DD WDAY HH MM SS YDAY": 0 when inside
+in_period() {
+	svc_cf "		period $1
+			alert rec.alert"
+	local spec
+	spec=$(. "$HAKIT_SHAREDIR/sh/hbmon.sh" && hbmon_parse "$W/mon.cf" | sed -n "s/^p_1_2_spec=//p")
+	eval "spec=$spec"
+	(. "$HAKIT_SHAREDIR/sh/hbmon.sh" && hbmon_inperiod "$spec" "$2")
+}
+
+not_in_period() {
+	if in_period "$@"; then
+		echo "inside: $1"
+		return 1
+	fi
+}
+
+@test "periods follow Time::Period: days, hours, ranges that wrap, weeks" {
+	# Wednesday 25 November 2026, 14:05:00, day 329, week 4 of the month
+	local t="2026 11 25 3 14 05 00 329"
+	in_period "wd {Mon-Fri}" "$t"
+	not_in_period "wd {Sat Sun}" "$t"
+	in_period "wd {Sun-Sat}" "$t"
+	in_period "wd {Wednesday}" "$t"
+	in_period "wd {Mon-Fri} hr {9am-4pm}" "$t"
+	not_in_period "wd {Mon-Fri} hr {3pm-11pm}" "$t"
+	in_period "hr {2pm}" "$t"
+	not_in_period "hr {12am-11am}" "$t"
+	in_period "hr {10pm-2pm}" "$t"
+	in_period "mo {Nov-Feb}" "$t"
+	not_in_period "mo {Mar-Oct}" "$t"
+	in_period "wk {4}" "$t"
+	not_in_period "wk {1 3 5}" "$t"
+	in_period "md {20-31} min {0-29}" "$t"
+	in_period "yr {2026} yd {300-330}" "$t"
+	in_period "yr {25-26}" "$t"
+	in_period "wd {Sat}, hr {14}" "$t"
+	not_in_period "wd {Sat}, hr {15}" "$t"
+	not_in_period "none" "$t"
+	# Sunday 1 November 2026 is in week 1, Sunday 8 November in week 2
+	in_period "wk {1}" "2026 11 01 0 10 00 00 305"
+	in_period "wk {2}" "2026 11 08 0 10 00 00 312"
+}
+
 # ---------------------------------------------------------------- schedule
 
 @test "a 1s interval runs the monitor every second on a fixed schedule" {
@@ -278,7 +322,8 @@ watch web
 	local n
 	n=$(runs)
 	echo "runs in 6.2 s: $n"
-	[ "$n" -ge 6 ] && [ "$n" -le 8 ]
+	[ "$n" -ge 6 ]
+	[ "$n" -le 8 ]
 	# and the starts are about 1 s apart (10ms clock steps, a loaded box)
 	awk '/ start / { t = $3 / 1e6; if (p) { d = t - p; if (d < 900 || d > 1400) bad = 1 } p = t }
 		END { exit bad }' "$W/runs"
@@ -472,7 +517,8 @@ watch web
 	ff=$(sed -n 's/^MON_FIRST_FAILURE=//p' <<<"$r")
 	ls=$(sed -n 's/^MON_LAST_SUCCESS=//p' <<<"$r")
 	t=$(sed -n 1p <<<"$r" | sed 's/.*\[-t\] \[\([0-9]*\)\].*/\1/')
-	[ "$ls" -le "$ff" ] && [ "$ff" -le "$t" ]
+	[ "$ls" -le "$ff" ]
+	[ "$ff" -le "$t" ]
 	[ "$(grep '^IN ' <<<"$r")" = "IN 192.0.2.1
 IN HOST 192.0.2.1: HTTP response code failure" ]
 }

@@ -8,9 +8,11 @@
 #                         bad line print "FILE:LINE: reason" on stderr and
 #                         return 2.  Notes (ignored settings) go to stderr
 #                         as "FILE:LINE: note: ...".
-#   hbmon_inperiod SPEC   0 when now is inside SPEC, a period as
-#                         hbmon_parse normalises it ("" = always,
-#                         "none" = never), else 1.
+#   hbmon_inperiod SPEC [TIME]
+#                         0 when now (or TIME: date +"%Y %m %d %w %H %M
+#                         %S %j" fields, for tests) is inside SPEC, a
+#                         period as hbmon_parse normalises it ("" =
+#                         always, "none" = never), else 1.
 
 # The parser prints, for the caller to eval:
 #   cf_NAME=...                 global settings (cfbasedir, alertdir, ...)
@@ -578,7 +580,8 @@ hbmon_inperiod() {
 	'') return 0 ;;
 	none) return 1 ;;
 	esac
-	date '+%Y %m %d %w %H %M %S %j' | awk -v spec="$1" '
+	{ if [ -n "${2:-}" ]; then echo "$2"; else date '+%Y %m %d %w %H %M %S %j'; fi; } |
+	    awk -v spec="$1" '
 function hit(sc, a, b,   v) {
 	v = T[sc]
 	if (sc == "yr") {
