@@ -236,3 +236,35 @@ detail_of() {
 	run -2 --separate-stderr timeout 5 httpcheck https://192.0.2.9/
 	[[ $stderr == *"no TLS"* ]]
 }
+
+@test "real mon runs httpcheck as its monitor and hands its output to the alert" {
+	need_netns
+	[ -x /usr/sbin/mon ] || skip "needs Debian's mon (apt-get install mon)"
+	local w="$BATS_TEST_TMPDIR/mon"
+	mkdir -p "$w/mon.d" "$w/alert.d" "$w/log" "$w/state"
+	ln -s "$(command -v httpcheck)" "$w/mon.d/httpcheck"
+	cat >"$w/alert.d/rec.alert" <<EOT
+#!/bin/sh
+{ echo "argv: \$*"; cat; echo "--"; } >>"$w/alerts"
+EOT
+	chmod +x "$w/alert.d/rec.alert"
+	cat >"$w/mon.cf" <<EOT
+hostgroup web $H 203.0.113.66
+
+watch web
+	service http
+		interval 1s
+		monitor httpcheck -p 80 -u /test.html -t 500ms
+		period wd {Sun-Sat}
+			alert rec.alert
+			alertafter 1
+EOT
+	bg_start -n m /usr/sbin/mon -c "$w/mon.cf" -s "$w/mon.d" -a "$w/alert.d" \
+		-L "$w/log" -D "$w/state" -P "$w/mon.pid"
+	wait_until 30 grep -q '^--' "$w/alerts"
+	run -0 sed -n '1,/^--/p' "$w/alerts"
+	[[ ${lines[0]} == "argv: -s http -g web -h $H 203.0.113.66 -t "* ]]
+	[ "${lines[1]}" = "203.0.113.66" ]
+	[[ ${lines[2]} == "$H: ok time="*" status=200" ]]
+	[[ ${lines[3]} == "203.0.113.66: connect-timeout time="* ]]
+}

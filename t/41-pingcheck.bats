@@ -318,3 +318,35 @@ uplinks() {
 	run -2 --separate-stderr timeout 5 pingcheck -c -1 192.0.2.9
 	[[ $stderr == "pingcheck: bad count"* ]]
 }
+
+@test "real mon runs pingcheck as its monitor and hands its output to the alert" {
+	need_netns
+	[ -x /usr/sbin/mon ] || skip "needs Debian's mon (apt-get install mon)"
+	local w="$BATS_TEST_TMPDIR/mon"
+	mkdir -p "$w/mon.d" "$w/alert.d" "$w/log" "$w/state"
+	ln -s "$(command -v pingcheck)" "$w/mon.d/pingcheck"
+	cat >"$w/alert.d/rec.alert" <<EOT
+#!/bin/sh
+{ echo "argv: \$*"; cat; echo "--"; } >>"$w/alerts"
+EOT
+	chmod +x "$w/alert.d/rec.alert"
+	cat >"$w/mon.cf" <<EOT
+hostgroup routers $H 203.0.113.205
+
+watch routers
+	service ping
+		interval 1s
+		monitor pingcheck -t 300ms
+		period wd {Sun-Sat}
+			alert rec.alert
+			alertafter 1
+EOT
+	bg_start -n m /usr/sbin/mon -c "$w/mon.cf" -s "$w/mon.d" -a "$w/alert.d" \
+		-L "$w/log" -D "$w/state" -P "$w/mon.pid"
+	wait_until 30 grep -q '^--' "$w/alerts"
+	run -0 sed -n '1,/^--/p' "$w/alerts"
+	[[ ${lines[0]} == "argv: -s ping -g routers -h $H 203.0.113.205 -t "* ]]
+	[ "${lines[1]}" = "203.0.113.205" ]
+	[[ ${lines[2]} == "$H: ok sent=3 recv=3 loss=0% rtt="* ]]
+	[ "${lines[3]}" = "203.0.113.205: no-reply sent=3 recv=0 loss=100%" ]
+}
