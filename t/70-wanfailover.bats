@@ -84,6 +84,18 @@ called() {
 	grep -qx -- "$1" "$BATS_TEST_TMPDIR/calls"
 }
 
+@test "usage: -h, -V, a bad option or no command" {
+	run -0 timeout 5 wanfailover -h
+	[ "$output" = "usage: wanfailover [-c CONF] setup | start | stop | status" ]
+	run -0 timeout 5 wanfailover -V
+	[ "$output" = "wanfailover (hakit) 0.1" ]
+	run -2 --separate-stderr timeout 5 wanfailover -@ status
+	[ -z "$output" ]
+	[[ $stderr == "wanfailover: unknown option '-@'"* ]]
+	run -2 --separate-stderr timeout 5 wanfailover
+	[[ $stderr == "wanfailover: want one command"* ]]
+}
+
 @test "bad config: exit 2 with file, line and reason, and nothing changed" {
 	need_netns
 	local bad=$BATS_TEST_TMPDIR/bad.conf before after
