@@ -326,6 +326,19 @@ EOF
 	[ "$(cat "$out")" = 02:00:00:00:00:02 ]
 }
 
+@test "garp -D for IPv6 backs off when another host does DAD for the address" {
+	need_lan
+	local err=$BATS_TEST_TMPDIR/b.err out=$BATS_TEST_TMPDIR/b.out st=0
+	bg_start -n b -o "$out" -e "$err" timeout 20 garp -D -v -t 3s -I lan0 2001:db8::102
+	local pid=$BG_PID
+	wait_until 5 grep -q 'sent neighbour solicitation' "$err"
+	run -0 tnsx c garp-inject send lan0 ns-dad 2001:db8::102 02:00:00:00:00:03
+	wait "$pid" || st=$?
+	[ "$st" -eq 1 ]
+	# a DAD probe has no link-layer option: the frame's source is named
+	[ "$(cat "$out")" = "$(ns_mac c lan0)" ]
+}
+
 @test "the packet parsers survive random and mutated packets" {
 	run -0 timeout 60 garp-inject fuzz 300000 7
 	[[ $output =~ ^arp=[1-9][0-9]*\ nd=[1-9][0-9]*$ ]]

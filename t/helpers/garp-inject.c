@@ -5,9 +5,11 @@
  *
  *   garp-inject send IFACE KIND ADDRESS MAC
  *	KIND: arp-reply arp-short arp-badhln na na-badsum na-hop64
- *	      na-badopt na-short na-solicited
+ *	      na-badopt na-short na-solicited ns-dad
  *	The frame claims ADDRESS for MAC (sender hardware address or
  *	target link-layer option); the Ethernet source is IFACE's own.
+ *   garp-inject dump KIND ADDRESS MAC
+ *	Writes that frame's payload to stdout instead (fuzzing seeds).
  *   garp-inject fuzz COUNT SEED
  *	COUNT random and mutated packets through pkt_arp_parse and
  *	pkt_nd_parse; prints "arp=N nd=N" (how many parsed).
@@ -25,6 +27,7 @@
 
 static const char usage_text[] =
     "usage: garp-inject send IFACE KIND ADDRESS MAC\n"
+    "       garp-inject dump KIND ADDRESS MAC\n"
     "       garp-inject fuzz COUNT SEED\n";
 
 static int
@@ -62,7 +65,7 @@ fix_csum(unsigned char *buf, size_t len)
 }
 
 static int
-do_send(int argc, char *argv[])
+do_send(int argc, char *argv[], int dump)
 {
 	static const unsigned char bcast[PKT_MACLEN] = {
 		0xff, 0xff, 0xff, 0xff, 0xff, 0xff
@@ -76,14 +79,18 @@ do_send(int argc, char *argv[])
 	size_t len;
 	int fd;
 
-	if (argc != 6)
+	if (dump) {
+		if (argc != 5)
+			usage_error(usage_text, "dump needs KIND ADDRESS MAC");
+		argv--;		/* no IFACE */
+	} else if (argc != 6)
 		usage_error(usage_text, "send needs IFACE KIND ADDRESS MAC");
 	kind = argv[3];
 	if (addr_parse(argv[4], &a) < 0)
 		usage_error(usage_text, "bad address '%s'", argv[4]);
 	if (parse_mac(argv[5], mac) < 0)
 		usage_error(usage_text, "bad MAC '%s'", argv[5]);
-	if (pkt_if_get(argv[2], &ifc) < 0)
+	if (!dump && pkt_if_get(argv[2], &ifc) < 0)
 		die(HK_EXIT_USAGE, "interface %s:", argv[2]);
 	inet_pton(AF_INET6, "ff02::1", &all);
 	if (strncmp(kind, "arp", 3) == 0) {
@@ -116,11 +123,24 @@ do_send(int argc, char *argv[])
 			/* An option of length 0, with a right checksum. */
 			buf[65] = 0;
 			fix_csum(buf, len);
+		} else if (strcmp(kind, "ns-dad") == 0) {
+			/* Another host's DAD probe for ADDRESS. */
+			struct in6_addr snm;
+
+			pkt_solicited_node(&a.u.v6, &snm);
+			pkt_mcast_mac(&snm, dst);
+			len = pkt_ns_build(buf, &in6addr_any, &snm, &a.u.v6,
+			    NULL);
 		} else if (strcmp(kind, "na-short") == 0)
 			len = 50;
 		else if (strcmp(kind, "na") != 0 &&
 		    strcmp(kind, "na-solicited") != 0)
 			usage_error(usage_text, "unknown kind '%s'", kind);
+	}
+	if (dump) {
+		if (fwrite(buf, 1, len, stdout) != len)
+			die(HK_EXIT_SYS, "write:");
+		return 0;
 	}
 	if ((fd = pkt_open(ifc.index, type, 0)) < 0)
 		die(HK_EXIT_SYS, "packet socket:");
@@ -184,8 +204,10 @@ main(int argc, char *argv[])
 	hk_setprogname(argv[0]);
 	hk_check_stdout_at_exit();
 	if (argc >= 2 && strcmp(argv[1], "send") == 0)
-		return do_send(argc, argv);
+		return do_send(argc, argv, 0);
+	if (argc >= 2 && strcmp(argv[1], "dump") == 0)
+		return do_send(argc, argv, 1);
 	if (argc >= 2 && strcmp(argv[1], "fuzz") == 0)
 		return do_fuzz(argc, argv);
-	usage_error(usage_text, "need send or fuzz");
+	usage_error(usage_text, "need send, dump or fuzz");
 }
