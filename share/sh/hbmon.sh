@@ -561,6 +561,7 @@ END {
 		emit(p "mon", S[i, "mon"])
 		emit(p "monargs", S[i, "monargs"])
 		emit(p "nohosts", S[i, "nohosts"] + 0)
+		emit(p "allowempty", S[i, "allowempty"] + 0)
 		emit(p "descset", ((i, "desc") in S) ? 1 : 0)
 		emit(p "desc", S[i, "desc"])
 		emit(p "env", S[i, "env"])
