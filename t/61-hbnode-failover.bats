@@ -209,6 +209,22 @@ both_up() {
 	[[ $output == *"master stopped (stop asked)"* ]]
 }
 
+@test "an IPv6 virtual IP in the group moves with the IPv4 one" {
+	ns_addr n1 lan0 2001:db8::1/64
+	ns_addr n2 lan0 2001:db8::2/64
+	HA_RESOURCES="2001:db8::100/64 web"
+	both_up
+	has6() {
+		nsx "$1" ip -o -6 addr show dev lan0 | grep -q ' 2001:db8::100/64'
+	}
+	wait_until 10 has6 n1
+	! has6 n2
+	run -0 ha_hb n1 standby
+	ha_watch 10 n2 || { ha_log n1; ha_log n2; false; }
+	wait_until 10 has6 n2
+	! has6 n1
+}
+
 @test "a malformed ha.cf makes start exit 2 with file and line, inside a node too" {
 	ha_conf n1 "deadtime 300ms"
 	run -2 --separate-stderr ha_hb n1 start
