@@ -81,6 +81,7 @@ struct cfg {
 	uint64_t	warn_ms, crit_ms;	/* 0: none */
 	struct target	*t;
 	size_t		nt;
+	char		dec[MAXBODY];	/* a chunked body, decoded */
 };
 
 static noreturn void
@@ -154,6 +155,18 @@ host_ok(const char *h)
 		if ((unsigned char)*h <= ' ' || *h == '/' || *h == '[' ||
 		    *h == ']' || *h == '@' || *h == '?' || *h == '#' ||
 		    (unsigned char)*h >= 127)
+			return 0;
+	return 1;
+}
+
+/* A header value: printable, no blanks or controls (no injection). */
+static int
+hdr_ok(const char *h)
+{
+	if (*h == '\0' || strlen(h) > 255)
+		return 0;
+	for (; *h != '\0'; h++)
+		if ((unsigned char)*h <= ' ' || (unsigned char)*h >= 127)
 			return 0;
 	return 1;
 }
@@ -421,9 +434,9 @@ dechunk(const char *p, const char *e, char *out, size_t *outlen)
  * pending when it needs more; decides as early as it can.
  */
 static void
-judge(const struct cfg *c, struct target *t, int eof)
+judge(struct cfg *c, struct target *t, int eof)
 {
-	static char dec[MAXBODY];
+	char *dec = c->dec;
 	const char *b = t->buf, *e = t->buf + t->len, *nl, *p, *hend, *v;
 	const char *body;
 	size_t blen, dlen;
@@ -558,7 +571,7 @@ do_send(struct target *t)
 }
 
 static void
-do_recv(const struct cfg *c, struct target *t)
+do_recv(struct cfg *c, struct target *t)
 {
 	ssize_t n;
 	size_t room;
@@ -837,7 +850,7 @@ report_nagios(const struct cfg *c)
 int
 main(int argc, char **argv)
 {
-	struct cfg c = {
+	static struct cfg c = {
 		.port = 80,
 		.path = "/",
 		.timeout_ms = DEF_TIMEOUT_MS,
@@ -864,7 +877,7 @@ main(int argc, char **argv)
 		case 'h':
 			usage_exit(usage_text, HK_EXIT_OK);
 		case 'H':
-			if (!host_ok(optarg) && strchr(optarg, '[') == NULL)
+			if (!hdr_ok(optarg))
 				bad_usage(&c, "bad Host header: %s", optarg);
 			c.hosthdr = optarg;
 			break;

@@ -155,9 +155,15 @@ parse_thr(const char *s, double *rta, double *pl)
 		return -1;
 	*pl = (double)ul;
 	/* A bare number is milliseconds here, as check_ping reads it. */
-	if (parse_ulong(buf, 0, 3600000, &ul) == 0) {
-		*rta = (double)ul;
-		return 0;
+	if (strspn(buf, "0123456789.") == strlen(buf)) {
+		char *end;
+
+		if (buf[0] == '\0' || buf[0] == '.' ||
+		    strchr(buf, '.') != strrchr(buf, '.'))
+			return -1;
+		errno = 0;
+		*rta = strtod(buf, &end);
+		return *end != '\0' || errno != 0 || *rta > 3600000 ? -1 : 0;
 	}
 	if (parse_dur(buf, &ms) < 0)
 		return -1;
@@ -276,8 +282,10 @@ open_sock(struct pc *p, int family, struct sock *s)
 		if (bind(s->fd, (struct sockaddr *)&ss, sl) < 0) {
 			char b[ADDR_STRLEN];
 
-			die(HK_EXIT_SYS, "bind to %s:",
-			    addr_fmt(&src, b, sizeof(b)));
+			/* Not one of ours: a bad -S, not a broken system. */
+			die(errno == EADDRNOTAVAIL ? (p->nagios ?
+			    MON_NAG_UNKNOWN : HK_EXIT_USAGE) : HK_EXIT_SYS,
+			    "bind to %s:", addr_fmt(&src, b, sizeof(b)));
 		}
 	}
 	if (s->raw) {

@@ -235,6 +235,9 @@ detail_of() {
 	[[ $stderr == "httpcheck: no host to check"* ]]
 	run -2 --separate-stderr timeout 5 httpcheck https://192.0.2.9/
 	[[ $stderr == *"no TLS"* ]]
+	# No header injection through -H.
+	run -2 --separate-stderr timeout 5 httpcheck -H $'a[\r\nX: y' 192.0.2.9
+	[[ $stderr == "httpcheck: bad Host header"* ]]
 }
 
 @test "real mon runs httpcheck as its monitor and hands its output to the alert" {

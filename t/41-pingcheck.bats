@@ -317,6 +317,15 @@ uplinks() {
 	[ "$output" = "PING UNKNOWN - -f and -N do not go together" ]
 	run -2 --separate-stderr timeout 5 pingcheck -c -1 192.0.2.9
 	[[ $stderr == "pingcheck: bad count"* ]]
+	# check_ping's thresholds: decimal milliseconds.
+	run -2 --separate-stderr timeout 5 pingcheck -w 1.2.3,4% 192.0.2.9
+	[[ $stderr == "pingcheck: bad warning threshold"* ]]
+	# A source address that is not this machine's (found when binding,
+	# before anything is sent).
+	if [ "$(id -u)" -eq 0 ]; then
+		run -2 --separate-stderr timeout 5 pingcheck -S 192.0.2.77 192.0.2.9
+		[[ $stderr == "pingcheck: bind to 192.0.2.77: "* ]]
+	fi
 }
 
 @test "real mon runs pingcheck as its monitor and hands its output to the alert" {
