@@ -260,6 +260,16 @@ watch web
 	bad_cf 8 'monitor nosuch.monitor not found in'
 }
 
+@test "a garbled mon.cf exits 2 with no control characters in the message" {
+	# the same bytes every run
+	awk 'BEGIN { srand(7); for (i = 0; i < 4096; i++) printf "%c", int(rand() * 256) }' >"$W/mon.cf"
+	printf '\nhostgroup web \033[31mred\n' >>"$W/mon.cf"
+	run -2 --separate-stderr hbmon_n
+	[ -z "$output" ]
+	[[ $stderr == "$W/mon.cf:"* ]]
+	! printf '%s' "$stderr" | tr -d '\n' | grep -q '[[:cntrl:]]'
+}
+
 @test "a missing config file exits 2" {
 	run -2 --separate-stderr timeout 5 hbmon -n -c "$W/nonexistent.cf"
 	[[ $stderr == *"cannot read $W/nonexistent.cf"* ]]

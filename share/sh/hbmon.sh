@@ -29,6 +29,8 @@
 hbmon_parse() {
 	awk -v FILE="$1" '
 function err(ln, msg) {
+	# no control characters from a garbled file on the terminal
+	gsub(/[\001-\037\177]/, "?", msg)
 	printf "%s:%d: %s\n", FILE, ln, msg > "/dev/stderr"
 	bad = 1
 	exit 2
