@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -927,6 +928,16 @@ main(int argc, char **argv)
 			bad_usage(&c, why, argv[i]);
 	c.nt = (size_t)argc;
 
+	/* One socket per host: allow as many as the hard limit does. */
+	{
+		struct rlimit rl;
+
+		if (getrlimit(RLIMIT_NOFILE, &rl) == 0 &&
+		    rl.rlim_cur < rl.rlim_max) {
+			rl.rlim_cur = rl.rlim_max;
+			setrlimit(RLIMIT_NOFILE, &rl);
+		}
+	}
 	hk_check_stdout_at_exit();
 	signal(SIGPIPE, SIG_IGN);
 	prepare(&c);
