@@ -185,14 +185,17 @@ nft_in() {
 @test "-f writes one line per round and exits 0 on SIGTERM" {
 	need_netns
 	local out="$BATS_TEST_TMPDIR/f.out" pid
-	bg_start -n m -o "$out" pingcheck -f -i 100ms -t 500ms $H 203.0.113.203
+	bg_start -n m -o "$out" pingcheck -f -i 100ms -t 1s $H 203.0.113.203
 	pid=$BG_PID
 	wait_until 10 grep -q '^state up' "$out"
-	bg_stop "$pid"
-	wait "$pid" 2>/dev/null || true
+	local rc=0
+	kill -TERM "$pid"
+	timeout 5 tail --pid="$pid" -f /dev/null
+	wait "$pid" || rc=$?
+	[ "$rc" -eq 0 ]
 	head -1 "$out" | grep -Eq '^[0-9]{13} up alive=1/2 loss=50 rtt=[0-9]+\.[0-9]{3}$'
 	# -a 2: both must answer, so every round is down.
-	bg_start -n m -o "$out.2" pingcheck -f -a 2 -i 100ms -t 300ms $H 203.0.113.203
+	bg_start -n m -o "$out.2" pingcheck -f -a 2 -i 100ms -t 1s $H 203.0.113.203
 	wait_until 10 grep -q '^state down' "$out.2"
 	head -1 "$out.2" | grep -Eq '^[0-9]{13} down alive=1/2 loss=50 rtt=[0-9.]+$'
 	bg_start -n m -o "$out.3" pingcheck -f -i 100ms -t 300ms 203.0.113.204
@@ -216,7 +219,7 @@ before_state() {
 @test "-f goes down after -d failed rounds when the link goes, up after -u good ones when it comes back" {
 	need_netns
 	local out="$BATS_TEST_TMPDIR/f.out" r at
-	bg_start -n m -o "$out" pingcheck -f -i 100ms -t 300ms -d 3 -u 5 198.51.100.242
+	bg_start -n m -o "$out" pingcheck -f -i 100ms -t 1s -d 3 -u 5 198.51.100.242
 	wait_until 10 grep -q '^state up' "$out"
 	# The first state line came after exactly 5 good rounds.
 	r=$(before_state "$out" up 0 4)
