@@ -19,6 +19,11 @@ has() {
 	grep -Eq -- "$2" "$1"
 }
 
+# holds PID PATH: process PID has PATH open (a FIFO reader is ready).
+holds() {
+	ls -l "/proc/$1/fd" 2>/dev/null | grep -qF -- "$2"
+}
+
 # has_n N FILE REGEX: FILE has N lines matching REGEX.
 has_n() {
 	[ "$(grep -Ec -- "$3" "$2")" -eq "$1" ]
@@ -43,6 +48,7 @@ has_n() {
 @test "a FIFO carries heartbeats and outlives its writers" {
 	mkfifo "$T/fifo"
 	bg_start -o "$T/ev" hbrecv -n me "$T/fifo"
+	wait_until 5 holds "$BG_PID" "$T/fifo"
 	run -0 timeout 10 hbsend -n n1 -c 2 -i 20ms "$T/fifo"
 	wait_until 5 has "$T/ev" '^up n1 st=active'
 	run -0 timeout 10 hbsend -n n2 -c 2 -i 20ms "$T/fifo"
@@ -88,6 +94,7 @@ has_n() {
 @test "a sender that restarts is reported with restart and its new generation" {
 	mkfifo "$T/fifo"
 	bg_start -o "$T/ev" hbrecv -n me -d 5s "$T/fifo"
+	wait_until 5 holds "$BG_PID" "$T/fifo"
 	run -0 timeout 5 hbsend -n n1 -c 1 -g "$T/gen" "$T/fifo"
 	wait_until 5 has "$T/ev" '^up n1 st=active gen=1$'
 	run -0 timeout 5 hbsend -n n1 -c 1 -g "$T/gen" "$T/fifo"
