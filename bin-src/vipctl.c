@@ -142,7 +142,10 @@ find_cb(const struct nlmsghdr *h, void *arg)
 	return 0;
 }
 
-/* Runs an address dump of family through cb, again if interrupted. */
+/*
+ * Runs an address dump of family through cb; when it was interrupted by
+ * a change, again after reset (when there is one).
+ */
 static void
 dump(struct vipctl *v, int family, int (*cb)(const struct nlmsghdr *,
     void *), void *arg, void (*reset)(void *))
@@ -161,6 +164,13 @@ dump(struct vipctl *v, int family, int (*cb)(const struct nlmsghdr *,
 			return;
 		if (errno != EAGAIN)
 			break;
+		/*
+		 * Addresses changed during the dump.  A search runs again;
+		 * a listing has printed lines that were each true, and
+		 * running it again would print them twice.
+		 */
+		if (reset == NULL)
+			return;
 	}
 	die(HK_EXIT_SYS, "cannot read the addresses:");
 }
