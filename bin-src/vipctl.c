@@ -275,6 +275,10 @@ do_add(struct vipctl *v)
 		die(HK_EXIT_SYS, "cannot add %s on %s: the address is there "
 		    "with prefix /%u; del it first", v->addrstr, v->ifname,
 		    v->f.otherprefix);
+	if (v->f.present && (v->f.flags & IFA_F_DADFAILED))
+		die(HK_EXIT_SYS, "cannot add %s on %s: the address is there "
+		    "but failed duplicate address detection (another host "
+		    "holds it); del it first", v->addrstr, v->ifname);
 	/*
 	 * A present address is left alone unless its lifetime must change:
 	 * a lease asked for, or a lease to be lifted (add without lease

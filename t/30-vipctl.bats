@@ -155,6 +155,18 @@ has_addr() {
 	! ipaddrs | grep -q '2001:db8::100/80'
 }
 
+@test "vipctl refuses an IPv6 address whose kernel DAD failed: check 1, add 3" {
+	two
+	# added by hand with the kernel's DAD, while b holds it
+	nsx a ip addr add 2001:db8::2/64 dev eth0
+	run -0 wait_until 10 eval 'ipaddrs | grep " 2001:db8::2/64 " | grep -q dadfailed'
+	run -1 vip check 2001:db8::2/64 dev eth0
+	run -3 --separate-stderr vip add 2001:db8::2/64 dev eth0
+	[[ $stderr == *"failed duplicate address detection"* ]]
+	run -0 vip del 2001:db8::2/64 dev eth0
+	! has_addr 2001:db8::2/64
+}
+
 @test "vipctl add with lease 2s: the address disappears by itself within about 3s" {
 	two
 	local t0 t1
