@@ -5,7 +5,6 @@
  * Speaks mon's monitor protocol, or Nagios's with -N.  See httpcheck(8).
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <netdb.h>
 #include <poll.h>
@@ -329,11 +328,8 @@ connect_failed(struct target *t, int e)
 	    (e == ECONNREFUSED || e == EHOSTUNREACH || e == ENETUNREACH ||
 	    e == EADDRNOTAVAIL || e == ENETDOWN)) {
 		t->cur = t->cur->ai_next;
-		start_connect(t);
-		if (t->st != T_DONE)
-			return;
-		if (t->res != HR_ERROR)
-			return;
+		start_connect(t);	/* reports its own failure */
+		return;
 	}
 	fail_errno(t, e);
 }

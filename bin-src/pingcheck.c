@@ -6,9 +6,7 @@
  * See pingcheck(8).
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <ifaddrs.h>
-#include <limits.h>
 #include <net/if.h>
 #include <netdb.h>
 #include <netinet/icmp6.h>
