@@ -5,7 +5,9 @@
 # two network namespaces joined by a veth pair (TEST-NET-1 only),
 # interleaves the two tools, and prints the median of RUNS runs of each
 # (default 50, VIP_BENCH_RUNS overrides) and their ratio; the address
-# step and the announcement step are also timed alone.
+# step and the announcement step are also timed alone, and so is the
+# time a probe takes to find an address another host holds (garp -D
+# against arping -D).
 #
 #   sh t/bench/vip.sh        (as root; make bench runs it)
 set -eu
@@ -57,6 +59,9 @@ ip -n "$node" link set eth0 up
 ip -n "$client" link set eth0 up
 ip -n "$node" addr add 192.0.2.1/24 dev eth0
 ip -n "$client" addr add 192.0.2.9/24 dev eth0
+# held by the client: what a probe must find
+held=192.0.2.50
+ip -n "$client" addr add "$held/24" dev eth0
 
 # t FILE CMD... [-- CMD...]: time the commands inside the node, append
 # the microseconds to FILE.
@@ -93,6 +98,11 @@ while [ "$i" -lt "$runs" ]; do
 	t ours_arp "$bindir/garp" -c 1 -I eth0 "$vip"
 	t peer_arp "$arping" -q -U -c 1 -I eth0 "$vip"
 	reset
+	# exit 1 is the answer here: time it through sh
+	t ours_probe sh -c "'$bindir/garp' -D -t 1s -I eth0 $held >/dev/null;
+	    [ \$? -eq 1 ]"
+	t peer_probe sh -c "'$arping' -q -D -c 1 -w 1 -I eth0 $held;
+	    [ \$? -eq 1 ]"
 done
 
 ours=$(median ours)
@@ -104,6 +114,10 @@ printf '  %-44s %10s\n' "vipctl add" "$(median ours_add)"
 printf '  %-44s %10s\n' "ip addr add" "$(median peer_add)"
 printf '  %-44s %10s\n' "garp -c 1 (request + reply)" "$(median ours_arp)"
 printf '  %-44s %10s\n' "arping -U -c 1 (one request)" "$(median peer_arp)"
+printf '  %-44s %10s\n' "garp -D, address held (time to the answer)" \
+    "$(median ours_probe)"
+printf '  %-44s %10s\n' "arping -D -c 1 -w 1, address held" \
+    "$(median peer_probe)"
 awk -v a="$peer" -v b="$ours" 'BEGIN {
 	printf "  ratio (ip + arping) / (vipctl + garp): %.1fx\n", a / b }'
 echo "  (arping waits one interval, 1 s, after its last packet before it" \
