@@ -82,7 +82,9 @@ fail() {
 
 ping_start() {
 	: >"$BATS_FILE_TMPDIR/ping"
-	nsx cl ping -D -n -i 0.1 -W 1 "$WANLAB_INET1" >"$BATS_FILE_TMPDIR/ping" 2>/dev/null &
+	# ip netns exec execs ping, so $! is ping's own pid.
+	ip netns exec "$(ns cl)" ping -D -n -i 0.1 -W 1 "$WANLAB_INET1" \
+	    >"$BATS_FILE_TMPDIR/ping" 2>&1 &
 	pingpid=$!
 }
 
@@ -169,7 +171,8 @@ EOF
 			wait_for 15 route_on wan1 || echo "  run $i: route did not come back" >&2
 			wait_for 5 client_ok || true
 		done
-		printf '  %-10s %s\n' "$kind" "$(stats <"$BATS_FILE_TMPDIR/res")"
+		printf '  %-10s %s   [%s]\n' "$kind" "$(stats <"$BATS_FILE_TMPDIR/res")" \
+		    "$(tr '\n' ' ' <"$BATS_FILE_TMPDIR/res" | sed 's/ $//')"
 	done
 	kill "$wfpid" 2>/dev/null || true
 	wait "$wfpid" 2>/dev/null || true
