@@ -129,9 +129,9 @@ answer_is() {
 	[ "$(grep '^answer ' "$client_out" | tail -n 1 | cut -d' ' -f2)" = "$1" ]
 }
 outage_since() {
-	# the first outage line after line $1 of the client's output
-	tail -n "+$(($1 + 1))" "$client_out" | grep '^outage ' | head -n 1 |
-	    sed 's/^outage ms=\([0-9]*\).*/\1/'
+	# the longest outage after line $1 of the client's output
+	tail -n "+$(($1 + 1))" "$client_out" | grep '^outage ' |
+	    sed 's/^outage ms=\([0-9]*\).*/\1/' | sort -n | tail -n 1
 }
 
 # --- hakit -----------------------------------------------------------------

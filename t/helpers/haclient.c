@@ -9,7 +9,9 @@
  *                                 no request started within MS ms got an
  *                                 answer (measured between the starts of
  *                                 the last good request before and the
- *                                 first good one after)
+ *                                 first good one after; those between
+ *                                 failed or are still unanswered); gaps
+ *                                 under 3 intervals are scheduling noise
  *   summary requests=N ok=N failed=N longest=MS   at the end
  *
  * t= is ms since start.  Runs until SIGTERM, or for -d DURATION.
@@ -139,7 +141,22 @@ done(struct client *c, struct req *q, int good)
 	last_line(q->buf, q->len, body);
 	if (c->have_ok && q->start < c->last_ok)
 		return;		/* older than what we know */
-	if (c->have_ok && c->failing && c->fail_start < q->start) {
+	/* Requests started in between that are still unanswered (a dead
+	 * host's packets vanish: they time out long after the new holder
+	 * answers) make an outage too. */
+	if (c->have_ok && !(c->failing && c->fail_start < q->start)) {
+		size_t i;
+
+		for (i = 0; i < MAXREQ; i++)
+			if (c->r[i].fd >= 0 && c->r[i].start > c->last_ok &&
+			    c->r[i].start < q->start) {
+				c->failing = 1;
+				c->fail_start = c->r[i].start;
+				break;
+			}
+	}
+	if (c->have_ok && c->failing && c->fail_start < q->start &&
+	    q->start - c->last_ok >= 3 * c->iv) {
 		uint64_t gap = q->start - c->last_ok;
 
 		printf("outage ms=%llu from=%s to=%s t=%llu\n",
