@@ -21,7 +21,11 @@ has() {
 
 # holds PID PATH: process PID has PATH open (a FIFO reader is ready).
 holds() {
-	ls -l "/proc/$1/fd" 2>/dev/null | grep -qF -- "$2"
+	local fd
+	for fd in "/proc/$1/fd"/*; do
+		[ "$(readlink "$fd" 2>/dev/null)" = "$2" ] && return 0
+	done
+	return 1
 }
 
 # has_n N FILE REGEX: FILE has N lines matching REGEX.
@@ -327,4 +331,15 @@ has_n() {
 	printf 'auth 1\n1 sha256 x\n9 rot13 y\n' >"$KEYS"
 	run -2 --separate-stderr timeout 5 hbrecv -k "$KEYS" -
 	[[ $stderr == "hbrecv: $KEYS:3: bad line"* ]]
+}
+
+@test "the same line arriving on two media is not counted as a replay" {
+	mkfifo "$T/fifo"
+	bg_start -o "$T/ev" -e "$T/err" hbrecv -n me "$T/fifo" "udp:127.0.0.1:$PORT"
+	wait_until 5 holds "$BG_PID" "$T/fifo"
+	run -0 timeout 10 hbsend -n n1 -c 10 -i 20ms "$T/fifo" "udp:127.0.0.1:$PORT"
+	wait_until 5 has "$T/ev" "^link n1 udp:127.0.0.1:$PORT up$"
+	wait_until 5 has "$T/ev" "^link n1 $T/fifo up$"
+	bg_stop "$BG_PID"
+	run ! has "$T/err" 'dropped'
 }
