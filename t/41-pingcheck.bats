@@ -5,8 +5,8 @@
 #
 # Monitor namespace "m", hosts namespace "h" (192.0.2.2, 2001:db8::2):
 # behind h, 203.0.113.1-180 answer, 203.0.113.192/27 is blackholed
-# (silent), 203.0.113.240/28 answers ICMP unreachable, 198.51.100.1-200
-# answer through a lossy path.  Namespace "t" (198.51.100.242) hangs on
+# (silent), 203.0.113.240/28 and 2001:db8:99::/48 answer ICMP
+# unreachable, 198.51.100.1-200 answer through a lossy path.  Namespace "t" (198.51.100.242) hangs on
 # its own link, for the -f tests.
 
 load helpers/common
@@ -29,6 +29,9 @@ setup_file() {
 	nsx h sysctl -qw net.ipv4.ip_forward=1 net.ipv4.icmp_ratelimit=0
 	nsx h ip route add blackhole 203.0.113.192/27
 	nsx h ip route add unreachable 203.0.113.240/28
+	nsx m ip -6 route add 2001:db8:99::/48 via 2001:db8::2
+	nsx h sysctl -qw net.ipv6.conf.all.forwarding=1 net.ipv6.icmp.ratelimit=0
+	nsx h ip -6 route add unreachable 2001:db8:99::/48
 	local i
 	{
 		for i in $(seq 1 180); do echo "addr add 203.0.113.$i/32 dev lo"; done
@@ -73,8 +76,9 @@ nft_in() {
 
 @test "IPv6 hosts are checked too" {
 	need_netns
-	run -1 pc -t 500ms 2001:db8::2 2001:db8::99
-	[ "${lines[0]}" = "2001:db8::99" ]
+	run -1 pc -t 500ms 2001:db8::2 2001:db8::99 2001:db8:99::1
+	[ "${lines[0]}" = "2001:db8::99 2001:db8:99::1" ]
+	[ "$(detail_of 2001:db8:99::1)" = "2001:db8:99::1: unreachable sent=3 recv=0 loss=100%" ]
 	[[ $(detail_of 2001:db8::2) == "2001:db8::2: ok sent=3 recv=3 loss=0% rtt="* ]]
 	[ "$(detail_of 2001:db8::99)" = "2001:db8::99: no-reply sent=3 recv=0 loss=100%" ]
 }
@@ -84,11 +88,12 @@ nft_in() {
 	run -0 --separate-stderr pc -v $H 2001:db8::2
 	[[ $stderr == *"IPv4: raw ICMP socket"* ]]
 	nsx m sysctl -qw net.ipv4.ping_group_range="0 2147483647"
-	run -1 --separate-stderr pc -v -t 500ms $H 2001:db8::2 203.0.113.242 203.0.113.201
+	run -1 --separate-stderr pc -v -t 500ms $H 2001:db8::2 203.0.113.242 203.0.113.201 2001:db8:99::2
 	nsx m sysctl -qw net.ipv4.ping_group_range="1 0"
+	[ "$(detail_of 2001:db8:99::2)" = "2001:db8:99::2: unreachable sent=3 recv=0 loss=100%" ]
 	[[ $stderr == *"IPv4: unprivileged datagram ICMP socket"* ]]
 	[[ $stderr == *"IPv6: unprivileged datagram ICMP socket"* ]]
-	[ "${lines[0]}" = "203.0.113.242 203.0.113.201" ]
+	[ "${lines[0]}" = "203.0.113.242 203.0.113.201 2001:db8:99::2" ]
 	[[ $(detail_of $H) == "$H: ok sent=3 recv=3 "* ]]
 	[[ $(detail_of 2001:db8::2) == "2001:db8::2: ok sent=3 recv=3 "* ]]
 	[ "$(detail_of 203.0.113.242)" = "203.0.113.242: unreachable sent=3 recv=0 loss=100%" ]
