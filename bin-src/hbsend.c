@@ -233,8 +233,9 @@ take_status(struct hbsend *h, const char *text)
 		    text);
 		return -1;
 	}
-	if (hb_format(line, sizeof(line), &h->keys, h->node, h->gen,
-	    UINT64_MAX, st, h->iv, extra) < 0) {
+	/* The longest line this status can make: the largest numbers. */
+	if (hb_format(line, sizeof(line), &h->keys, h->node, UINT64_MAX,
+	    UINT64_MAX, st, HB_MAXIV, extra) < 0) {
 		warnf("status line too long: a heartbeat is at most %d bytes",
 		    HB_MAXLINE);
 		return -1;

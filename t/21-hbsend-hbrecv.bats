@@ -343,3 +343,12 @@ has_n() {
 	bg_stop "$BG_PID"
 	run ! has "$T/err" 'dropped'
 }
+
+@test "a status line that would make a heartbeat over 512 bytes is refused" {
+	local long
+	long=$(head -c 430 /dev/zero | tr '\0' v)
+	run -2 --separate-stderr timeout 5 hbsend -n n1 -c 1 -s "active x=$long" -
+	[[ $stderr == *"status line too long"* ]]
+	run -0 --separate-stderr timeout 5 hbsend -n n1 -c 1 -s "active x=${long:0:300}" -
+	[ "${#output}" -le 511 ]
+}
