@@ -207,6 +207,13 @@ EOF
 	[ -z "$stderr" ]
 }
 
+@test "garp -D exits 3 when the holder's MAC cannot be written" {
+	need_lan
+	run -0 tnsx a vipctl add 192.0.2.102/24 dev lan0
+	run -3 --separate-stderr bash -c "timeout 10 ip netns exec $(ns b) garp -D -I lan0 192.0.2.102 >/dev/full"
+	[[ $stderr == "garp: write error on stdout"* ]]
+}
+
 @test "garp -D exits 0 when no host answers within TIMEOUT" {
 	need_lan
 	local t0 t1
