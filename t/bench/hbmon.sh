@@ -253,3 +253,47 @@ X
 echo "schedule: interval 1s"
 sched hbmon
 [ "$have_mon" = 0 ] || sched mon
+
+# cost: 20 services at 1s for 10 s, a monitor that only exits 0; the CPU
+# time of the scheduler and everything it ran (the monitors included)
+cat >"$W/mon/true.monitor" <<'X'
+#!/bin/sh
+echo >>"${0%/*}/../checks"
+exit 0
+X
+chmod 755 "$W/mon/true.monitor"
+{
+	echo "hostgroup g 192.0.2.1"
+	echo
+	echo "watch g"
+	i=1
+	while [ "$i" -le 20 ]; do
+		printf '\tservice s%d\n\t\tinterval 1s\n\t\tmonitor true.monitor\n' "$i"
+		i=$((i + 1))
+	done
+} >"$W/cost.cf"
+cost() {
+	rm -f "$W/checks"
+	# times(1) in a child shell: its children's CPU once they are reaped
+	# shellcheck disable=SC2016
+	t=$(ip netns exec "$NS-mon" sh -c '
+		"$@" >/dev/null 2>&1 &
+		p=$!
+		sleep 10
+		kill "$p"
+		wait "$p"
+		times' sh "$@" 2>/dev/null)
+	n=0
+	[ ! -f "$W/checks" ] || n=$(wc -l <"$W/checks")
+	printf '%s\n' "$t" | awk -v who="$COSTWHO" -v n="$n" 'NR == 2 {
+		split($1, u, "m"); split($2, s, "m")
+		cpu = u[1] * 60 + u[2] + s[1] * 60 + s[2]
+		printf "%-28s 20 services x 1s for 10 s: %d checks, %.2f s CPU (%.1f ms per check)\n",
+		    who, n, cpu, n ? cpu * 1000 / n : 0 }'
+}
+echo "cost: CPU of the scheduler and its monitors"
+COSTWHO=hbmon cost hbmon -f -c "$W/cost.cf" -m "$W/mon"
+if [ "$have_mon" = 1 ]; then
+	COSTWHO="mon 1.3.6" cost mon -c "$W/cost.cf" -s "$W/mon" -a "$W/alert" \
+	    -L "$W/log" -D "$W/state" -P "$W/mon.pid"
+fi
