@@ -3,9 +3,11 @@
 #   1. detection time: hbsend -i 100ms killed with SIGKILL at a random
 #      moment -> hbrecv -d 500ms writes "dead", median of 20 runs;
 #   2. CPU time of hbsend and hbrecv over 60 s at 20 heartbeats/s;
-#   3. resident memory of each: peak, and start vs end (no growth).
-# Everything runs over loopback inside a network namespace of its own.
-# HB_RUNS and HB_SECONDS shorten it for a quick look.
+#   3. resident memory of each: peak, and start vs end (no growth);
+# then the same figures for the peer tool, Linux-HA heartbeat 3.0.6
+# (Debian's package, installed here), two nodes in two namespaces.
+# hbsend/hbrecv run over loopback inside a network namespace of their own.
+# HB_RUNS, HB_PEER_RUNS and HB_SECONDS shorten it; HB_PEER=0 skips the peer.
 set -eu
 
 top=$(cd -- "$(dirname -- "$0")/../.." && pwd)
@@ -22,7 +24,12 @@ cleanup() {
 	for p in $pids; do
 		kill -9 "$p" 2>/dev/null || true
 	done
-	ip netns del "$ns" 2>/dev/null || true
+	for n in "$ns" "$ns-a" "$ns-b"; do
+		for p in $(ip netns pids "$n" 2>/dev/null); do
+			kill -9 "$p" 2>/dev/null || true
+		done
+		ip netns del "$n" 2>/dev/null || true
+	done
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -92,8 +99,6 @@ min=$(head -n 1 "$tmp/det.sorted" | cut -d' ' -f1)
 max=$(tail -n 1 "$tmp/det.sorted" | cut -d' ' -f1)
 echo "detection, interval 100ms, deadtime 500ms, $runs runs:" \
 	"median ${med}ms, min ${min}ms, max ${max}ms (kill -> dead event)"
-echo "  heartbeat 3.0.6 for comparison (reference notes, same kind of VM," \
-	"not run here): 0.74-0.75 s at keepalive 100ms / deadtime 300ms"
 
 # 2 and 3. CPU and memory at 20 heartbeats/s.
 ip netns exec "$ns" hbrecv -n bench -d 500ms udp:127.0.0.1:17999 \
@@ -124,6 +129,128 @@ echo "CPU over ${secs}s at 20 heartbeats/s:" \
 echo "RSS: hbsend ${s_rss0} -> ${s_rss1} KiB (peak ${s_hwm} KiB)," \
 	"hbrecv ${r_rss0} -> ${r_rss1} KiB (peak ${r_hwm} KiB); goal under 1024 KiB"
 echo "false warn/dead events during the run: $bad"
+kill "$spid" "$rpid" 2>/dev/null || true
+wait 2>/dev/null || true
+pids=""
+
+# The peer: heartbeat in two namespaces (each with its own hostname, and
+# private /etc/ha.d, /var/lib/heartbeat and /run), broadcast on a veth.
+peer() {
+	hbbin=/usr/libexec/heartbeat/heartbeat
+	if [ ! -x "$hbbin" ]; then
+		echo "peer: installing Debian's heartbeat"
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -q heartbeat \
+			>"$tmp/apt.log" 2>&1 || { echo "peer: apt-get install heartbeat failed; skipped"; return 0; }
+	fi
+	command -v unshare >/dev/null || { echo "peer: no unshare(1); skipped"; return 0; }
+	ip netns add "$ns-a"
+	ip netns add "$ns-b"
+	ip link add name hb0 netns "$ns-a" type veth peer name hb0 netns "$ns-b"
+	for n in a b; do
+		ip -n "$ns-$n" link set lo up
+		ip -n "$ns-$n" link set hb0 up
+	done
+	ip -n "$ns-a" addr add 192.0.2.1/24 brd + dev hb0
+	ip -n "$ns-b" addr add 192.0.2.2/24 brd + dev hb0
+	for n in n1 n2; do
+		d=$tmp/$n
+		mkdir -p "$d"
+		cp -a /etc/ha.d "$d/ha.d"
+		cp -a /var/lib/heartbeat "$d/lib"
+		mkdir -p "$d/run"
+		[ -d /run/heartbeat ] && cp -a /run/heartbeat/. "$d/run/"
+		: >"$d/ha.d/haresources"
+		printf 'auth 1\n1 sha1 bench\n' >"$d/ha.d/authkeys"
+		chmod 600 "$d/ha.d/authkeys"
+	done
+	peer_conf 100ms 500ms 250ms
+	peer_start n2 b
+	i=0
+	: >"$tmp/pdet"
+	ip netns exec "$ns-b" tail -n 0 -F "$tmp/n2/ha-log" 2>/dev/null |
+		stamp >"$tmp/plog" &
+	while [ "$i" -lt "$pruns" ]; do
+		i=$((i + 1))
+		: >"$tmp/plog"
+		peer_start n1 a
+		wait_for "$tmp/plog" 'Status update for node n1: status active' 30 ||
+			{ echo "peer: n2 never saw n1 active; skipped"; return 0; }
+		# heartbeat announces deadtime + 2s for its first seconds:
+		# measure the steady state, 6s on
+		sleep "6.0$(awk -v s="$i" 'BEGIN { srand(s); printf "%02d", int(rand() * 100) }')"
+		t0=$(stamp -n)
+		for p in $(ip netns pids "$ns-a"); do kill -9 "$p"; done
+		wait_for "$tmp/plog" 'node n1: is dead' 10 ||
+			{ echo "peer: n2 never declared n1 dead; skipped"; return 0; }
+		t1=$(awk '/node n1: is dead/ { print $1; exit }' "$tmp/plog")
+		echo "$(((t1 - t0) / 1000))" >>"$tmp/pdet"
+	done
+	sort -n "$tmp/pdet" >"$tmp/pdet.sorted"
+	pmed=$(awk '{ a[NR] = $1 } END { if (NR % 2) print a[(NR + 1) / 2];
+		else print int((a[NR / 2] + a[NR / 2 + 1]) / 2) }' "$tmp/pdet.sorted")
+	echo "peer heartbeat 3.0.6, keepalive 100ms, deadtime 500ms, $pruns runs:" \
+		"median ${pmed}ms, min $(head -n 1 "$tmp/pdet.sorted")ms," \
+		"max $(tail -n 1 "$tmp/pdet.sorted")ms (kill -> \"is dead\" in its log)"
+	# CPU and memory of one node at 20 heartbeats/s: all its processes.
+	for p in $(ip netns pids "$ns-b"); do kill -9 "$p" 2>/dev/null || true; done
+	sleep 0.5
+	peer_conf 50ms 500ms 250ms
+	peer_start n1 a
+	peer_start n2 b
+	sleep 5
+	hpids=$(ip netns pids "$ns-b")
+	c0=0
+	for p in $hpids; do c0=$((c0 + $(field "$p" 14) + $(field "$p" 15))); done
+	sleep "$secs"
+	c1=0 rss=0 hwm=0
+	for p in $hpids; do
+		[ -r "/proc/$p/stat" ] || continue
+		c1=$((c1 + $(field "$p" 14) + $(field "$p" 15)))
+		rss=$((rss + $(kib "$p" VmRSS)))
+		hwm=$((hwm + $(kib "$p" VmHWM)))
+	done
+	echo "peer heartbeat CPU over ${secs}s at 20 heartbeats/s (one node," \
+		"$(echo "$hpids" | wc -w) processes): $(((c1 - c0) * 1000 / hz))ms;" \
+		"RSS ${rss} KiB (peaks summed ${hwm} KiB)"
+	echo "hakit at the same rate: hbsend+hbrecv $(((s_cpu + r_cpu) * 1000 / hz))ms CPU," \
+		"$((s_rss1 + r_rss1)) KiB RSS"
+}
+
+# peer_conf KEEPALIVE DEADTIME WARNTIME: ha.cf of both nodes.
+peer_conf() {
+	for n in n1 n2; do
+		cat >"$tmp/$n/ha.d/ha.cf" <<-EOC
+		logfile $tmp/$n/ha-log
+		keepalive $1
+		deadtime $2
+		warntime $3
+		initdead 1
+		udpport 694
+		bcast hb0
+		node n1
+		node n2
+		crm off
+		auto_failback off
+		EOC
+	done
+}
+
+# peer_start NODE NS: heartbeat as NODE in namespace NS (it daemonizes).
+peer_start() {
+	d=$tmp/$1
+	ip netns exec "$ns-$2" unshare --uts --mount sh -c "hostname $1 &&
+		mount --bind '$d/ha.d' /etc/ha.d &&
+		mount --bind '$d/lib' /var/lib/heartbeat &&
+		mount -t tmpfs tmpfs /run && mkdir -p /run/heartbeat &&
+		mount --bind '$d/run' /run/heartbeat &&
+		exec /usr/libexec/heartbeat/heartbeat" >>"$d/out" 2>&1
+}
+
+pruns=${HB_PEER_RUNS:-10}
+if [ "${HB_PEER:-1}" != 0 ]; then
+	peer
+fi
+
 status=0
 for v in "$s_hwm" "$r_hwm"; do
 	[ "$v" -lt 1024 ] || { echo "hb.sh: peak RSS over 1 MiB" >&2; status=1; }
