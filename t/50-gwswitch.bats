@@ -354,3 +354,18 @@ route isp2 203.0.113.1 wan2" ]
 	[ "$st" -eq 0 ]
 	route_on wan1
 }
+
+@test "IPv6 uplinks: the default route is replaced the same way, link-local gateways too" {
+	need_netns
+	ns_addr rt wan1 2001:db8:1::2/64
+	ns_addr rt wan2 2001:db8:2::2/64
+	gw_start isp1=2001:db8:1::1@wan1 isp2=fe80::1@wan2
+	feed "isp1 down" "isp2 up"
+	wait_until 5 out_has "route isp2 fe80::1 wan2"
+	wait_until 5 eval 'nsx rt ip -6 route show default | grep -q "via fe80::1 dev wan2"'
+	feed "isp1 up"
+	wait_until 5 eval 'nsx rt ip -6 route show default | grep -q "via 2001:db8:1::1 dev wan1"'
+	[ "$(nsx rt ip -6 route show default | wc -l)" -eq 1 ]
+	run -2 --separate-stderr rtx gwswitch isp1=2001:db8:9::1@wan1
+	[[ $stderr == *"not on a subnet of wan1" ]]
+}

@@ -128,6 +128,11 @@ wanlab_reset() {
 	for i in 1 2 3 4; do
 		nsx rt ip route del default 2>/dev/null || break
 	done
+	for i in 1 2 3 4; do
+		nsx rt ip -6 route del default 2>/dev/null || break
+	done
+	nsx rt ip -6 addr flush dev wan1 scope global
+	nsx rt ip -6 addr flush dev wan2 scope global
 	nsx rt ip route flush table 100 2>/dev/null || true
 	nsx rt ip route flush table 101 2>/dev/null || true
 	nsx rt ip route flush table 102 2>/dev/null || true
