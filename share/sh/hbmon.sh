@@ -30,12 +30,13 @@ hbmon_parse() {
 	awk -v FILE="$1" '
 function err(ln, msg) {
 	# no control characters from a garbled file on the terminal
-	gsub(/[\001-\037\177]/, "?", msg)
+	gsub(/[[:cntrl:]]/, "?", msg)
 	printf "%s:%d: %s\n", FILE, ln, msg > "/dev/stderr"
 	bad = 1
 	exit 2
 }
 function note(ln, msg) {
+	gsub(/[[:cntrl:]]/, "?", msg)
 	printf "%s:%d: note: %s\n", FILE, ln, msg > "/dev/stderr"
 }
 function q(s) {
