@@ -195,6 +195,9 @@ called() {
 	wait_until 5 route_on wan2
 	wait_until 5 client_via isp2
 	called "switch isp1 isp2 wan1 198.51.100.1 wan2 203.0.113.1"
+	run -0 rtx wanfailover -c "$CONF" status
+	[[ $output == *"uplink isp1 state="*" carrier=no default=no iface=wan1"* ]]
+	[[ $output == *"uplink isp2 state=up "*" carrier=yes default=yes iface=wan2"* ]]
 }
 
 @test "ISP1 stops forwarding with its link up: traffic moves to ISP2" {

@@ -63,6 +63,14 @@ wf_in_net() {
 	      m = 2 ^ (32 - len); exit !(int(a / m) == int(b / m)) }'
 }
 
+# Asks the kernel (not /sys, which may show another namespace).
+wf_have_if() {
+	case $1 in
+	''|*/*|-*) return 1 ;;
+	esac
+	ip -o link show dev "$1" >/dev/null 2>&1
+}
+
 # --- the configuration -----------------------------------------------------
 
 wf_err() {
@@ -94,14 +102,14 @@ wf_load() {
 			[ $# -eq 2 ] || wf_err "want: lan IFACE NETWORK/LEN"
 			[ -z "$wf_lan_if" ] || wf_err "a second lan line"
 			wf_is_net "$2" || wf_err "bad LAN network '$2' (want IPv4 ADDRESS/LEN)"
-			[ -d "/sys/class/net/$1" ] || wf_err "no such interface '$1'"
+			wf_have_if "$1" || wf_err "no such interface '$1'"
 			wf_lan_if=$1 wf_lan_net=$2 ;;
 		uplink)
 			[ $# -ge 4 ] || wf_err "want: uplink NAME IFACE GATEWAY TARGET..."
 			wf_is_name "$1" || wf_err "bad uplink name '$1' (letters, digits, '.', '_', '-'; not all digits)"
 			case $wf_names in *" $1 "*) wf_err "uplink '$1' given twice" ;; esac
 			case $wf_ifs in *" $2 "*) wf_err "interface '$2' already used by another uplink" ;; esac
-			[ -d "/sys/class/net/$2" ] || wf_err "no such interface '$2'"
+			wf_have_if "$2" || wf_err "no such interface '$2'"
 			wf_is_ipv4 "$3" || wf_err "bad gateway '$3' (want a numeric IPv4 address)"
 			# shellcheck disable=SC2034 # read through eval below
 			n=$1 i=$2 g=$3
@@ -559,7 +567,10 @@ wf_status() {
 				loss=$(wf_field loss "$last")
 			fi
 		fi
-		[ "$(cat "/sys/class/net/$iface/carrier" 2>/dev/null || echo 0)" = 1 ] || carrier=no
+		case $(ip -o link show dev "$iface" 2>/dev/null) in
+		*[\<,]LOWER_UP[,\>]*) ;;
+		*) carrier=no ;;
+		esac
 		def=no
 		[ "$holder" = "$name" ] && def=yes
 		printf 'uplink %s state=%s rtt=%s loss=%s carrier=%s default=%s iface=%s gateway=%s\n' \
