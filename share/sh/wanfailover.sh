@@ -235,6 +235,9 @@ wf_nft_ruleset() {
 	    "$wf_lan_if" "$wf_lan_net" "$ifs"
 	printf '\t\tiifname { %s } oifname "%s" ct state established,related accept\n' \
 	    "$ifs" "$wf_lan_if"
+	# Port forwards the administrator adds (DNAT) stay possible.
+	printf '\t\tiifname { %s } oifname "%s" ct status dnat accept\n' \
+	    "$ifs" "$wf_lan_if"
 	printf '\t\tiifname { %s } oifname "%s" drop\n' "$ifs" "$wf_lan_if"
 	printf '\t}\n'
 	printf '}\n'
@@ -315,6 +318,7 @@ wf_setup_iptables() {
 		wf_get "$k"
 		printf -- '-A HAKIT_WAN_FWD -s %s -i %s -o %s -j ACCEPT\n' "$wf_lan_net" "$wf_lan_if" "$iface"
 		printf -- '-A HAKIT_WAN_FWD -i %s -o %s -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT\n' "$iface" "$wf_lan_if"
+		printf -- '-A HAKIT_WAN_FWD -i %s -o %s -m conntrack --ctstate DNAT -j ACCEPT\n' "$iface" "$wf_lan_if"
 		printf -- '-A HAKIT_WAN_FWD -i %s -o %s -j DROP\n' "$iface" "$wf_lan_if"
 		k=$((k + 1))
 	done | wf_ipt_chain filter HAKIT_WAN_FWD FORWARD
@@ -329,7 +333,7 @@ wf_setup_probes() {
 		t=$((wf_probetable + k - 1))
 		pref=$((1000 + k - 1))
 		want="default via $gw dev $iface"
-		have=$(ip -4 route show table "$t" default 2>/dev/null | sed 's/ *$//; s/ proto static//')
+		have=$(ip -4 route show table "$t" default 2>/dev/null | sed 's/ *$//; s/ proto static//; s/ linkdown//')
 		if [ "$have" != "$want" ]; then
 			ip -4 route replace default via "$gw" dev "$iface" table "$t" proto static ||
 				hk_die "$HK_SYS" "$name: cannot set the default route of table $t"
