@@ -799,3 +799,30 @@ watch web
 	run -1 nsx mon timeout 10 "$HAKIT_SHAREDIR/mon.d/ping.monitor" -c 2 -t 500ms 192.0.2.1 192.0.2.3
 	[ "${lines[0]}" = "192.0.2.3" ]
 }
+
+@test "hbmon runs Debian mon's own Perl http.monitor when it is installed" {
+	need_netns
+	[ -x /usr/lib/mon/mon.d/http.monitor ] || skip "mon's monitors are not installed (apt-get install mon)"
+	[ -x "$HAKIT_BINDIR/t/hkhttpd" ] || skip "t/helpers/hkhttpd is not built"
+	ns_new mon web
+	ns_veth mon eth0 web eth0
+	ns_addr mon eth0 192.0.2.9/24
+	ns_addr web eth0 192.0.2.1/24
+	cf "hostgroup web 192.0.2.1
+
+watch web
+	service http
+		interval 500ms
+		monitor http.monitor -p 80 -u /test.html -t 2
+		period wd {Sun-Sat}
+			alert rec.alert bring-ha-down
+			alertafter 2"
+	bg_start -n mon -o "$W/hbmon.out" -e "$W/hbmon.err" \
+		timeout 120 hbmon -f -c "$W/mon.cf" -m /usr/lib/mon/mon.d -a "$W/alert"
+	wait_until 20 has_alerts 1
+	local r
+	r=$(alert_rec 1)
+	echo "$r"
+	[ "$(grep '^IN ' <<<"$r" | head -n 1)" = "IN 192.0.2.1" ]
+	grep -q '^IN HOST 192.0.2.1: ' <<<"$r"
+}
