@@ -333,6 +333,32 @@ called() {
 	! grep -q reset "$out"
 }
 
+@test "a pingcheck that dies: its uplink counts as down, and it is restarted" {
+	need_netns
+	wf_start
+	wait_until 5 test -s "$RUN/isp1.pid"
+	local old
+	old=$(cat "$RUN/isp1.pid")
+	kill -KILL "$old"
+	wait_until 5 route_on wan2
+	grep -q "isp1: pingcheck ended (status 137); the uplink counts as down" "$BATS_TEST_TMPDIR/wf.err"
+	wait_until 10 route_on wan1
+	[ "$(cat "$RUN/isp1.pid")" != "$old" ]
+}
+
+@test "gwswitch that dies: wanfailover stops everything and exits 3" {
+	need_netns
+	wf_start
+	kill -KILL "$(cat "$RUN/gwswitch.pid")"
+	wait_until 5 eval '! proc_alive "$WF_PID"'
+	local st=0
+	wait "$WF_PID" || st=$?
+	[ "$st" -eq 3 ]
+	grep -q "gwswitch ended unexpectedly" "$BATS_TEST_TMPDIR/wf.err"
+	wait_until 5 rt_clean
+	route_on wan1
+}
+
 @test "stop ends it all and leaves the route; status then says stopped" {
 	need_netns
 	wf_start

@@ -438,6 +438,11 @@ wf_kill_children() {
 	done
 }
 
+wf_stop_children() {
+	: >"$wf_rundir/stopping"
+	wf_kill_children
+}
+
 wf_start() {
 	pc=$(hk_bin pingcheck) || hk_die "$HK_SYS" "pingcheck not found"
 	gs=$(hk_bin gwswitch) || hk_die "$HK_SYS" "gwswitch not found"
@@ -447,11 +452,12 @@ wf_start() {
 	fi
 	wf_setup
 	rm -f "$wf_rundir"/*.pid "$wf_rundir"/*.state "$wf_rundir"/*.last \
-	    "$wf_rundir/route" "$wf_rundir/health" "$wf_rundir/events"
+	    "$wf_rundir/route" "$wf_rundir/health" "$wf_rundir/events" \
+	    "$wf_rundir/stopping"
 	echo "$$" >"$wf_rundir/pid"
 	mkfifo "$wf_rundir/health"
-	trap 'wf_kill_children' TERM INT HUP
-	trap 'wf_kill_children; rm -f "$wf_rundir/pid" "$wf_rundir/health"' EXIT
+	trap 'wf_stop_children' TERM INT HUP
+	trap 'wf_stop_children; rm -f "$wf_rundir/pid" "$wf_rundir/health"' EXIT
 
 	set --
 	k=1
@@ -476,11 +482,20 @@ wf_start() {
 		if [ -n "$wf_timeout" ]; then
 			set -- -t "$wf_timeout" "$@"
 		fi
+		# A pingcheck that dies leaves its uplink down and is restarted.
 		(
-			"$pc" -f -i "$wf_interval" -d "$wf_down" -u "$wf_up" \
-			    -a "$wf_minup" -I "$iface" -g "$gw" "$@" &
-			echo "$!" >"$wf_rundir/$name.pid"
-			wait "$!"
+			while [ ! -e "$wf_rundir/stopping" ]; do
+				"$pc" -f -i "$wf_interval" -d "$wf_down" \
+				    -u "$wf_up" -a "$wf_minup" -I "$iface" \
+				    -g "$gw" "$@" &
+				echo "$!" >"$wf_rundir/$name.pid"
+				st=0
+				wait "$!" || st=$?
+				[ ! -e "$wf_rundir/stopping" ] || break
+				hk_warn "$name: pingcheck ended (status $st); the uplink counts as down; restarting it in 1s"
+				echo "state down"
+				sleep 1
+			done
 		) | wf_stream "$name" >"$wf_rundir/health" &
 		k=$((k + 1))
 	done
@@ -510,7 +525,12 @@ wf_start() {
 			break
 		fi
 	done
-	wf_kill_children
+	if [ ! -e "$wf_rundir/stopping" ]; then
+		wf_stop_children
+		wait || true
+		hk_die "$HK_SYS" "gwswitch ended unexpectedly; everything stopped"
+	fi
+	wf_stop_children
 	wait || true
 	exit 0
 }
