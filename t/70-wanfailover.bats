@@ -106,6 +106,19 @@ called() {
 	[[ $stderr == "wanfailover: want one command"* ]]
 }
 
+@test "the lab: each ISP drops what carries the other ISP's source address" {
+	need_netns
+	nsx rt ip route add default via 203.0.113.1 dev wan2
+	run -0 nsx rt ping -c 1 -W 2 -I 203.0.113.2 "$WANLAB_INET1"
+	run -1 nsx rt ping -c 1 -W 1 -I 198.51.100.2 "$WANLAB_INET1"
+	nsx rt ip route replace default via 198.51.100.1 dev wan1
+	run -0 nsx rt ping -c 1 -W 2 -I 198.51.100.2 "$WANLAB_INET1"
+	run -1 nsx rt ping -c 1 -W 1 -I 203.0.113.2 "$WANLAB_INET1"
+	# and the LAN's own addresses get nowhere without NAT
+	nsx rt sysctl -qw net.ipv4.ip_forward=1
+	run -1 nsx cl ping -c 1 -W 1 "$WANLAB_INET1"
+}
+
 @test "bad config: exit 2 with file, line and reason, and nothing changed" {
 	need_netns
 	local bad=$BATS_TEST_TMPDIR/bad.conf before after
