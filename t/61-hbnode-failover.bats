@@ -209,6 +209,21 @@ both_up() {
 	[[ $output == *"master stopped (stop asked)"* ]]
 }
 
+@test "a resource that fails to start: what was started is released, the peer takes the group" {
+	ha_conf n1
+	ha_conf n2
+	# the master's web server cannot start
+	printf '#!/bin/sh\n[ "$1" = start ] && { echo "port 80 busy" >&2; exit 1; }\necho stopped\n' \
+	    >"$(ha_dir n1)/ha.d/resource.d/web"
+	ha_start n1
+	ha_start n2
+	ha_watch 20 n2 || { ha_log n1; ha_log n2; false; }
+	wait_until 10 got SLAVE
+	run -0 cat "$(ha_dir n1)/ha-log"
+	[[ $output == *"master could not start web (port 80 busy); releasing and handing the group over"* ]]
+	! ha_has n1
+}
+
 @test "an IPv6 virtual IP in the group moves with the IPv4 one" {
 	ns_addr n1 lan0 2001:db8::1/64
 	ns_addr n2 lan0 2001:db8::2/64
