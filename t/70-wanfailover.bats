@@ -440,3 +440,16 @@ howto_setup() {
 	wanlab_gwaddr isp2 off
 	run -1 wait_until 6 client_ok
 }
+
+@test "howto with net.ipv4.conf.all.ignore_routes_with_linkdown=1: survives carrier loss, not the rest" {
+	need_netns
+	howto_setup
+	nsx rt sysctl -qw net.ipv4.conf.all.ignore_routes_with_linkdown=1
+	wait_until 5 client_via isp2
+	wanlab_carrier isp2 down
+	wait_until 5 client_via isp1
+	wanlab_carrier isp2 up
+	wait_until 5 client_via isp2
+	wanlab_blackhole isp2 on
+	run -1 wait_until 3 client_ok
+}

@@ -139,6 +139,7 @@ wanlab_reset() {
 	nsx rt ip rule flush 2>/dev/null || true
 	nsx rt ip rule add from all lookup main pref 32766
 	nsx rt ip rule add from all lookup default pref 32767
+	nsx rt sysctl -qw net.ipv4.conf.all.ignore_routes_with_linkdown=0
 	nsx rt nft flush ruleset 2>/dev/null || true
 	nsx rt iptables -t nat -F 2>/dev/null || true
 	nsx rt iptables -F 2>/dev/null || true
