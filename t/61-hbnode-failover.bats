@@ -137,6 +137,19 @@ both_up() {
 	wait_until 10 got SLAVE
 }
 
+@test "SIGTERM (systemd's stop) releases the group and exits 0" {
+	both_up
+	kill -TERM "$HB_PID_n1"
+	ha_watch 10 n2 || { ha_log n1; ha_log n2; false; }
+	wait_until 10 eval "! proc_alive $HB_PID_n1"
+	wait "$HB_PID_n1" || status=$?
+	[ "${status:-0}" -eq 0 ]
+	# its hbsend and hbrecv are gone with it
+	wait_until 5 eval "! pgrep -P $HB_PID_n1 >/dev/null"
+	run -1 ha_hb n1 status
+	[[ $output == *"node master state=stopped"* ]]
+}
+
 @test "one of hbnode's programs dies: it releases the group and exits 3" {
 	both_up
 	# hbnode's own hbsend (pkill alone would see both namespaces)
