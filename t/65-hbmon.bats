@@ -453,6 +453,20 @@ IN HOST 192.0.2.2: down" ]
 	alert_rec 2 | grep -qx 'IN 192.0.2.2'
 }
 
+@test "alertevery repeats the alert once its time has passed while still failing" {
+	svc_cf "			alert rec.alert
+			alertevery 2s"
+	: >"$W/fail"
+	start_hbmon
+	wait_until 20 has_alerts 3
+	bg_stop "$HBPID"
+	# 500ms checks, yet the alerts come at least 2 s apart
+	local ts
+	ts=$(grep '^ARGV' "$W/alerts" | sed 's/.*\[-t\] \[\([0-9]*\)\].*/\1/')
+	awk 'NR > 1 && $1 - p < 2 { bad = 1 } { p = $1 } END { exit bad }' <<<"$ts"
+	[ "$(runs)" -ge 8 ]
+}
+
 @test "alertevery strict ignores a changed summary" {
 	svc_cf "			alert rec.alert
 			alertevery 1m strict"
@@ -676,6 +690,17 @@ watch web
 	[ "$(cat "$W/sm.args")" = "-oi -- a@example.org b@example.org" ]
 	grep -qx 'To: a@example.org, b@example.org' "$W/sm.msg"
 	grep -q '^Subject: UPALERT web/http: 192.0.2.1 (' "$W/sm.msg"
+}
+
+@test "log.alert appends one line per alert and the detail indented" {
+	MON_ALERTTYPE=failure MON_RETVAL=1 run -0 timeout 10 \
+		"$HAKIT_SHAREDIR/alert.d/log.alert" -s http -g web -h "192.0.2.1 192.0.2.2" \
+		-t 1795574819 -f "$W/log" <<<$'192.0.2.2\nHOST 192.0.2.2: refused'
+	run -0 timeout 10 "$HAKIT_SHAREDIR/alert.d/log.alert" -s http -g web \
+		-h 192.0.2.1 -t 1795574830 -u -f "$W/log" </dev/null
+	[ "$(cat "$W/log")" = "1795574819 failure web/http retval=1 hosts=\"192.0.2.1 192.0.2.2\" 192.0.2.2
+	HOST 192.0.2.2: refused
+1795574830 up web/http retval= hosts=\"192.0.2.1\" (NO SUMMARY)" ]
 }
 
 @test "bring-ha-down.alert mails, then runs hbnode -c CONFDIR stop" {
