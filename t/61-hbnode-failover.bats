@@ -163,10 +163,10 @@ both_up() {
 }
 
 @test "serial (pty) plus UDP, one medium cut: a link event, no failover" {
-	bg_start hanull
+	bg_start -o "$BATS_TEST_TMPDIR/cable" hanull
 	local cable=$BG_PID devs
-	wait_until 5 test -s "$(hk_scope)/bg.0.out"
-	devs=$(cat "$(hk_scope)/bg.0.out")
+	wait_until 5 test -s "$BATS_TEST_TMPDIR/cable"
+	devs=$(cat "$BATS_TEST_TMPDIR/cable")
 	ha_conf n1 "serial ${devs% *}"
 	ha_conf n2 "serial ${devs#* }"
 	ha_start n1
