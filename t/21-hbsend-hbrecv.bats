@@ -352,3 +352,33 @@ has_n() {
 	run -0 --separate-stderr timeout 5 hbsend -n n1 -c 1 -s "active x=${long:0:300}" -
 	[ "${#output}" -le 511 ]
 }
+
+@test "serial: the tty is set raw, 8N1, no flow control, at the baud given" {
+	mkdir "$T/tty"
+	bg_start -o "$T/names" ptypair -l "$T/tty"
+	wait_until 5 test -s "$T/names"
+	run -0 timeout 10 hbsend -n n1 -c 1 "serial:$T/tty/a:9600"
+	run -0 stty -F "$T/tty/a"
+	[[ $output == "speed 9600 baud;"* ]]
+	run -0 stty -F "$T/tty/a" -a
+	local f
+	for f in cs8 -parenb -cstopb clocal cread -crtscts -icanon -echo -opost -icrnl; do
+		[[ " $output " == *[[:space:]]"$f"[[:space:]]* ]] || { echo "no $f in: $output"; false; }
+	done
+	run -0 timeout 10 hbsend -n n1 -c 1 "serial:$T/tty/a"
+	run -0 stty -F "$T/tty/a"
+	[[ $output == "speed 19200 baud;"* ]]
+}
+
+@test "serial: lines ending in CR LF are accepted" {
+	hbsend -n n1 -c 1 - | sed 's/$/\r/' >"$T/in"
+	run -0 --separate-stderr timeout 5 hbrecv -n me "$T/in"
+	[[ ${lines[0]} == "up n1 st=active "* ]]
+	[ -z "$stderr" ]
+}
+
+@test "a broadcast interface that does not exist fails that medium only" {
+	run -3 --separate-stderr timeout 10 hbsend -n n1 -c 2 -i 10ms bcast:nosuch0 -
+	[ "$(printf '%s\n' "$output" | grep -c '^HB1 ')" = 2 ]
+	[ "$stderr" = "hbsend: bcast:nosuch0: cannot open: No such device" ]
+}
