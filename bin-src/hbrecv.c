@@ -111,7 +111,10 @@ on_signal(int sig)
 	stop = 1;
 }
 
-/* stdout is data: a write that fails ends the program (status 3). */
+/*
+ * One whole event line.  stdout is data: a write that fails ends the
+ * program (status 3).
+ */
 static void
 event(const char *fmt, ...)
 {
@@ -122,13 +125,6 @@ event(const char *fmt, ...)
 	va_end(ap);
 	if (fflush(stdout) != 0 || ferror(stdout))
 		die(HK_EXIT_SYS, "write error on stdout:");
-}
-
-static void
-print_extra(const char *extra)
-{
-	if (*extra != '\0')
-		event(" %s", extra);
 }
 
 static struct peer *
@@ -188,10 +184,9 @@ accept_line(struct hbrecv *h, struct peer *p, const struct hb_msg *m,
 		p->state = PEER_UP;
 		memcpy(p->st, m->st, sizeof(p->st));
 		memcpy(p->extra, m->extra, sizeof(p->extra));
-		event("up %s st=%s gen=%llu", p->node, p->st,
-		    (unsigned long long)m->gen);
-		print_extra(p->extra);
-		event("\n");
+		event("up %s st=%s gen=%llu%s%s\n", p->node, p->st,
+		    (unsigned long long)m->gen, *p->extra ? " " : "",
+		    p->extra);
 		for (i = 0; i < MAXSRC; i++)
 			p->link[i].up = 0;
 	} else {
@@ -202,9 +197,8 @@ accept_line(struct hbrecv *h, struct peer *p, const struct hb_msg *m,
 		    strcmp(p->extra, m->extra) != 0) {
 			memcpy(p->st, m->st, sizeof(p->st));
 			memcpy(p->extra, m->extra, sizeof(p->extra));
-			event("status %s st=%s", p->node, p->st);
-			print_extra(p->extra);
-			event("\n");
+			event("status %s st=%s%s%s\n", p->node, p->st,
+			    *p->extra ? " " : "", p->extra);
 		}
 	}
 	link_up(h, p, s);
