@@ -593,7 +593,32 @@ read_input(struct gw *g)
 	return 1;
 }
 
-/* Drains link events; 1 when one of our uplinks changed carrier. */
+/* 1 when h adds or removes a default route of our table and family. */
+static int
+route_msg(const struct gw *g, const struct nlmsghdr *h)
+{
+	const struct rtmsg *rtm = NLMSG_DATA(h);
+	struct rtattr *tb[RTA_MAX + 1];
+	uint32_t table;
+
+	if ((h->nlmsg_type != RTM_NEWROUTE && h->nlmsg_type != RTM_DELROUTE) ||
+	    h->nlmsg_len < NLMSG_LENGTH(sizeof(*rtm)))
+		return 0;
+	if (rtm->rtm_family != g->family || rtm->rtm_dst_len != 0)
+		return 0;
+	nl_attr_parse(tb, RTA_MAX, RTM_RTA(rtm),
+	    (int)(h->nlmsg_len - NLMSG_LENGTH(sizeof(*rtm))));
+	table = rtm->rtm_table;
+	if (tb[RTA_TABLE] != NULL && RTA_PAYLOAD(tb[RTA_TABLE]) == 4)
+		memcpy(&table, RTA_DATA(tb[RTA_TABLE]), 4);
+	return table == g->table;
+}
+
+/*
+ * Drains link and route events; 1 when one of our uplinks changed
+ * carrier or a default route of our table changed (ours, or someone
+ * else's doing: the route is then read again and put right).
+ */
 static int
 read_events(struct gw *g)
 {
@@ -625,7 +650,7 @@ read_events(struct gw *g)
 		len = (int)n;
 		for (h = (struct nlmsghdr *)buf; NLMSG_OK(h, len);
 		    h = NLMSG_NEXT(h, len))
-			if (link_msg(g, h, 0))
+			if (link_msg(g, h, 0) || route_msg(g, h))
 				changed = 1;
 	}
 	return changed;
@@ -726,7 +751,8 @@ main(int argc, char *argv[])
 	if (g.once != NULL)
 		run_once(&g);
 
-	if (nl_open(&g.ev, RTMGRP_LINK) < 0)
+	if (nl_open(&g.ev, RTMGRP_LINK | (g.family == AF_INET ?
+	    RTMGRP_IPV4_ROUTE : RTMGRP_IPV6_ROUTE)) < 0)
 		die(HK_EXIT_SYS, "netlink socket for link events:");
 	/* Catch what changed between the first read and the subscription. */
 	read_links(&g);
@@ -751,9 +777,19 @@ main(int argc, char *argv[])
 			die(HK_EXIT_SYS, "poll:");
 		}
 		if (pfd[1].revents & (POLLIN | POLLERR)) {
-			if (read_events(&g)) {
-				/* An interface set down takes its routes along. */
+			/*
+			 * An interface set down takes its routes along, and
+			 * others may change the route: see what is there now.
+			 * A dry run has only its own idea of the route.
+			 */
+			if (read_events(&g) && !g.dry) {
+				int was = g.cur;
+
 				read_route(&g);
+				if (g.cur != was)
+					warnf("the default route changed outside "
+					    "gwswitch: now %s", g.cur >= 0 ?
+					    g.up[g.cur].name : "none of ours");
 			}
 		}
 		if (pfd[0].revents & (POLLIN | POLLHUP | POLLERR)) {

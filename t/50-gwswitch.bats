@@ -369,3 +369,18 @@ route isp2 203.0.113.1 wan2" ]
 	run -2 --separate-stderr rtx gwswitch isp1=2001:db8:9::1@wan1
 	[[ $stderr == *"not on a subnet of wan1" ]]
 }
+
+@test "a default route changed or deleted by someone else is put right" {
+	need_netns
+	gw_start "$UP1" "$UP2"
+	feed "isp1 up" "isp2 up"
+	wait_until 5 route_on wan1
+	nsx rt ip route replace default via 203.0.113.1 dev wan2
+	wait_until 5 route_on wan1
+	grep -q "the default route changed outside gwswitch: now isp2" "$BATS_TEST_TMPDIR/err"
+	nsx rt ip route del default
+	wait_until 5 route_on wan1
+	grep -q "now none of ours" "$BATS_TEST_TMPDIR/err"
+	run -0 grep -c "^switch" "$BATS_TEST_TMPDIR/out"
+	[ "$output" -eq 3 ]
+}
