@@ -237,6 +237,16 @@ both_up() {
 	! ha_has n1
 }
 
+@test "ucast: one ha.cf for both nodes, each skipping the line naming itself" {
+	HA_MEDIA="ucast lan0 192.0.2.1"
+	both_up "ucast lan0 192.0.2.2"
+	run -0 ha_hb n1 check
+	[[ $output == *"send udp:192.0.2.2:694"$'\n'* ]]
+	run -0 ha_hb n1 standby
+	ha_watch 10 n2 || { ha_log n1; ha_log n2; false; }
+	wait_until 10 got SLAVE
+}
+
 @test "an IPv6 virtual IP in the group moves with the IPv4 one" {
 	ns_addr n1 lan0 2001:db8::1/64
 	ns_addr n2 lan0 2001:db8::2/64

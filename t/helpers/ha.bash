@@ -7,7 +7,8 @@
 #   ha_conf N [LINE...]     write node N's (n1 or n2) CONFDIR under the
 #                           scope's tmpdir: ha.cf with short timers
 #                           (keepalive 200ms, deadtime 1, initdead 2),
-#                           bcast lan0, the LINEs appended; authkeys;
+#                           bcast lan0 ($HA_MEDIA when set), the LINEs
+#                           appended; authkeys;
 #                           haresources "master 192.0.2.100/24 web"
 #                           (web: $HA_RESOURCES when set); a
 #                           "web" resource running hkhttpd that answers
@@ -57,7 +58,7 @@ ha_conf() {
 	mkdir -p "$d/ha.d/resource.d" "$d/run"
 	{
 		printf '%s\n' "keepalive 200ms" "deadtime 1" "warntime 600ms" \
-		    "initdead 2" "udpport 694" "bcast lan0" "node master" \
+		    "initdead 2" "udpport 694" "${HA_MEDIA:-bcast lan0}" "node master" \
 		    "node slave" "logfile $d/ha-log" "crm off"
 		printf '%s\n' "$@"
 	} >"$d/ha.d/ha.cf"
