@@ -634,15 +634,12 @@ read_events(struct gw *g)
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0 && errno == ENOBUFS) {
-			/* Events were lost: ask for the whole picture again. */
-			struct uplink old[MAXUP];
-			int i;
-
-			memcpy(old, g->up, sizeof(old));
+			/*
+			 * Events were lost: ask for the whole picture again
+			 * (the caller reads the route again too).
+			 */
 			read_links(g);
-			for (i = 0; i < g->nup; i++)
-				if (old[i].carrier != g->up[i].carrier)
-					changed = 1;
+			changed = 1;
 			continue;
 		}
 		if (n < 0)
