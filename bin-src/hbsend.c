@@ -343,22 +343,12 @@ load_keys(const char *path, struct auth_keys *k)
 {
 	enum auth_err err;
 	unsigned line;
+	char msg[512];
 
 	if (auth_load(path, k, &err, &line) == 0)
 		return;
-	switch (err) {
-	case AUTH_EMODE:
-		die(HK_EXIT_USAGE, "%s: readable by group or others; "
-		    "a key file must be private: chmod 600 %s", path, path);
-	case AUTH_ESYNTAX:
-		die(HK_EXIT_USAGE, "%s:%u: bad line: want 'auth N' or "
-		    "'N crc|md5|sha1|sha256 SECRET'", path, line);
-	case AUTH_ENOUSE:
-		die(HK_EXIT_USAGE, "%s: no 'auth N' line naming one of its "
-		    "keys", path);
-	default:
-		die(HK_EXIT_USAGE, "%s:", path);
-	}
+	auth_load_msg(msg, sizeof(msg), path, err, line);
+	die(HK_EXIT_USAGE, "%s", msg);
 }
 
 int

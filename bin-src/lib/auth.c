@@ -590,3 +590,26 @@ auth_verify(const struct auth_keys *k, unsigned id, enum auth_method m,
 		return 0;
 	return !auth_memneq(hex, mac, n);
 }
+
+void
+auth_load_msg(char *buf, size_t len, const char *path, enum auth_err err,
+    unsigned line)
+{
+	switch (err) {
+	case AUTH_EMODE:
+		snprintf(buf, len, "%s: readable by group or others; "
+		    "a key file must be private: chmod 600 %s", path, path);
+		break;
+	case AUTH_ESYNTAX:
+		snprintf(buf, len, "%s:%u: bad line: want 'auth N' or "
+		    "'N crc|md5|sha1|sha256 SECRET'", path, line);
+		break;
+	case AUTH_ENOUSE:
+		snprintf(buf, len, "%s: no 'auth N' line naming one of its "
+		    "keys", path);
+		break;
+	default:
+		snprintf(buf, len, "%s: %s", path, strerror(errno));
+		break;
+	}
+}

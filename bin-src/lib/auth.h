@@ -78,6 +78,14 @@ enum auth_err {
 int		auth_load(const char *path, struct auth_keys *k,
 		    enum auth_err *err, unsigned *line);
 
+/*
+ * Says in buf why auth_load failed on path, for the program to print:
+ * the file and line, and for AUTH_EMODE how to fix it.  Call it right
+ * after auth_load, while errno still holds its reason.
+ */
+void		auth_load_msg(char *buf, size_t len, const char *path,
+		    enum auth_err err, unsigned line);
+
 /* Keys for running without a key file: id 1, crc. */
 void		auth_default(struct auth_keys *k);
 
