@@ -129,13 +129,14 @@ uninstall:
 		rm -f $(DESTDIR)$(MANDIR)/man7/$${m##*/}; done
 
 clean:
-	rm -rf bin-src/build bin-src/build-asan
+	rm -rf bin-src/build bin-src/build-asan bin-src/build-fuzz
 
 .PHONY: all test asan bench demo lint lint-man lint-sh install uninstall clean
 
 # Fuzzing (clang's libFuzzer): make fuzz builds t/fuzz/*.c with the lib
 # sources they need into bin-src/build-fuzz and runs each for
-# FUZZ_SECONDS, starting from t/fuzz/seed; crashes land in
+# FUZZ_SECONDS, starting from t/fuzz/seed; each target is linked with
+# every lib source; crashes land in
 # bin-src/build-fuzz/ as crash-* files.
 FUZZ_CC = clang
 FUZZ_SECONDS = 60
@@ -144,11 +145,9 @@ FUZZ_FLAGS = -g -O1 -fsanitize=fuzzer,address,undefined \
 	-fno-sanitize-recover=undefined
 FUZZ_TARGETS = $(sort $(basename $(notdir $(wildcard t/fuzz/*.c))))
 
-$(FUZZ_O)/%: t/fuzz/%.c bin-src/lib/hb.c bin-src/lib/auth.c \
-		bin-src/lib/hb.h bin-src/lib/auth.h
+$(FUZZ_O)/%: t/fuzz/%.c $(LIBSRC) $(wildcard bin-src/lib/*.h)
 	mkdir -p $(FUZZ_O)
-	$(FUZZ_CC) $(HK_CPPFLAGS) $(WARN) $(FUZZ_FLAGS) -o $@ $< \
-		bin-src/lib/hb.c bin-src/lib/auth.c
+	$(FUZZ_CC) $(HK_CPPFLAGS) $(WARN) $(FUZZ_FLAGS) -o $@ $< $(LIBSRC)
 
 fuzz: $(FUZZ_TARGETS:%=$(FUZZ_O)/%)
 	for f in $(FUZZ_TARGETS); do \

@@ -62,6 +62,14 @@ nl_close(struct nl *nl)
 	nl->fd = -1;
 }
 
+/* NLMSG_OK without its signed/unsigned comparison (clang warns). */
+static int
+nl_msg_ok(const struct nlmsghdr *h, int len)
+{
+	return len >= (int)sizeof(*h) && h->nlmsg_len >= sizeof(*h) &&
+	    h->nlmsg_len <= (unsigned)len;
+}
+
 static int
 nl_send(struct nl *nl, struct nlmsghdr *req)
 {
@@ -170,7 +178,7 @@ nl_request(struct nl *nl, struct nlmsghdr *req, char *errmsg)
 		if ((n = nl_recv(nl, buf, sizeof(buf))) < 0)
 			return -1;
 		len = (int)n;
-		for (h = (struct nlmsghdr *)buf; NLMSG_OK(h, len);
+		for (h = (struct nlmsghdr *)buf; nl_msg_ok(h, len);
 		    h = NLMSG_NEXT(h, len)) {
 			const struct nlmsgerr *e;
 
@@ -209,7 +217,7 @@ nl_dump(struct nl *nl, struct nlmsghdr *req,
 		if ((n = nl_recv(nl, buf, sizeof(buf))) < 0)
 			return -1;
 		len = (int)n;
-		for (h = (struct nlmsghdr *)buf; NLMSG_OK(h, len);
+		for (h = (struct nlmsghdr *)buf; nl_msg_ok(h, len);
 		    h = NLMSG_NEXT(h, len)) {
 			if (h->nlmsg_seq != req->nlmsg_seq)
 				continue;

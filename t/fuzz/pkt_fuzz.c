@@ -3,14 +3,15 @@
  * (bin-src/lib/pkt.c): the input is one received frame's payload, read
  * as ARP and as IPv6 neighbour discovery.  Any NS or NA that parses is
  * built again from its fields and must parse back to the same fields.
- * Built and run by "make fuzz" (clang), into bin-src/build-fuzz; the
- * fuzz rule links only the heartbeat sources, so pkt.c comes in here.
+ * Built and run by "make fuzz" (clang), into bin-src/build-fuzz.
  */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "pkt.c"
+#include <netinet/in.h>
+
+#include "pkt.h"
 
 static void
 roundtrip(const struct pkt_nd *nd)
