@@ -64,10 +64,10 @@ $(O)/%: $(O)/%.o $(O)/libhakit.a
 $(O)/t/%: $(O)/t/%.o $(O)/libhakit.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(O)/libhakit.a
 
-# hbsend and hbrecv run for months on every node: linked static they stay
+# hbsend, hbrecv and gwswitch run for months: linked static they stay
 # under 1 MiB of RSS, which a dynamic libc alone exceeds.  An LDFLAGS given
 # on the command line (make asan) replaces this.
-$(O)/hbsend $(O)/hbrecv: LDFLAGS += -static
+$(O)/hbsend $(O)/hbrecv $(O)/gwswitch: LDFLAGS += -static
 
 .SECONDARY:
 
