@@ -738,6 +738,13 @@ main(int argc, char *argv[])
 		usage_error(usage_text, "at most %d uplinks", MAXUP);
 	for (c = 0; c < argc; c++)
 		parse_uplink(&g, argv[c]);
+	/*
+	 * The kernel gives an IPv6 route of metric 0 its default, 1024
+	 * (IP6_RT_PRIO_USER): that is the route to manage, or the route
+	 * read back would never be ours.
+	 */
+	if (g.family == AF_INET6 && g.metric == 0)
+		g.metric = 1024;
 
 	hk_check_stdout_at_exit();
 	if (nl_open(&g.rq, 0) < 0)

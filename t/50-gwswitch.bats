@@ -370,6 +370,20 @@ route isp2 203.0.113.1 wan2" ]
 	[[ $stderr == *"not on a subnet of wan1" ]]
 }
 
+@test "IPv6 without -m: the route the kernel gives metric 1024 is ours, set once" {
+	need_netns
+	ns_addr rt wan1 2001:db8:1::2/64
+	gw_start isp1=2001:db8:1::1@wan1
+	feed "isp1 up"
+	wait_until 5 out_has "route isp1 2001:db8:1::1 wan1"
+	gw_sync
+	gw_sync
+	run -0 grep -c "^switch" "$BATS_TEST_TMPDIR/out"
+	[ "$output" -eq 1 ]
+	! grep -q "changed outside" "$BATS_TEST_TMPDIR/err"
+	nsx rt ip -6 route show default | grep -q "via 2001:db8:1::1 dev wan1 .*metric 1024"
+}
+
 @test "a default route changed or deleted by someone else is put right" {
 	need_netns
 	gw_start "$UP1" "$UP2"
