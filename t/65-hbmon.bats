@@ -644,6 +644,28 @@ watch web
 	grep -q 'hbmon: stopped' "$W/hbmon.err"
 }
 
+@test "hbmon SIGKILLed: its service loops stop too, no orphan keeps monitoring" {
+	IV=200ms svc_cf "			alert rec.alert"
+	start_hbmon
+	wait_until 10 has_runs 1
+	local hb loops p n
+	hb=$(pgrep -P "$HBPID" -x hbmon || pgrep -P "$HBPID")
+	loops=$(pgrep -P "$hb")
+	[ -n "$loops" ]
+	# teardown kills them should this test fail
+	for p in $loops; do
+		echo "$p" >"$(hk_scope)/.bg.loop$p.pid"
+	done
+	kill -KILL "$hb"
+	for p in $loops; do
+		wait_until 10 eval '! proc_alive "$p"'
+	done
+	# and no monitor runs any more
+	n=$(runs)
+	sleep 1
+	[ "$(runs)" -le $((n + 1)) ]
+}
+
 @test "SIGHUP reloads a good config and keeps running on a bad one" {
 	svc_cf "			alert rec.alert"
 	start_hbmon
