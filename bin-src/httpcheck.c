@@ -9,6 +9,7 @@
 #include <netdb.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +31,7 @@ static const char usage_text[] =
 #define MAXBODY		65536		/* body bytes read and searched */
 #define MAXHEAD		16384		/* status line and headers */
 #define MAXCODES	32
+#define FD_SPARE	8		/* stdio, the resolver, slack */
 
 enum res {
 	HR_PENDING, HR_OK, HR_REFUSED, HR_UNREACH, HR_CTIMEOUT, HR_RTIMEOUT,
@@ -96,6 +98,25 @@ bad_usage(const struct cfg *c, const char *fmt, const char *arg)
 		printf("HTTP UNKNOWN - %s\n", msg);
 	/* Nagios reads 2 as CRITICAL: a broken command line is UNKNOWN. */
 	exit(c->nagios ? MON_NAG_UNKNOWN : HK_EXIT_USAGE);
+}
+
+/*
+ * A system error: exit 3, which is also Nagios's UNKNOWN (with its line).
+ * Never blamed on the hosts: out of files is not a failed check.
+ */
+static noreturn void
+sys_fail(const struct cfg *c, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	warnf("%s", msg);
+	if (c->nagios)
+		printf("HTTP UNKNOWN - %s\n", msg);
+	exit(c->nagios ? MON_NAG_UNKNOWN : HK_EXIT_SYS);
 }
 
 /* "200-399", "200,301,302", "2xx" mixed with commas. */
@@ -290,9 +311,23 @@ fail_errno(struct target *t, int e)
 	}
 }
 
+/* Out of file descriptors: a system error, not the host's failure. */
+static noreturn void
+no_files(const struct cfg *c, const struct target *t)
+{
+	struct rlimit rl;
+	int e = errno;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+		rl.rlim_cur = 0;
+	sys_fail(c, "%s: out of file descriptors with %zu hosts to check at "
+	    "once (ulimit -n is %llu): %s", t->arg, c->nt,
+	    (unsigned long long)rl.rlim_cur, strerror(e));
+}
+
 /* Starts a connection to t->cur; moves on to the next address on error. */
 static void
-start_connect(struct target *t)
+start_connect(const struct cfg *c, struct target *t)
 {
 	struct sockaddr_storage ss;
 	int e = 0;
@@ -303,6 +338,8 @@ start_connect(struct target *t)
 		t->fd = socket(t->cur->ai_family,
 		    SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 		if (t->fd < 0) {
+			if (errno == EMFILE || errno == ENFILE)
+				no_files(c, t);
 			e = errno;
 			continue;
 		}
@@ -320,7 +357,7 @@ start_connect(struct target *t)
 
 /* Connection failed with e: try the host's next address, if any. */
 static void
-connect_failed(struct target *t, int e)
+connect_failed(const struct cfg *c, struct target *t, int e)
 {
 	close(t->fd);
 	t->fd = -1;
@@ -328,7 +365,7 @@ connect_failed(struct target *t, int e)
 	    (e == ECONNREFUSED || e == EHOSTUNREACH || e == ENETUNREACH ||
 	    e == EADDRNOTAVAIL || e == ENETDOWN)) {
 		t->cur = t->cur->ai_next;
-		start_connect(t);	/* reports its own failure */
+		start_connect(c, t);	/* reports its own failure */
 		return;
 	}
 	fail_errno(t, e);
@@ -661,7 +698,7 @@ run(struct cfg *c)
 				    &sl) < 0)
 					e = errno;
 				if (e != 0) {
-					connect_failed(t, e);
+					connect_failed(c, t, e);
 					continue;
 				}
 				t->st = T_SEND;
@@ -694,6 +731,8 @@ prepare(struct cfg *c)
 
 		t->start_us = tm_now_us();
 		e = mon_resolve(t->host, AF_UNSPEC, SOCK_STREAM, &t->ai);
+		if (e == EAI_SYSTEM && (errno == EMFILE || errno == ENFILE))
+			no_files(c, t);
 		if (e != 0) {
 			warnf("%s: %s", t->host, gai_strerror(e));
 			t->why = e == EAI_NONAME ? NULL : "resolver";
@@ -713,7 +752,7 @@ prepare(struct cfg *c)
 		t->reqlen = (size_t)n;
 		t->cur = t->ai;
 		t->start_us = tm_now_us();
-		start_connect(t);
+		start_connect(c, t);
 	}
 }
 
@@ -924,14 +963,26 @@ main(int argc, char **argv)
 			bad_usage(&c, why, argv[i]);
 	c.nt = (size_t)argc;
 
-	/* One socket per host: allow as many as the hard limit does. */
+	/*
+	 * One socket per host: allow as many as the hard limit does, and
+	 * say at once when that is too few (stdio and the resolver need a
+	 * few more), rather than fail hosts that were never checked.
+	 */
 	{
 		struct rlimit rl;
 
-		if (getrlimit(RLIMIT_NOFILE, &rl) == 0 &&
-		    rl.rlim_cur < rl.rlim_max) {
-			rl.rlim_cur = rl.rlim_max;
-			setrlimit(RLIMIT_NOFILE, &rl);
+		if (getrlimit(RLIMIT_NOFILE, &rl) == 0) {
+			if (rl.rlim_cur < rl.rlim_max) {
+				rl.rlim_cur = rl.rlim_max;
+				if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+					getrlimit(RLIMIT_NOFILE, &rl);
+			}
+			if (rl.rlim_cur != RLIM_INFINITY &&
+			    c.nt + FD_SPARE > rl.rlim_cur)
+				sys_fail(&c, "%zu hosts need %zu open files at "
+				    "once; ulimit -n allows %llu", c.nt,
+				    c.nt + FD_SPARE,
+				    (unsigned long long)rl.rlim_cur);
 		}
 	}
 	hk_check_stdout_at_exit();

@@ -211,6 +211,37 @@ detail_of() {
 	[ "$(printf '%s\n' "$output" | grep -c ': response-timeout ')" -eq 20 ]
 }
 
+# Runs httpcheck ARGS... with the open-file limit at 64 and fds 10-59
+# taken when $1 is "busy", as a crowded process would have them.
+low_fds() {
+	local busy=$1 i
+	shift
+	ulimit -n 64
+	if [ "$busy" = busy ]; then
+		for i in $(seq 10 59); do eval "exec $i</dev/null"; done
+	fi
+	exec timeout 20 httpcheck "$@"
+}
+
+@test "more hosts than the open-file limit allows is a system error (exit 3), never failed hosts" {
+	local hosts=() i
+	for i in $(seq 1 100); do hosts+=(127.0.0.1); done
+	run -3 --separate-stderr low_fds free -p 9 "${hosts[@]}"
+	[ -z "$output" ]
+	[ "$stderr" = "httpcheck: 100 hosts need 108 open files at once; ulimit -n allows 64" ]
+	run -3 --separate-stderr low_fds free -N -p 9 "${hosts[@]}"
+	[ "$output" = "HTTP UNKNOWN - 100 hosts need 108 open files at once; ulimit -n allows 64" ]
+}
+
+@test "running out of file descriptors while connecting is a system error (exit 3)" {
+	need_netns
+	local hosts=() i
+	for i in $(seq 1 56); do hosts+=(127.0.0.1); done
+	run -3 --separate-stderr nsx m bash -c "$(declare -f low_fds); low_fds busy -t 2s ${hosts[*]}"
+	[ -z "$output" ]
+	[[ $stderr == "httpcheck: 127.0.0.1: out of file descriptors with 56 hosts to check at once (ulimit -n is 64): "* ]]
+}
+
 @test "an unknown host is a failed host, named on stderr" {
 	run -1 --separate-stderr timeout 20 httpcheck nonexistent.invalid
 	[ "${lines[0]}" = "nonexistent.invalid" ]
