@@ -308,8 +308,8 @@ src_open(struct source *s)
 		fd = media_tty_open(s->spec.path, s->spec.baud);
 		break;
 	case MEDIA_STDIO:
+		/* Left blocking (shared with our parent): read once per poll. */
 		fd = STDIN_FILENO;
-		(void)fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
 		break;
 	default:
 		fd = open(s->spec.path, O_RDONLY | O_NONBLOCK | O_NOCTTY |

@@ -362,7 +362,7 @@ main(int argc, char **argv)
 	struct sigaction sa;
 	struct utsname un;
 	size_t i, np;
-	int c, fl;
+	int c;
 
 	hk_setprogname(argv[0]);
 	while ((c = getopt(argc, argv, ":hVi:k:n:s:g:c:")) != -1) {
@@ -451,11 +451,13 @@ main(int argc, char **argv)
 	errno = 0;
 	if (getpriority(PRIO_PROCESS, 0) == 0 && errno == 0)
 		(void)setpriority(PRIO_PROCESS, 0, -10);
-	fl = fcntl(STDIN_FILENO, F_GETFL);
-	if (fl < 0)
+	/*
+	 * stdin stays as it is: its file description is shared with whoever
+	 * started us, and O_NONBLOCK there would outlive us.  It is read once
+	 * per poll that says it is ready, which does not block.
+	 */
+	if (fcntl(STDIN_FILENO, F_GETFL) < 0)
 		h.in_open = 0;
-	else
-		(void)fcntl(STDIN_FILENO, F_SETFL, fl | O_NONBLOCK);
 
 	now = tm_now_ms();
 	for (i = 0; i < h.nm; i++) {

@@ -83,6 +83,23 @@ has_n() {
 	[[ $output != *standby* ]]
 }
 
+@test "hbsend and hbrecv leave a shared stdin blocking for the next reader" {
+	local f
+	# the pipe's read end is one file description for the whole group:
+	# O_NONBLOCK left on it makes the next reader fail with EAGAIN
+	run -0 --separate-stderr timeout 10 sh -c 'true | {
+		hbsend -n n1 -c 1 - >/dev/null
+		grep "^flags:" /proc/self/fdinfo/0
+		hbrecv -n me - >/dev/null
+		grep "^flags:" /proc/self/fdinfo/0
+	}'
+	[ "${#lines[@]}" -eq 2 ]
+	for f in "${lines[@]}"; do
+		f=${f#flags:}
+		(( (8#${f//[[:space:]]/} & 8#4000) == 0 )) || { echo "O_NONBLOCK left: ${lines[*]}"; false; }
+	done
+}
+
 @test "hbsend -g increments the generation file on each start" {
 	echo 41 >"$T/gen"
 	run -0 timeout 5 hbsend -n n1 -c 1 -g "$T/gen" -
