@@ -463,9 +463,27 @@ dechunk(const char *p, const char *e, char *out, size_t *outlen)
 	}
 }
 
+/* Just past the empty line that ends the header lines at [p, e), or NULL. */
+static const char *
+head_end(const char *p, const char *e)
+{
+	const char *nl;
+
+	for (; p < e; p = nl + 1) {
+		if ((nl = memchr(p, '\n', (size_t)(e - p))) == NULL)
+			return NULL;
+		if (nl == p || (nl == p + 1 && *p == '\r'))
+			return nl + 1;
+	}
+	return NULL;
+}
+
 /*
  * Judges what has arrived so far (eof: the peer closed).  Leaves t
- * pending when it needs more; decides as early as it can.
+ * pending when it needs more; decides as early as it can.  The head
+ * (status line and headers) is bounded by where it ends, not by how
+ * much has arrived, so the verdict never depends on how the answer
+ * was split into packets.
  */
 static void
 judge(struct cfg *c, struct target *t, int eof)
@@ -477,26 +495,48 @@ judge(struct cfg *c, struct target *t, int eof)
 	unsigned long long clen = 0;
 	int have_clen = 0, chunked = 0, r;
 
-	if ((nl = memchr(b, '\n', t->len)) == NULL) {
-		if (t->len > MAXHEAD)
+	/*
+	 * The status line; interim 1xx answers (100 Continue, 103 Early
+	 * Hints), which a client must accept unasked, are skipped whole.
+	 */
+	for (;;) {
+		if ((nl = memchr(b, '\n', (size_t)(e - b))) == NULL) {
+			if (t->len > MAXHEAD)
+				malformed(t, "status-line-too-long");
+			else if (eof)
+				malformed(t, t->len == 0 ? "empty-reply" :
+				    "no-status-line");
+			else if (e - b >= 5 && strncmp(b, "HTTP/", 5) != 0)
+				malformed(t, "not-http");
+			return;
+		}
+		if (nl - t->buf >= MAXHEAD) {
 			malformed(t, "status-line-too-long");
-		else if (eof)
-			malformed(t, t->len == 0 ? "empty-reply" :
-			    "no-status-line");
-		else if (t->len >= 5 && strncmp(b, "HTTP/", 5) != 0)
-			malformed(t, "not-http");
-		return;
+			return;
+		}
+		/* HTTP/D.D SSS */
+		if (nl - b < 12 || strncmp(b, "HTTP/", 5) != 0 ||
+		    b[5] < '0' || b[5] > '9' || b[6] != '.' || b[7] < '0' ||
+		    b[7] > '9' || b[8] != ' ' || b[9] < '1' || b[9] > '5' ||
+		    b[10] < '0' || b[10] > '9' || b[11] < '0' || b[11] > '9' ||
+		    (nl - b > 12 && b[12] != ' ' && b[12] != '\r')) {
+			malformed(t, "bad-status-line");
+			return;
+		}
+		t->status = (b[9] - '0') * 100 + (b[10] - '0') * 10 +
+		    (b[11] - '0');
+		if (t->status / 100 != 1 || t->status == 101)
+			break;
+		if ((hend = head_end(nl + 1, e)) == NULL) {
+			if (t->len > MAXHEAD)
+				malformed(t, "headers-too-long");
+			else if (eof)
+				malformed(t, "truncated-headers");
+			return;
+		}
+		b = hend;
+		t->status = 0;
 	}
-	/* HTTP/D.D SSS */
-	if (nl - b < 12 || strncmp(b, "HTTP/", 5) != 0 ||
-	    b[5] < '0' || b[5] > '9' || b[6] != '.' || b[7] < '0' ||
-	    b[7] > '9' || b[8] != ' ' || b[9] < '1' || b[9] > '5' ||
-	    b[10] < '0' || b[10] > '9' || b[11] < '0' || b[11] > '9' ||
-	    (nl - b > 12 && b[12] != ' ' && b[12] != '\r')) {
-		malformed(t, "bad-status-line");
-		return;
-	}
-	t->status = (b[9] - '0') * 100 + (b[10] - '0') * 10 + (b[11] - '0');
 	if (!code_ok(c, t->status)) {
 		finish(t, HR_BADSTATUS);
 		return;
@@ -542,7 +582,7 @@ judge(struct cfg *c, struct target *t, int eof)
 			chunked = has_chunked(v, le);
 		}
 	}
-	if (hend == NULL) {
+	if (hend == NULL || hend - t->buf > MAXHEAD) {
 		if (t->len > MAXHEAD)
 			malformed(t, "headers-too-long");
 		else if (eof)

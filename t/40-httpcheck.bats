@@ -211,6 +211,39 @@ detail_of() {
 	[ "$(printf '%s\n' "$output" | grep -c ': response-timeout ')" -eq 20 ]
 }
 
+# Serves the bytes printf makes of FORMAT, as they are, on port PORT of h.
+raw_server() {
+	local port=$1 f="$BATS_TEST_TMPDIR/raw.$1"
+	# shellcheck disable=SC2059
+	printf "$2" >"$f"
+	bg_start -n h hkhttpd -p "$port" -r "$f"
+	wait_until 5 listening h "$port"
+}
+
+@test "interim 1xx answers (100 Continue, 103 Early Hints) are skipped: the final status counts" {
+	need_netns
+	raw_server 92 'HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </s.css>\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello'
+	run -0 check -s hello -p 92 $H
+	[[ $(detail_of $H) == "$H: ok time="*" status=200" ]]
+	raw_server 93 'HTTP/1.1 103 Early Hints\n\nHTTP/1.1 503 Busy\n\n'
+	run -1 check -p 93 $H
+	[[ $(detail_of $H) == "$H: bad-status time="*" status=503" ]]
+}
+
+@test "a head longer than 16 KiB is malformed however it arrives, a shorter one passes" {
+	need_netns
+	local big
+	big=$(printf '%*s' 20000 '' | tr ' ' a)
+	raw_server 94 "HTTP/1.1 200 OK\r\nX-Big: $big\r\n\r\nhello"
+	run -1 check -p 94 $H
+	[[ $(detail_of $H) == "$H: malformed time="*" status=200 why=headers-too-long" ]]
+	raw_server 95 "HTTP/1.1 200 $big\r\n\r\nhello"
+	run -1 check -p 95 $H
+	[[ $(detail_of $H) == "$H: malformed time="*" why=status-line-too-long" ]]
+	raw_server 96 "HTTP/1.1 200 OK\r\nX-Big: ${big:0:16000}\r\n\r\nhello"
+	run -0 check -s hello -p 96 $H
+}
+
 # Runs httpcheck ARGS... with the open-file limit at 64 and fds 10-59
 # taken when $1 is "busy", as a crowded process would have them.
 low_fds() {

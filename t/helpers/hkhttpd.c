@@ -1,7 +1,8 @@
 /*
  * hkhttpd.c - a tiny HTTP responder for the tests: every request gets
  * the same answer, or a chosen misbehaviour (hang, chunked, slow, close,
- * garbage).  Many connections at once with poll(); foreground until
+ * garbage), or with -r the bytes of a file as they are, for answers
+ * no real server would give.  Many connections at once with poll(); foreground until
  * SIGTERM.  Nothing on stdout; errors on stderr.
  */
 #include <errno.h>
@@ -20,13 +21,13 @@
 
 static const char usage_text[] =
     "usage: hkhttpd [-a ADDR] [-p PORT] [-c CODE] [-b BODY] "
-    "[-m ok|hang|chunked|slow|close|garbage]\n";
+    "[-m ok|hang|chunked|slow|close|garbage] [-r FILE]\n";
 
 #define MAXCONN		1000
 #define SLOW_MS		2000
 #define CHUNK		5	/* small chunks: strings straddle them */
 
-enum mode { M_OK, M_HANG, M_CHUNKED, M_SLOW, M_CLOSE, M_GARBAGE };
+enum mode { M_OK, M_HANG, M_CHUNKED, M_SLOW, M_CLOSE, M_GARBAGE, M_RAW };
 enum cstate { C_READ, C_WAIT, C_WRITE, C_HANG };
 
 struct conn {
@@ -43,6 +44,8 @@ struct srv {
 	enum mode	mode;
 	unsigned long	code;
 	const char	*body;
+	char		*raw;		/* -r: the whole answer */
+	size_t		rawlen;
 	int		lfd;
 	struct conn	c[MAXCONN];
 	size_t		nc;
@@ -85,7 +88,12 @@ build_reply(struct srv *s, struct conn *c)
 	cap = 256 + blen * 2 + (blen / CHUNK + 2) * 16;
 	if ((p = malloc(cap)) == NULL)
 		return -1;
-	if (s->mode == M_GARBAGE) {
+	if (s->mode == M_RAW) {
+		if (cap < s->rawlen && (p = realloc(p, s->rawlen)) == NULL)
+			return -1;
+		memcpy(p, s->raw, s->rawlen);
+		n = s->rawlen;
+	} else if (s->mode == M_GARBAGE) {
 		n = (size_t)snprintf(p, cap,
 		    "SSH-2.0-notHTTP garbage here\r\n\x01\x02\x03\n");
 	} else if (s->mode == M_CHUNKED) {
@@ -198,6 +206,28 @@ do_write(struct conn *c)
 	return 1;
 }
 
+/* -r FILE: read it whole. */
+static void
+load_raw(struct srv *s, const char *path)
+{
+	char buf[65536];
+	size_t n;
+	FILE *f;
+
+	if ((f = fopen(path, "rb")) == NULL)
+		die(HK_EXIT_SYS, "%s:", path);
+	while ((n = fread(buf, 1, sizeof(buf), f)) > 0) {
+		if ((s->raw = realloc(s->raw, s->rawlen + n)) == NULL)
+			die(HK_EXIT_SYS, "out of memory");
+		memcpy(s->raw + s->rawlen, buf, n);
+		s->rawlen += n;
+	}
+	if (ferror(f))
+		die(HK_EXIT_SYS, "%s:", path);
+	fclose(f);
+	s->mode = M_RAW;
+}
+
 static int
 listen_on(const char *addr, unsigned long port)
 {
@@ -233,7 +263,7 @@ main(int argc, char **argv)
 	int opt, tmo, n;
 
 	hk_setprogname(argv[0]);
-	while ((opt = getopt(argc, argv, "a:b:c:hm:p:V")) != -1) {
+	while ((opt = getopt(argc, argv, "a:b:c:hm:p:r:V")) != -1) {
 		switch (opt) {
 		case 'a':
 			addr = optarg;
@@ -266,6 +296,9 @@ main(int argc, char **argv)
 		case 'p':
 			if (parse_ulong(optarg, 1, 65535, &port) < 0)
 				usage_error(usage_text, "bad port: %s", optarg);
+			break;
+		case 'r':
+			load_raw(&s, optarg);
 			break;
 		case 'V':
 			version_exit();
