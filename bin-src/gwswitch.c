@@ -623,7 +623,7 @@ static int
 read_events(struct gw *g)
 {
 	char buf[NL_BUFSIZE] __attribute__((aligned(NLMSG_ALIGNTO)));
-	int changed = 0;
+	int changed = 0, lost = 0;
 
 	for (;;) {
 		struct nlmsghdr *h;
@@ -635,20 +635,30 @@ read_events(struct gw *g)
 			continue;
 		if (n < 0 && errno == ENOBUFS) {
 			/*
-			 * Events were lost: ask for the whole picture again
-			 * (the caller reads the route again too).
+			 * Events were lost.  The kernel says so before the
+			 * events still queued, which are older than the lost
+			 * ones: they are read and dropped, and the whole
+			 * picture is asked for once the queue is empty.
 			 */
-			read_links(g);
-			changed = 1;
+			lost = 1;
 			continue;
 		}
 		if (n < 0)
 			break;
+		if (lost)
+			continue;
 		len = (int)n;
 		for (h = (struct nlmsghdr *)buf; NLMSG_OK(h, len);
 		    h = NLMSG_NEXT(h, len))
 			if (link_msg(g, h, 0) || route_msg(g, h))
 				changed = 1;
+	}
+	if (lost) {
+		/* The caller reads the route again too. */
+		warnf("link and route events were lost: reading the links "
+		    "again");
+		read_links(g);
+		changed = 1;
 	}
 	return changed;
 }

@@ -384,6 +384,37 @@ route isp2 203.0.113.1 wan2" ]
 	nsx rt ip -6 route show default | grep -q "via 2001:db8:1::1 dev wan1 .*metric 1024"
 }
 
+@test "lost link events (netlink overrun): the links are read again, stale queued events do not count" {
+	need_netns
+	local i t f=$BATS_TEST_TMPDIR/flood
+	gw_start "$UP1" "$UP2"
+	feed "isp1 up" "isp2 up"
+	wait_until 5 route_on wan1
+	gw_sync
+	kill -STOP "$GW_PID"
+	# queued: isp1's carrier lost; then enough route events to overflow
+	# gwswitch's event socket; the carrier's return is lost with them
+	wanlab_carrier isp1 down
+	: >"$f"
+	for t in $(seq 101 124); do
+		for i in $(seq 0 255); do
+			echo "route add 203.0.113.$i/32 dev wan2 table $t"
+		done
+	done >"$f"
+	nsx rt ip -batch "$f"
+	wanlab_carrier isp1 up
+	kill -CONT "$GW_PID"
+	wait_until 10 grep -q "events were lost: reading the links again" "$BATS_TEST_TMPDIR/err"
+	for t in $(seq 101 124); do
+		nsx rt ip route flush table "$t"
+	done
+	feed "isp1 up"
+	gw_sync
+	# wan1's carrier is up: isp1 keeps (or gets back) the route
+	wait_until 5 route_on wan1
+	proc_alive "$GW_PID"
+}
+
 @test "a default route changed or deleted by someone else is put right" {
 	need_netns
 	gw_start "$UP1" "$UP2"
