@@ -387,6 +387,21 @@ called() {
 	[ "$stderr" = "wanfailover: not running" ]
 }
 
+@test "wanfailover SIGKILLed: its probers, gwswitch and helpers do not run on" {
+	need_netns
+	wf_start
+	kill -KILL "$(cat "$RUN/pid")"
+	wait_until 10 rt_clean
+	wf_gone() {
+		local p
+		for p in $(ip netns pids "$(ns rt)"); do
+			! grep -q wanfailover "/proc/$p/cmdline" 2>/dev/null || return 1
+		done
+	}
+	wait_until 10 wf_gone
+	route_on wan1
+}
+
 # The 2005 howto: forwarding, MASQUERADE on both uplinks, and two default
 # routes added with route(8) in its order (ISP1 first, then ISP2).
 howto_setup() {

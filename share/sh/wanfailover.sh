@@ -458,6 +458,21 @@ wf_start() {
 	mkfifo "$wf_rundir/health"
 	trap 'wf_stop_children' TERM INT HUP
 	trap 'wf_stop_children; rm -f "$wf_rundir/pid" "$wf_rundir/health"' EXIT
+	# A SIGKILLed wanfailover runs no trap: this watchdog then stops
+	# what it started, so that no gwswitch or prober runs on
+	# unsupervised (and a new start does not run beside them).
+	wf_main=$$
+	(
+		while read -r st <"/proc/$wf_main/stat"; do
+			case ${st##*) } in
+			Z*|X*) break ;;
+			esac
+			sleep 1
+		done 2>/dev/null
+		rm -f "$wf_rundir/watchdog.pid"
+		wf_stop_children
+	) </dev/null >/dev/null &
+	echo "$!" >"$wf_rundir/watchdog.pid"
 
 	set --
 	k=1
