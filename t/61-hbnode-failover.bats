@@ -263,6 +263,18 @@ both_up() {
 	! has6 n1
 }
 
+@test "a CONFDIR with a blank in its name: its resource scripts still run" {
+	ha_conf n1
+	local d
+	d=$(ha_dir n1)
+	mv "$d/ha.d" "$d/ha d"
+	bg_start -n n1 -o "$d/out" -e "$d/err" \
+	    hbnode -c "$d/ha d" -n master -s "$d/run" start
+	# alone: the peer is dead after initdead, the master takes the group
+	wait_until 30 got MASTER || { cat "$d/ha-log" "$d/err"; false; }
+	! grep -q "could not start" "$d/ha-log"
+}
+
 @test "a malformed ha.cf makes start exit 2 with file and line, inside a node too" {
 	ha_conf n1 "deadtime 300ms"
 	run -2 --separate-stderr ha_hb n1 start

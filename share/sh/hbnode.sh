@@ -8,8 +8,9 @@
 #   hb_load CONFDIR SELF SHAREDIR   read the three files; sets the cf_*
 #                                   variables, hb_tx (hbsend media),
 #                                   hb_rx (hbrecv sources), hb_peer,
-#                                   hb_home, rsc_n and rsc_1..rsc_N
-#                                   ("NAME PATH ARG...")
+#                                   hb_home, rsc_n, rsc_1..rsc_N
+#                                   ("NAME ARG...") and rsc_path_1..N
+#                                   (the script; CONFDIR may hold blanks)
 #   hb_dump                         print what was read, one "key value"
 #                                   line each (hbnode check)
 
@@ -368,7 +369,7 @@ hb_group() {
 		path=$(hb_rsc_script "$name") || hb_err "$gf" "$gl" \
 		    "no resource script '$name' in $hb_confdir/resource.d, /etc/init.d or $hb_sharedir/resource.d"
 		rsc_n=$((rsc_n + 1))
-		eval "rsc_$rsc_n=\"\$name \$path\${args:+ \$args}\""
+		eval "rsc_$rsc_n=\"\$name\${args:+ \$args}\" rsc_path_$rsc_n=\$path"
 	done
 }
 
@@ -402,14 +403,14 @@ hb_dump() {
 	printf 'receive %s\n' "$hb_rx"
 	i=1
 	while [ "$i" -le "$rsc_n" ]; do
-		eval "r=\$rsc_$i"
+		eval "r=\$rsc_$i p=\$rsc_path_$i"
 		# shellcheck disable=SC2154
 		set -f
 		# shellcheck disable=SC2086
 		set -- $r
 		set +f
-		n=$1 p=$2
-		shift 2
+		n=$1
+		shift
 		printf 'resource %s %s%s\n' "$n" "$p" "${1:+ $*}"
 		i=$((i + 1))
 	done
