@@ -92,12 +92,36 @@ medium_ok(struct medium *m)
 static void
 medium_close(struct medium *m, uint64_t now)
 {
-	if (m->fd >= 0 && m->spec.kind != MEDIA_STDIO)
+	/* stdout itself stays open: closing it would let fd 1 be reused. */
+	if (m->fd >= 0 && !(m->spec.kind == MEDIA_STDIO &&
+	    m->fd == STDOUT_FILENO))
 		close(m->fd);
-	if (m->spec.kind != MEDIA_STDIO)
-		m->fd = -1;
+	m->fd = -1;
 	m->outlen = m->outoff = 0;
 	m->retry_at = now + RETRY_MS;
+}
+
+/*
+ * Standard output for the "-" medium.  A pipe, FIFO or terminal there
+ * can block a write, and with it every other medium (and SIGTERM).  Our
+ * own file description of it, opened again through /proc, can be
+ * non-blocking without changing the one we share with our parent.  A
+ * regular file does not block; anything else is used as it is.
+ */
+static int
+stdout_open(void)
+{
+	struct stat st;
+	int fd;
+
+	if (fstat(STDOUT_FILENO, &st) == 0 &&
+	    (S_ISFIFO(st.st_mode) || S_ISCHR(st.st_mode))) {
+		fd = open("/proc/self/fd/1", O_WRONLY | O_NONBLOCK | O_NOCTTY |
+		    O_CLOEXEC);
+		if (fd >= 0)
+			return fd;
+	}
+	return STDOUT_FILENO;
 }
 
 static int
@@ -118,7 +142,7 @@ medium_open(struct medium *m)
 		break;
 	case MEDIA_STDIO:
 		m->stream = 1;
-		fd = STDOUT_FILENO;
+		fd = stdout_open();
 		break;
 	default:
 		/* A FIFO without a reader fails here (ENXIO), and is retried. */

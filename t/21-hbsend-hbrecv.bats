@@ -33,6 +33,11 @@ has_n() {
 	[ "$(grep -Ec -- "$3" "$2")" -eq "$1" ]
 }
 
+# gone PID: process PID has ended.
+gone() {
+	! proc_alive "$1"
+}
+
 @test "hbsend -c 3 - | hbrecv - sees the node come up" {
 	run -0 --separate-stderr timeout 10 sh -c \
 		'hbsend -n n1 -c 3 -i 50ms - | hbrecv -n me -'
@@ -270,6 +275,21 @@ has_n() {
 	bg_start hbsend -n n1 -i 50ms "udp:127.0.0.1:$PORT"
 	run -0 timeout 10 hbrecv -t 700ms -p n1 -n me "udp:127.0.0.1:$PORT"
 	run -1 timeout 10 hbrecv -t 700ms -p n1 -p n2 -n me "udp:127.0.0.1:$PORT"
+}
+
+@test "a standard output nobody reads stalls that medium only, and SIGTERM still works" {
+	local x
+	x=$(head -c 400 /dev/zero | tr '\0' v)
+	# a FIFO whose only reader never reads: the pipe fills, writes stall
+	mkfifo "$T/out"
+	exec 5<>"$T/out"
+	bg_start -o "$T/out" -e "$T/err" hbsend -n n1 -i 10ms -s "active x=$x" - "udp:127.0.0.1:$PORT"
+	wait_until 10 has "$T/err" '^hbsend: -: write stalled'
+	run -0 timeout 10 hbrecv -1 -t 3s -n me "udp:127.0.0.1:$PORT"
+	[[ ${lines[0]} == "up n1 st=active "* ]]
+	kill -s TERM "$BG_PID"
+	wait_until 5 gone "$BG_PID"
+	exec 5<&-
 }
 
 @test "a failing medium is reported once and the others keep going" {
