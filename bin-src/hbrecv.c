@@ -701,8 +701,12 @@ main(int argc, char **argv)
 				np++;
 			}
 		}
-		if (live == 0)
+		if (live == 0) {
+			/* Nothing more can come: -t judges what came. */
+			if (h.end_ms != 0)
+				status = peers_ok(&h) ? HK_EXIT_OK : HK_EXIT_NO;
 			break;
+		}
 		if (poll(pfd, np, next == UINT64_MAX ? -1 :
 		    tm_poll_timeout(next)) < 0) {
 			if (errno == EINTR)

@@ -277,6 +277,15 @@ gone() {
 	run -1 timeout 10 hbrecv -t 700ms -p n1 -p n2 -n me "udp:127.0.0.1:$PORT"
 }
 
+@test "hbrecv -t whose sources all end early judges the peers heard, at once" {
+	hbsend -n n1 -c 1 - >"$T/n1"
+	run -0 timeout 10 hbrecv -t 5s -p n1 -n me "$T/n1"
+	run -1 timeout 10 hbrecv -t 5s -p n2 -n me "$T/n1"
+	[[ ${lines[0]} == "up n1 "* ]]
+	run -1 timeout 10 hbrecv -t 5s -n me - </dev/null
+	[ -z "$output" ]
+}
+
 @test "a standard output nobody reads stalls that medium only, and SIGTERM still works" {
 	local x
 	x=$(head -c 400 /dev/zero | tr '\0' v)
