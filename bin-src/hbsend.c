@@ -285,7 +285,11 @@ read_status(struct hbsend *h)
 		if (r < 0)
 			warnf("stdin:");
 		h->in_open = 0;
-		return 0;
+		if (r < 0 || (h->inlen == 0 && !h->in_overlong))
+			return 0;
+		/* A last line without its newline still counts. */
+		buf[0] = '\n';
+		r = 1;
 	}
 	for (i = 0; i < (size_t)r; i++) {
 		if (buf[i] != '\n') {

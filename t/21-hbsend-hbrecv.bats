@@ -78,6 +78,13 @@ gone() {
 	exec 4>&-
 }
 
+@test "a last status line without its newline is taken too" {
+	printf 'standby x=1' >"$T/st"
+	run -0 --separate-stderr timeout 5 hbsend -n n1 -c 2 -i 10s - <"$T/st"
+	[[ ${lines[0]} == *" seq=1 st=active iv=10000 auth="* ]]
+	[[ ${lines[1]} == *" seq=2 st=standby iv=10000 x=1 auth="* ]]
+}
+
 @test "a bad status line is reported and changes nothing" {
 	run -0 --separate-stderr timeout 10 sh -c \
 		"{ echo 'bad/status'; echo 'standby gen=5'; echo 'standby x'; sleep 0.5; } |
