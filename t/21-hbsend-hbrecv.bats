@@ -320,11 +320,12 @@ gone() {
 @test "both end cleanly with status 0 on SIGTERM and SIGINT" {
 	local sig
 	for sig in TERM INT; do
-		hbrecv -n me "udp:127.0.0.1:$PORT" </dev/null >/dev/null 2>&1 3>&- &
+		hbrecv -n me "udp:127.0.0.1:$PORT" </dev/null >"$T/ev.$sig" 2>&1 3>&- &
 		local r=$!
 		hbsend -n n1 -i 50ms "udp:127.0.0.1:$PORT" </dev/null 2>/dev/null 3>&- &
 		local s=$!
-		sleep 0.3
+		# both have their handlers once the receiver has heard the sender
+		wait_until 10 has "$T/ev.$sig" '^up n1 '
 		kill -s "$sig" "$r" "$s"
 		run -0 timeout 5 sh -c "while kill -0 $r 2>/dev/null || kill -0 $s 2>/dev/null; do sleep 0.05; done"
 		wait "$r"
