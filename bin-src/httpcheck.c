@@ -45,6 +45,7 @@ static const char *const res_word[] = {
 };
 
 enum tstate { T_CONNECT, T_SEND, T_RECV, T_DONE };
+enum cstate { CS_NONE, CS_SIZE, CS_DATA, CS_CRLF, CS_END };
 
 struct target {
 	const char	*arg;		/* as given: named in the output */
@@ -61,6 +62,10 @@ struct target {
 	char		*buf;		/* the raw response */
 	size_t		len, cap;
 	int		status;
+	enum cstate	cst;		/* chunked: where the decoder is */
+	size_t		body, dlen;	/* chunked: decoded body in buf */
+	size_t		raw;		/* chunked: first byte not decoded */
+	unsigned long long left;	/* chunked: data left in this chunk */
 	enum res	res;
 	const char	*why;		/* detail for malformed/error */
 	int		err;		/* errno for HR_ERROR */
@@ -83,7 +88,6 @@ struct cfg {
 	uint64_t	warn_ms, crit_ms;	/* 0: none */
 	struct target	*t;
 	size_t		nt;
-	char		dec[MAXBODY];	/* a chunked body, decoded */
 };
 
 static noreturn void
@@ -404,63 +408,87 @@ has_chunked(const char *v, const char *e)
 }
 
 /*
- * Decodes the chunked body at [p, e) into out (at most MAXBODY bytes).
- * Returns 1 at the last chunk, 0 when more input is needed, -1 when
- * malformed; *outlen is what was decoded so far.
+ * Decodes the chunked body in place, as it arrives: the data of the
+ * chunks read so far is moved down to [body, body + dlen) and only the
+ * part not yet decoded stays after it, so chunk framing never eats the
+ * buffer and 64 KiB of body fit however small the chunks.  Returns 1 at
+ * the last chunk or the bound, 0 when more input is needed, -1 when
+ * malformed.
  */
 static int
-dechunk(const char *p, const char *e, char *out, size_t *outlen)
+dechunk(struct target *t)
 {
-	const char *nl;
-	unsigned long long sz;
+	char *b = t->buf, *nl;
 	size_t n, k;
-	int digits;
+	int r = 0;
 
-	*outlen = 0;
-	for (;;) {
-		if ((nl = memchr(p, '\n', (size_t)(e - p))) == NULL)
-			return (e - p) > 1024 ? -1 : 0;
-		sz = 0;
-		digits = 0;
-		for (; p < nl; p++, digits++) {
-			int d;
+	while (r == 0) {
+		size_t avail = t->len - t->raw;
 
-			if (*p >= '0' && *p <= '9')
-				d = *p - '0';
-			else if (*p >= 'a' && *p <= 'f')
-				d = *p - 'a' + 10;
-			else if (*p >= 'A' && *p <= 'F')
-				d = *p - 'A' + 10;
-			else
+		if (t->cst == CS_SIZE) {
+			unsigned long long sz = 0;
+			const char *p = b + t->raw;
+			int digits = 0;
+
+			if ((nl = memchr(p, '\n', avail)) == NULL) {
+				if (avail > 1024)
+					return -1;
 				break;
-			if (sz > (1ULL << 40))
+			}
+			for (; p < nl; p++, digits++) {
+				int d;
+
+				if (*p >= '0' && *p <= '9')
+					d = *p - '0';
+				else if (*p >= 'a' && *p <= 'f')
+					d = *p - 'a' + 10;
+				else if (*p >= 'A' && *p <= 'F')
+					d = *p - 'A' + 10;
+				else
+					break;
+				if (sz > (1ULL << 40))
+					return -1;
+				sz = sz * 16 + (unsigned)d;
+			}
+			if (digits == 0 || (p < nl && *p != ';' && *p != '\r' &&
+			    *p != ' ' && *p != '\t'))
 				return -1;
-			sz = sz * 16 + (unsigned)d;
-		}
-		if (digits == 0 || (p < nl && *p != ';' && *p != '\r' &&
-		    *p != ' ' && *p != '\t'))
-			return -1;
-		p = nl + 1;
-		if (sz == 0)
-			return 1;
-		n = (size_t)(e - p) < sz ? (size_t)(e - p) : (size_t)sz;
-		k = MAXBODY - *outlen < n ? MAXBODY - *outlen : n;
-		memcpy(out + *outlen, p, k);
-		*outlen += k;
-		if (*outlen >= MAXBODY)
-			return 1;	/* the bound: search what we have */
-		if (n < sz)
-			return 0;
-		p += n;
-		/* CRLF (or LF) after the data. */
-		if (p < e && *p == '\r')
-			p++;
-		if (p >= e)
-			return 0;
-		if (*p != '\n')
-			return -1;
-		p++;
+			t->raw = (size_t)(nl + 1 - b);
+			t->left = sz;
+			t->cst = sz == 0 ? CS_END : CS_DATA;
+			r = sz == 0;
+		} else if (t->cst == CS_DATA) {
+			if (avail == 0)
+				break;
+			n = avail < t->left ? avail : (size_t)t->left;
+			k = MAXBODY - t->dlen < n ? MAXBODY - t->dlen : n;
+			memmove(b + t->body + t->dlen, b + t->raw, k);
+			t->dlen += k;
+			t->raw += n;
+			t->left -= n;
+			if (t->dlen >= MAXBODY)
+				r = 1;	/* the bound: search what we have */
+			else if (t->left == 0)
+				t->cst = CS_CRLF;
+		} else if (t->cst == CS_CRLF) {
+			/* CRLF (or LF) after the data. */
+			if (avail == 0 || (avail == 1 && b[t->raw] == '\r'))
+				break;
+			if (b[t->raw] == '\r')
+				t->raw++;
+			if (b[t->raw] != '\n')
+				return -1;
+			t->raw++;
+			t->cst = CS_SIZE;
+		} else
+			r = 1;
 	}
+	/* Keep only what is still to decode after the decoded data. */
+	n = t->len - t->raw;
+	memmove(b + t->body + t->dlen, b + t->raw, n);
+	t->raw = t->body + t->dlen;
+	t->len = t->raw + n;
+	return r;
 }
 
 /* Just past the empty line that ends the header lines at [p, e), or NULL. */
@@ -488,10 +516,9 @@ head_end(const char *p, const char *e)
 static void
 judge(struct cfg *c, struct target *t, int eof)
 {
-	char *dec = c->dec;
 	const char *b = t->buf, *e = t->buf + t->len, *nl, *p, *hend, *v;
 	const char *body;
-	size_t blen, dlen;
+	size_t blen;
 	unsigned long long clen = 0;
 	int have_clen = 0, chunked = 0, r;
 
@@ -596,12 +623,17 @@ judge(struct cfg *c, struct target *t, int eof)
 	body = hend;
 	blen = (size_t)(e - hend);
 	if (chunked) {
-		r = dechunk(body, e, dec, &dlen);
+		if (t->cst == CS_NONE) {
+			t->body = t->raw = (size_t)(hend - t->buf);
+			t->cst = CS_SIZE;
+		}
+		r = dechunk(t);
 		if (r < 0) {
 			malformed(t, "bad-chunk");
 			return;
 		}
-		if (memmem(dec, dlen, c->string, c->slen) != NULL)
+		if (memmem(t->buf + t->body, t->dlen, c->string, c->slen) !=
+		    NULL)
 			finish(t, HR_OK);
 		else if (r == 1)
 			finish(t, HR_NOSTRING);

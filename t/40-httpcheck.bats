@@ -230,6 +230,32 @@ raw_server() {
 	[[ $(detail_of $H) == "$H: bad-status time="*" status=503" ]]
 }
 
+@test "a chunked body in small chunks is searched through its first 64 KiB of data" {
+	need_netns
+	local f="$BATS_TEST_TMPDIR/small"
+	# 20000 one-byte chunks (with extensions) before the string: 20 KB
+	# of data in some 900 KB of framing.
+	{
+		printf 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n'
+		printf '1;ext=%040d\r\nx\r\n' $(seq 1 20000)
+		printf '5\r\nhello\r\n0\r\n\r\n'
+	} >"$f"
+	bg_start -n h hkhttpd -p 97 -r "$f"
+	wait_until 5 listening h 97
+	run -0 check -t 5s -s hello -p 97 $H
+	[[ $(detail_of $H) == "$H: ok time="*" status=200" ]]
+	# Without the string: missing (not "truncated"), once 64 KiB are in.
+	{
+		printf 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n'
+		printf '2\r\nxx\r\n%.0s' $(seq 1 40000)
+		printf '0\r\n\r\n'
+	} >"$f.2"
+	bg_start -n h hkhttpd -p 98 -r "$f.2"
+	wait_until 5 listening h 98
+	run -1 check -t 5s -s hello -p 98 $H
+	[[ $(detail_of $H) == "$H: string-missing time="*" status=200" ]]
+}
+
 @test "a head longer than 16 KiB is malformed however it arrives, a shorter one passes" {
 	need_netns
 	local big
