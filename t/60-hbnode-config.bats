@@ -102,6 +102,15 @@ set_cf() {
 	[[ $output == *"auto_failback on"* ]]
 }
 
+@test "durations over 2^31 ms are read in full, with mawk (Debian's awk) too" {
+	command -v mawk >/dev/null || skip "needs mawk (Debian's default awk)"
+	mkdir -p "$BATS_TEST_TMPDIR/mawk"
+	ln -sf "$(command -v mawk)" "$BATS_TEST_TMPDIR/mawk/awk"
+	set_cf "keepalive 2" "deadtime 30d" "ucast lo 203.0.113.7" "node master slave"
+	PATH=$BATS_TEST_TMPDIR/mawk:$PATH run -0 hb check
+	[[ $output == *"deadtime 2592000000"$'\n'* ]]
+}
+
 @test "a malformed duration exits 2 with file and line" {
 	set_cf "keepalive 2" "deadtime 10x" "ucast lo 203.0.113.7" "node master slave"
 	run -2 --separate-stderr hb check

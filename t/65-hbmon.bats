@@ -191,6 +191,35 @@ frobnicate = 3"
 	bad_cf 10 'bad alertafter'
 }
 
+# use_mawk: awk is mawk, Debian's default awk, from here on
+use_mawk() {
+	command -v mawk >/dev/null || skip "needs mawk (Debian's default awk)"
+	mkdir -p "$W/mawk"
+	ln -sf "$(command -v mawk)" "$W/mawk/awk"
+	PATH=$W/mawk:$PATH
+}
+
+@test "durations over 2^31 ms (up to 365 days) are read in full, with mawk too" {
+	use_mawk
+	cf "randstart = 30d
+hostgroup web 192.0.2.1
+watch web
+	service http
+		interval 30d
+		monitor t.monitor
+		period wd {Sun-Sat}
+			alert rec.alert
+			alertevery 25d
+			upalertafter 40d"
+	run -0 hbmon_n
+	[[ $output == *" interval=2592000000ms "* ]]
+	run -0 bash -c '. "$1/sh/common.sh"; . "$1/sh/hbmon.sh"; hbmon_parse "$2"' \
+	    _ "$HAKIT_SHAREDIR" "$W/mon.cf"
+	[[ $output == *"cf_randstart='2592000000'"* ]]
+	[[ $output == *"p_1_1_every='2160000000'"* ]]
+	[[ $output == *"p_1_1_upafter='3456000000'"* ]]
+}
+
 @test "a malformed period is refused with file and line" {
 	svc_cf "		period wd {Mon-Funday}
 			alert rec.alert"

@@ -40,7 +40,7 @@ hk_dur_ms() {
 		    (u == "d") ? 86400000 : 1000
 		v = n * f
 		if (v > 31536000000) exit 1
-		printf "%d\n", v + 0.5
+		printf "%.0f\n", int(v + 0.5)	# %d: mawk stops at 2^31
 		ok = 1
 	    }
 	    END { exit !ok }'

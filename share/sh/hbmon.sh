@@ -46,6 +46,11 @@ function q(s) {
 function emit(name, val) {
 	print name "=" q(val)
 }
+# A duration in ms, in full: mawk, the default awk of Debian, would
+# write one over 2^31 as 2.592e+09.
+function emitn(name, val) {
+	print name "=" q(sprintf("%.0f", val))
+}
 function trim(s) {
 	sub(/^[ \t]+/, "", s)
 	sub(/[ \t]+$/, "", s)
@@ -541,7 +546,10 @@ END {
 		handle(trim(cont), start)
 	endservice()
 	for (k in G)
-		emit("cf_" k, G[k])
+		if (k == "randstart")
+			emitn("cf_" k, G[k])
+		else
+			emit("cf_" k, G[k])
 	print "nsvc=" ns + 0
 	for (i = 1; i <= ns; i++) {
 		g = S[i, "group"]
@@ -559,8 +567,8 @@ END {
 		emit(p "service", S[i, "service"])
 		emit(p "hosts", hosts)
 		emit(p "monhosts", mh)
-		emit(p "interval", S[i, "interval"])
-		emit(p "finterval", S[i, "failure_interval"] + 0)
+		emitn(p "interval", S[i, "interval"])
+		emitn(p "finterval", S[i, "failure_interval"] + 0)
 		emit(p "mon", S[i, "mon"])
 		emit(p "monargs", S[i, "monargs"])
 		emit(p "nohosts", S[i, "nohosts"] + 0)
@@ -574,7 +582,10 @@ END {
 		emit(p "np", S[i, "np"])
 	}
 	for (k in A)
-		emit(k, A[k])
+		if (k ~ /_(every|afterms|upafter)$/)
+			emitn(k, A[k])
+		else
+			emit(k, A[k])
 }
 ' "$1"
 }
