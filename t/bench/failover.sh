@@ -23,60 +23,26 @@
 #   sh t/bench/failover.sh      (as root; make bench runs it)
 set -eu
 
-top=$(cd -- "$(dirname -- "$0")/../.." && pwd)
+# shellcheck source=t/bench/lib.sh
+. "$(dirname -- "$0")/lib.sh"
 cd -- "$top"
-HAKIT_BINDIR=${HAKIT_BINDIR:-$top/bin-src/build}
-HAKIT_SHAREDIR=${HAKIT_SHAREDIR:-$top/share}
-export HAKIT_BINDIR HAKIT_SHAREDIR
-PATH=$HAKIT_BINDIR:$HAKIT_BINDIR/t:$HAKIT_SHAREDIR:$PATH
-export PATH
 runs=${RUNS:-10}
 slow_runs=${SLOW_RUNS:-5}
 
-if [ "$(id -u)" -ne 0 ]; then
-	echo "failover.sh: needs root for network namespaces" >&2
-	exit 2
-fi
-for p in hbsend hbrecv vipctl garp t/hkhttpd t/haclient; do
-	if [ ! -x "$HAKIT_BINDIR/$p" ]; then
-		echo "failover.sh: $HAKIT_BINDIR/$p is missing: run make first" >&2
-		exit 2
-	fi
-done
+bench_need_root
+bench_need hbsend hbrecv vipctl garp t/hkhttpd t/haclient
 
 id=hkfo$$
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/hakit-failover.XXXXXX")
 VIP=192.0.2.100
 client_pid=""
 
 cleanup() {
 	set +e
 	[ -z "$client_pid" ] || kill "$client_pid" 2>/dev/null
-	for n in client a b sw; do
-		pids=$(ip netns pids "$id-$n" 2>/dev/null)
-		# shellcheck disable=SC2086
-		[ -z "$pids" ] || kill -KILL $pids 2>/dev/null
-		ip netns del "$id-$n" 2>/dev/null
-	done
-	rm -rf -- "$tmp"
+	bench_cleanup
 }
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-now_ms() {
-	read -r up _ </proc/uptime
-	c=${up#*.}
-	echo $((${up%.*} * 1000 + ${c#0} * 10))
-}
-
-wait_for() {
-	w_end=$(($(now_ms) + $1 * 1000))
-	shift
-	until "$@"; do
-		[ "$(now_ms)" -lt "$w_end" ] || return 1
-		sleep 0.05
-	done
-}
+bench_begin cleanup
+tmp=$bench_tmp
 
 nx() {
 	n=$1
@@ -85,18 +51,14 @@ nx() {
 }
 
 lab() {
-	ip netns add "$id-sw"
-	ip -n "$id-sw" link set lo up
+	bench_ns_add "$id-sw"
 	ip -n "$id-sw" link add br0 type bridge
 	ip -n "$id-sw" link set br0 type bridge forward_delay 0 stp_state 0
 	ip -n "$id-sw" link set br0 up
 	for n in a b client; do
-		ip netns add "$id-$n"
-		ip -n "$id-$n" link set lo up
-		ip link add lan0 netns "$id-$n" type veth peer name "p-$n" netns "$id-sw"
+		bench_ns_add "$id-$n"
+		bench_veth "$id-$n" lan0 "$id-sw" "p-$n"
 		ip -n "$id-sw" link set "p-$n" master br0
-		ip -n "$id-sw" link set "p-$n" up
-		ip -n "$id-$n" link set lan0 up
 	done
 	ip -n "$id-a" addr add 192.0.2.1/24 brd + dev lan0
 	ip -n "$id-b" addr add 192.0.2.2/24 brd + dev lan0
@@ -104,12 +66,7 @@ lab() {
 }
 
 relab() {
-	for n in client a b sw; do
-		pids=$(ip netns pids "$id-$n" 2>/dev/null || true)
-		# shellcheck disable=SC2086
-		[ -z "$pids" ] || kill -KILL $pids 2>/dev/null || true
-		ip netns del "$id-$n" 2>/dev/null || true
-	done
+	bench_ns_del "$id-client" "$id-a" "$id-b" "$id-sw"
 	client_pid=""
 	lab
 }
@@ -185,9 +142,7 @@ other() {
 
 # kill_node NODE MODE: power (processes + cable) or soft (processes)
 kill_node() {
-	pids=$(ip netns pids "$id-$1")
-	# shellcheck disable=SC2086
-	kill -KILL $pids 2>/dev/null || true
+	bench_ns_kill "$id-$1"
 	[ "$2" = soft ] || ip -n "$id-sw" link set "p-$1" down
 }
 
@@ -198,13 +153,12 @@ revive() {
 results=""
 record() {
 	# record LABEL FILE-OF-MS
-	n=$(wc -l <"$2")
-	if [ "$n" -eq 0 ]; then
+	bench_stats "$2"
+	if [ "$bench_n" -eq 0 ]; then
 		line=$(printf '%-44s  no run completed' "$1")
 	else
-		line=$(sort -n "$2" | awk -v l="$1" '{ v[NR] = $1 } END {
-		    m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
-		    printf "%-44s  median %6d ms  min %6d  max %6d  (%d runs)", l, m, v[1], v[NR], NR }')
+		line=$(printf '%-44s  median %6d ms  min %6d  max %6d  (%d runs)' \
+		    "$1" "${bench_med%.*}" "$bench_min" "$bench_max" "$bench_n")
 	fi
 	echo "$line"
 	results="$results$line
@@ -221,11 +175,11 @@ bench_hbnode() {
 	hb_start b
 	client_start
 	holder=a
-	if ! wait_for 30 answer_is A; then
+	if ! bench_wait 30 answer_is A; then
 		echo "failover.sh: hbnode never served ($1/$2)" >&2
 		return 0
 	fi
-	wait_for 30 hb_sees b a || true
+	bench_wait 30 hb_sees b a || true
 	f=$tmp/ms.txt
 	: >"$f"
 	r=0
@@ -235,7 +189,7 @@ bench_hbnode() {
 		sleep 1
 		mark=$(wc -l <"$client_out")
 		kill_node "$holder" "$4"
-		if ! wait_for $((dead_s * 3 + 15)) answer_is "$(body "$new")"; then
+		if ! bench_wait $((dead_s * 3 + 15)) answer_is "$(body "$new")"; then
 			echo "  run $r: no takeover" >&2
 			break
 		fi
@@ -244,7 +198,7 @@ bench_hbnode() {
 		[ -z "$ms" ] || echo "$ms" >>"$f"
 		revive "$holder"
 		hb_start "$holder"
-		wait_for $((dead_s * 3 + 15)) hb_sees "$holder" "$new" ||
+		bench_wait $((dead_s * 3 + 15)) hb_sees "$holder" "$new" ||
 		    echo "  run $r: $holder did not rejoin" >&2
 		holder=$new
 	done
@@ -253,20 +207,10 @@ bench_hbnode() {
 
 # --- keepalived ------------------------------------------------------------
 ka_ok=0
-if command -v keepalived >/dev/null 2>&1; then
+if bench_want keepalived; then
 	ka_ok=1
-elif command -v apt-get >/dev/null 2>&1; then
-	echo "failover.sh: installing Debian's keepalived for the comparison" >&2
-	if DEBIAN_FRONTEND=noninteractive apt-get install -y -q keepalived \
-	    >"$tmp/apt.log" 2>&1; then
-		ka_ok=1
-		# the package starts a host keepalived; the lab needs none
-		if command -v systemctl >/dev/null 2>&1; then
-			systemctl stop keepalived >/dev/null 2>&1 || true
-		fi
-	else
-		echo "failover.sh: keepalived not installable; comparison skipped" >&2
-	fi
+else
+	echo "failover.sh: keepalived not installable; comparison skipped" >&2
 fi
 
 ka_conf() {
@@ -326,7 +270,7 @@ bench_keepalived() {
 	ka_start b
 	client_start
 	holder=a
-	if ! wait_for 30 answer_is A; then
+	if ! bench_wait 30 answer_is A; then
 		# both BACKUP with nopreempt: b may win the first election
 		if answer_is B; then holder=b; else
 			echo "failover.sh: keepalived never served" >&2
@@ -342,7 +286,7 @@ bench_keepalived() {
 		sleep 1
 		mark=$(wc -l <"$client_out")
 		kill_node "$holder" power
-		if ! wait_for 60 answer_is "$(body "$new")"; then
+		if ! bench_wait 60 answer_is "$(body "$new")"; then
 			echo "  run $r: no takeover" >&2
 			break
 		fi

@@ -10,49 +10,30 @@
 # HB_RUNS, HB_PEER_RUNS and HB_SECONDS shorten it; HB_PEER=0 skips the peer.
 set -eu
 
-top=$(cd -- "$(dirname -- "$0")/../.." && pwd)
-bin=${HAKIT_BINDIR:-$top/bin-src/build}
-PATH=$bin:$bin/t:$PATH
+# shellcheck source=t/bench/lib.sh
+. "$(dirname -- "$0")/lib.sh"
 runs=${HB_RUNS:-20}
 secs=${HB_SECONDS:-60}
 ns=hkbench-hb-$$
-tmp=$(mktemp -d)
 pids=""
+
+bench_need_root
+bench_need hbsend hbrecv t/stamp
 
 # shellcheck disable=SC2317  # called from the trap
 cleanup() {
 	for p in $pids; do
 		kill -9 "$p" 2>/dev/null || true
 	done
-	for n in "$ns" "$ns-a" "$ns-b"; do
-		for p in $(ip netns pids "$n" 2>/dev/null); do
-			kill -9 "$p" 2>/dev/null || true
-		done
-		ip netns del "$n" 2>/dev/null || true
-	done
-	rm -rf "$tmp"
+	bench_cleanup
 }
-trap cleanup EXIT
-trap 'exit 2' INT TERM
-
-for p in hbsend hbrecv stamp; do
-	command -v "$p" >/dev/null || {
-		echo "hb.sh: $p not found in $bin: run make first" >&2
-		exit 2
-	}
-done
-ip netns add "$ns"
-ip -n "$ns" link set lo up
+bench_begin cleanup
+tmp=$bench_tmp
+bench_ns_add "$ns"
 
 # wait_for FILE REGEX SECONDS: poll until FILE has a matching line.
 wait_for() {
-	n=$(($3 * 20))
-	while [ "$n" -gt 0 ]; do
-		grep -Eq -- "$2" "$1" 2>/dev/null && return 0
-		sleep 0.05
-		n=$((n - 1))
-	done
-	return 1
+	bench_wait "$3" grep -Eq -- "$2" "$1" 2>/dev/null
 }
 
 # field PID N: field N of /proc/PID/stat (after the command name).
@@ -92,13 +73,9 @@ while [ "$i" -lt "$runs" ]; do
 	wait 2>/dev/null || true
 	pids=""
 done
-sort -n "$tmp/det" >"$tmp/det.sorted"
-med=$(awk '{ a[NR] = $1 } END { if (NR % 2) print a[(NR + 1) / 2];
-	else print int((a[NR / 2] + a[NR / 2 + 1]) / 2) }' "$tmp/det.sorted")
-min=$(head -n 1 "$tmp/det.sorted" | cut -d' ' -f1)
-max=$(tail -n 1 "$tmp/det.sorted" | cut -d' ' -f1)
+bench_stats "$tmp/det"
 echo "detection, interval 100ms, deadtime 500ms, $runs runs:" \
-	"median ${med}ms, min ${min}ms, max ${max}ms (kill -> dead event)"
+	"median ${bench_med%.*}ms, min ${bench_min}ms, max ${bench_max}ms (kill -> dead event)"
 
 # 2 and 3. CPU and memory at 20 heartbeats/s.
 ip netns exec "$ns" hbrecv -n bench -d 500ms udp:127.0.0.1:17999 \
@@ -136,22 +113,10 @@ pids=""
 # The peer: heartbeat in two namespaces (each with its own hostname, and
 # private /etc/ha.d, /var/lib/heartbeat and /run), broadcast on a veth.
 peer() {
-	hbbin=/usr/libexec/heartbeat/heartbeat
-	if [ ! -x "$hbbin" ]; then
-		echo "peer: installing Debian's heartbeat"
-		DEBIAN_FRONTEND=noninteractive apt-get install -y -q heartbeat \
-			>"$tmp/apt.log" 2>&1 || { echo "peer: apt-get install heartbeat failed; skipped"; return 0; }
-	fi
+	bench_want heartbeat /usr/libexec/heartbeat/heartbeat ||
+		{ echo "peer: apt-get install heartbeat failed; skipped"; return 0; }
 	command -v unshare >/dev/null || { echo "peer: no unshare(1); skipped"; return 0; }
-	ip netns add "$ns-a"
-	ip netns add "$ns-b"
-	ip link add name hb0 netns "$ns-a" type veth peer name hb0 netns "$ns-b"
-	for n in a b; do
-		ip -n "$ns-$n" link set lo up
-		ip -n "$ns-$n" link set hb0 up
-	done
-	ip -n "$ns-a" addr add 192.0.2.1/24 brd + dev hb0
-	ip -n "$ns-b" addr add 192.0.2.2/24 brd + dev hb0
+	bench_pair hb0 "$ns-a" "192.0.2.1/24 brd +" "$ns-b" "192.0.2.2/24 brd +"
 	for n in n1 n2; do
 		d=$tmp/$n
 		mkdir -p "$d"
@@ -179,20 +144,18 @@ peer() {
 		# measure the steady state, 6s on
 		sleep "6.0$(awk -v s="$i" 'BEGIN { srand(s); printf "%02d", int(rand() * 100) }')"
 		t0=$(stamp -n)
-		for p in $(ip netns pids "$ns-a"); do kill -9 "$p"; done
+		bench_ns_kill "$ns-a"
 		wait_for "$tmp/plog" 'node n1: is dead' 10 ||
 			{ echo "peer: n2 never declared n1 dead; skipped"; return 0; }
 		t1=$(awk '/node n1: is dead/ { print $1; exit }' "$tmp/plog")
 		echo "$(((t1 - t0) / 1000))" >>"$tmp/pdet"
 	done
-	sort -n "$tmp/pdet" >"$tmp/pdet.sorted"
-	pmed=$(awk '{ a[NR] = $1 } END { if (NR % 2) print a[(NR + 1) / 2];
-		else print int((a[NR / 2] + a[NR / 2 + 1]) / 2) }' "$tmp/pdet.sorted")
+	bench_stats "$tmp/pdet"
 	echo "peer heartbeat 3.0.6, keepalive 100ms, deadtime 500ms, $pruns runs:" \
-		"median ${pmed}ms, min $(head -n 1 "$tmp/pdet.sorted")ms," \
-		"max $(tail -n 1 "$tmp/pdet.sorted")ms (kill -> \"is dead\" in its log)"
+		"median ${bench_med%.*}ms, min ${bench_min}ms," \
+		"max ${bench_max}ms (kill -> \"is dead\" in its log)"
 	# CPU and memory of one node at 20 heartbeats/s: all its processes.
-	for p in $(ip netns pids "$ns-b"); do kill -9 "$p" 2>/dev/null || true; done
+	bench_ns_kill "$ns-b"
 	sleep 0.5
 	peer_conf 50ms 500ms 250ms
 	peer_start n1 a

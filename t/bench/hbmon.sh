@@ -12,59 +12,26 @@
 # on 192.0.2.1:80.  mon is installed with apt-get when missing (skipped
 # when that fails).  Needs root; t/bench/run calls it.
 set -eu
-top=$(cd -- "$(dirname -- "$0")/../.." && pwd)
-BIN=${HAKIT_BINDIR:-$top/bin-src/build}
-SHARE=${HAKIT_SHAREDIR:-$top/share}
+# shellcheck source=t/bench/lib.sh
+. "$(dirname -- "$0")/lib.sh"
 RUNS=${RUNS:-5}
-export HAKIT_BINDIR="$BIN" HAKIT_SHAREDIR="$SHARE"
-PATH=$BIN:$BIN/t:$SHARE:$PATH
 
-for p in "$BIN/httpcheck" "$BIN/t/hkhttpd"; do
-	[ -x "$p" ] || { echo "hbmon.sh: $p not built (make)" >&2; exit 2; }
-done
+bench_need_root
+bench_need httpcheck t/hkhttpd
 
 NS=hbmb$$
-W=$(mktemp -d "${TMPDIR:-/tmp}/hbmon-bench.XXXXXX")
 WEB_PID=
 DAEMON_PID=
-cleanup() {
-	[ -z "$DAEMON_PID" ] || kill "$DAEMON_PID" 2>/dev/null || :
-	[ -z "$WEB_PID" ] || kill "$WEB_PID" 2>/dev/null || :
-	for n in mon web; do
-		pids=$(ip netns pids "$NS-$n" 2>/dev/null || :)
-		# shellcheck disable=SC2086
-		[ -z "$pids" ] || kill -KILL $pids 2>/dev/null || :
-		ip netns del "$NS-$n" 2>/dev/null || :
-	done
-	rm -rf -- "$W"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-
-ip netns add "$NS-mon"
-ip netns add "$NS-web"
-ip -n "$NS-mon" link set lo up
-ip -n "$NS-web" link set lo up
-ip link add eth0 netns "$NS-mon" type veth peer name eth0 netns "$NS-web"
-ip -n "$NS-mon" addr add 192.0.2.9/24 dev eth0
-ip -n "$NS-web" addr add 192.0.2.1/24 dev eth0
-ip -n "$NS-mon" link set eth0 up
-ip -n "$NS-web" link set eth0 up
-
-now_ms() {
-	t=$(date +%s%N)
-	echo $((t / 1000000))
-}
+bench_begin bench_cleanup
+W=$bench_tmp
+bench_pair eth0 "$NS-mon" 192.0.2.9/24 "$NS-web" 192.0.2.1/24
 
 web_start() {
 	ip netns exec "$NS-web" hkhttpd -a 192.0.2.1 -p 80 >/dev/null 2>&1 &
 	WEB_PID=$!
-	i=0
-	while ! ip netns exec "$NS-mon" httpcheck -t 1 192.0.2.1 >/dev/null 2>&1; do
-		i=$((i + 1))
-		[ "$i" -lt 100 ] || { echo "hbmon.sh: hkhttpd did not start" >&2; exit 1; }
-		sleep 0.05
-	done
+	bench_wait 5 ip netns exec "$NS-mon" httpcheck -t 1 192.0.2.1 \
+	    >/dev/null 2>&1 ||
+		{ echo "hbmon.sh: hkhttpd did not start" >&2; exit 1; }
 }
 
 web_stop() {
@@ -75,23 +42,23 @@ web_stop() {
 
 # wait_line FILE N TIMEOUT_MS: until FILE has N lines; prints the time
 wait_line() {
-	deadline=$(($(now_ms) + $3))
+	deadline=$(($(bench_now_ms) + $3))
 	while :; do
 		n=0
 		[ ! -f "$1" ] || n=$(wc -l <"$1")
 		if [ "$n" -ge "$2" ]; then
-			now_ms
+			bench_now_ms
 			return 0
 		fi
-		[ "$(now_ms)" -lt "$deadline" ] || return 1
+		[ "$(bench_now_ms)" -lt "$deadline" ] || return 1
 		sleep 0.01
 	done
 }
 
+# median: of the numbers on stdin, an integer ("-" when none)
 median() {
-	sort -n | awk '{ v[NR] = $1 } END {
-		if (NR == 0) { print "-"; exit }
-		if (NR % 2) print v[(NR + 1) / 2]; else print int((v[NR / 2] + v[NR / 2 + 1]) / 2) }'
+	bench_stats
+	echo "${bench_med%.*}"
 }
 
 mkdir -p "$W/alert" "$W/state" "$W/log"
@@ -154,14 +121,14 @@ kill_to_alert() {
 		daemon_start "$1"
 		# let it see the service healthy for a few checks
 		sleep 6
-		t0=$(now_ms)
+		t0=$(bench_now_ms)
 		web_stop
 		if ! t1=$(wait_line "$W/alerts" 1 60000); then
 			echo "hbmon.sh: $1: no alert within 60 s" >&2
 			daemon_stop
 			return 1
 		fi
-		t2=$(now_ms)
+		t2=$(bench_now_ms)
 		web_start
 		if ! t3=$(wait_line "$W/alerts" 2 60000); then
 			echo "hbmon.sh: $1: no upalert within 60 s" >&2
@@ -182,15 +149,8 @@ report() {
 }
 
 have_mon=0
-if [ -x /usr/sbin/mon ]; then
+if bench_want mon /usr/sbin/mon; then
 	have_mon=1
-elif command -v apt-get >/dev/null 2>&1 &&
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -q mon >/dev/null 2>&1; then
-	have_mon=1
-fi
-# Debian starts mon on install: that one is not ours
-if [ "$have_mon" = 1 ] && command -v systemctl >/dev/null 2>&1; then
-	systemctl stop mon 2>/dev/null || :
 fi
 
 echo "kill-to-alert: interval, alertafter 2; alert = an exec of a script"

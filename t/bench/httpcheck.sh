@@ -11,73 +11,33 @@
 # 192.0.2.2: port 80 healthy, 81 hangs, 82 answers 500).  curl is
 # installed with apt-get when missing.  Needs root; t/bench/run calls it.
 set -eu
-top=$(cd -- "$(dirname -- "$0")/../.." && pwd)
-BIN=${HAKIT_BINDIR:-$top/bin-src/build}
+# shellcheck source=t/bench/lib.sh
+. "$(dirname -- "$0")/lib.sh"
 RUNS=${RUNS:-5}
-HC=$BIN/httpcheck
-HTTPD=$BIN/t/hkhttpd
-for p in "$HC" "$HTTPD"; do
-	[ -x "$p" ] || { echo "httpcheck.sh: $p not built (make)" >&2; exit 2; }
-done
-if ! command -v curl >/dev/null 2>&1; then
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -q curl >/dev/null ||
-		{ echo "httpcheck.sh: cannot install curl" >&2; exit 2; }
-fi
-CURL=$(command -v curl)
+HC=$HAKIT_BINDIR/httpcheck
+HTTPD=$HAKIT_BINDIR/t/hkhttpd
+bench_need_root
+bench_need httpcheck t/hkhttpd
 
 NS=hcb$$
-W=$(mktemp -d "${TMPDIR:-/tmp}/httpcheck-bench.XXXXXX")
-cleanup() {
-	for n in m h; do
-		pids=$(ip netns pids "$NS-$n" 2>/dev/null || :)
-		# shellcheck disable=SC2086
-		[ -z "$pids" ] || kill -KILL $pids 2>/dev/null || :
-		ip netns del "$NS-$n" 2>/dev/null || :
-	done
-	rm -rf -- "$W"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
+bench_begin bench_cleanup
+W=$bench_tmp
+bench_want curl || { echo "httpcheck.sh: cannot install curl" >&2; exit 2; }
+CURL=$(command -v curl)
 
-m() { ip netns exec "$NS-m" "$@"; }
 h() { ip netns exec "$NS-h" "$@"; }
 
-ip netns add "$NS-m"
-ip netns add "$NS-h"
-ip -n "$NS-m" link set lo up
-ip -n "$NS-h" link set lo up
-ip link add e0 netns "$NS-m" type veth peer name e0 netns "$NS-h"
-ip -n "$NS-m" addr add 192.0.2.1/24 dev e0
-ip -n "$NS-h" addr add 192.0.2.2/24 dev e0
-ip -n "$NS-m" link set e0 up
-ip -n "$NS-h" link set e0 up
+bench_pair e0 "$NS-m" 192.0.2.1/24 "$NS-h" 192.0.2.2/24
 h "$HTTPD" -a 192.0.2.2 -p 80 -b "healthy" >/dev/null 2>&1 &
 h "$HTTPD" -a 192.0.2.2 -p 81 -m hang >/dev/null 2>&1 &
 h "$HTTPD" -a 192.0.2.2 -p 82 -c 500 >/dev/null 2>&1 &
-i=0
-until [ "$(h ss -Htln 'sport >= :80 and sport <= :82' | wc -l)" -eq 3 ]; do
-	i=$((i + 1))
-	[ "$i" -lt 100 ] || { echo "httpcheck.sh: servers did not start" >&2; exit 1; }
-	sleep 0.05
-done
-
-now_us() {
-	t=$(date +%s%N)
-	echo $((t / 1000))
+listening() {
+	[ "$(h ss -Htln 'sport >= :80 and sport <= :82' | wc -l)" -eq 3 ]
 }
+bench_wait 5 listening ||
+	{ echo "httpcheck.sh: servers did not start" >&2; exit 1; }
 
-median() {
-	sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
-}
-
-ms() { awk -v u="$1" 'BEGIN { printf "%.0f", u / 1000 }'; }
-
-timed() {
-	t0=$(now_us)
-	m "$@" >"$W/out" 2>"$W/err" || :
-	t1=$(now_us)
-	echo $((t1 - t0))
-}
+timed() { bench_timed "$NS-m" "$W" "$@"; }
 
 # URL lists: N URLs, 10% hanging, 5% failing with 500 (rounded down).
 urls() {
@@ -145,24 +105,16 @@ for n in 1 10 100; do
 		r=$((r + 1))
 	done
 	printf '%-6s %8sms %10sms %12sms  %s / %s / %s (%s)\n' "$n" \
-	    "$(ms "$(median <"$W/t.hc")")" "$(ms "$(median <"$W/t.cs")")" \
-	    "$(ms "$(median <"$W/t.cp")")" "$bhc" "$bcs" "$bcp" "$exp"
-	echo "       ratios: curl serial / httpcheck $(awk -v a="$(median <"$W/t.cs")" \
-	    -v b="$(median <"$W/t.hc")" 'BEGIN { printf "%.1f", a / b }')x," \
-	    "curl parallel / httpcheck $(awk -v a="$(median <"$W/t.cp")" \
-	    -v b="$(median <"$W/t.hc")" 'BEGIN { printf "%.2f", a / b }')x"
+	    "$(bench_ms "$(bench_median "$W/t.hc")")" "$(bench_ms "$(bench_median "$W/t.cs")")" \
+	    "$(bench_ms "$(bench_median "$W/t.cp")")" "$bhc" "$bcs" "$bcp" "$exp"
+	echo "       ratios: curl serial / httpcheck $(awk -v a="$(bench_median "$W/t.cs")" \
+	    -v b="$(bench_median "$W/t.hc")" 'BEGIN { printf "%.1f", a / b }')x," \
+	    "curl parallel / httpcheck $(awk -v a="$(bench_median "$W/t.cp")" \
+	    -v b="$(bench_median "$W/t.hc")" 'BEGIN { printf "%.2f", a / b }')x"
 done
 [ "$has_parallel" -eq 1 ] || echo "(this curl has no --parallel)"
 
-cost() {
-	: >"$W/c"
-	r=0
-	while [ "$r" -lt 50 ]; do
-		timed "$@" >>"$W/c"
-		r=$((r + 1))
-	done
-	median <"$W/c"
-}
+cost() { bench_timed_median "$NS-m" "$W" 50 "$@"; }
 ctrue=$(cost /bin/true)
 chc=$(cost "$HC" http://192.0.2.2/)
 ccu=$(cost "$CURL" -s -o /dev/null -m 1 http://192.0.2.2/)

@@ -11,43 +11,22 @@
 # the dead ones).  fping is installed with apt-get when missing.  Needs
 # root; t/bench/run calls it.
 set -eu
-top=$(cd -- "$(dirname -- "$0")/../.." && pwd)
-BIN=${HAKIT_BINDIR:-$top/bin-src/build}
+# shellcheck source=t/bench/lib.sh
+. "$(dirname -- "$0")/lib.sh"
 RUNS=${RUNS:-5}
-PC=$BIN/pingcheck
-[ -x "$PC" ] || { echo "pingcheck.sh: $PC not built (make)" >&2; exit 2; }
-if ! command -v fping >/dev/null 2>&1; then
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -q fping >/dev/null ||
-		{ echo "pingcheck.sh: cannot install fping" >&2; exit 2; }
-fi
-FPING=$(command -v fping)
+PC=$HAKIT_BINDIR/pingcheck
+bench_need_root
+bench_need pingcheck
 
 NS=pcb$$
-W=$(mktemp -d "${TMPDIR:-/tmp}/pingcheck-bench.XXXXXX")
-cleanup() {
-	for n in m h; do
-		pids=$(ip netns pids "$NS-$n" 2>/dev/null || :)
-		# shellcheck disable=SC2086
-		[ -z "$pids" ] || kill -KILL $pids 2>/dev/null || :
-		ip netns del "$NS-$n" 2>/dev/null || :
-	done
-	rm -rf -- "$W"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
+bench_begin bench_cleanup
+W=$bench_tmp
+bench_want fping || { echo "pingcheck.sh: cannot install fping" >&2; exit 2; }
+FPING=$(command -v fping)
 
-m() { ip netns exec "$NS-m" "$@"; }
 h() { ip netns exec "$NS-h" "$@"; }
 
-ip netns add "$NS-m"
-ip netns add "$NS-h"
-ip -n "$NS-m" link set lo up
-ip -n "$NS-h" link set lo up
-ip link add e0 netns "$NS-m" type veth peer name e0 netns "$NS-h"
-ip -n "$NS-m" addr add 192.0.2.1/24 dev e0
-ip -n "$NS-h" addr add 192.0.2.2/24 dev e0
-ip -n "$NS-m" link set e0 up
-ip -n "$NS-h" link set e0 up
+bench_pair e0 "$NS-m" 192.0.2.1/24 "$NS-h" 192.0.2.2/24
 ip -n "$NS-m" route add 203.0.113.0/24 via 192.0.2.2
 ip -n "$NS-m" route add 198.51.100.0/24 via 192.0.2.2
 h sysctl -qw net.ipv4.ip_forward=1 net.ipv4.icmp_ratelimit=0
@@ -87,23 +66,9 @@ seqs 203.0.113. 200 201 >"$W/dead.20"
 { seqs 203.0.113. 1 175; seqs 198.51.100. 1 5; } >"$W/alive.200"
 { seqs 203.0.113. 200 214; seqs 203.0.113. 241 245; } >"$W/dead.200"
 
-now_us() {
-	t=$(date +%s%N)
-	echo $((t / 1000))
-}
-
-median() {
-	sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
-}
-
-# Runs "$@" in the monitor namespace; prints its wall time in us; the
-# failed hosts (one a line) go to $W/failed.
-timed() {
-	t0=$(now_us)
-	m "$@" >"$W/out" 2>"$W/err" || :
-	t1=$(now_us)
-	echo $((t1 - t0))
-}
+# Runs "$@" in the monitor namespace; prints its wall time in us; its
+# output goes to $W/out and $W/err.
+timed() { bench_timed "$NS-m" "$W" "$@"; }
 
 # What each tool said was dead, one a line, sorted.
 pc_failed() { head -1 "$W/out" | tr ' ' '\n' | sed '/^$/d' | sort; }
@@ -116,8 +81,6 @@ score() { # N FAILEDFILE
 	fa=$(comm -23 "$W/exp" "$2" | wc -l)
 	echo "$fd/$fa"
 }
-
-ms() { awk -v u="$1" 'BEGIN { printf "%.0f", u / 1000 }'; }
 
 printf '%-20s %9s %9s %13s  %s\n' "targets (10% dead)" pingcheck fping "fping/pc" "runs with a wrong verdict"
 for n in 1 20 200; do
@@ -140,10 +103,10 @@ for n in 1 20 200; do
 		[ "$s" = "0/0" ] || wfp=$((wfp + 1))
 		r=$((r + 1))
 	done
-	tpc=$(median <"$W/t.pc")
-	tfp=$(median <"$W/t.fp")
+	tpc=$(bench_median "$W/t.pc")
+	tfp=$(bench_median "$W/t.fp")
 	printf '%-20s %7sms %7sms %12.2fx  pingcheck %s, fping %s, of %s\n' \
-	    "$n" "$(ms "$tpc")" "$(ms "$tfp")" \
+	    "$n" "$(bench_ms "$tpc")" "$(bench_ms "$tfp")" \
 	    "$(awk -v a="$tfp" -v b="$tpc" 'BEGIN { print a / b }')" \
 	    "$wpc" "$wfp" "$RUNS"
 done
@@ -156,21 +119,13 @@ while [ "$r" -lt 3 ]; do
 	timed "$FPING" -q $(cat "$W/all.200") >>"$W/t.fd"
 	r=$((r + 1))
 done
-echo "fping defaults, 200 targets: $(ms "$(median <"$W/t.fd")")ms (median of 3)"
+echo "fping defaults, 200 targets: $(bench_ms "$(bench_median "$W/t.fd")")ms (median of 3)"
 
 # The failed lists of the last 200-target run, for the record.
 echo "last 200-target run: pingcheck said dead: $(wc -l <"$W/f.pc"), fping: $(wc -l <"$W/f.fp") (20 expected)"
 
 # Start cost: one healthy host, one probe, as a whole process.
-cost() {
-	: >"$W/c"
-	r=0
-	while [ "$r" -lt 50 ]; do
-		timed "$@" >>"$W/c"
-		r=$((r + 1))
-	done
-	median <"$W/c"
-}
+cost() { bench_timed_median "$NS-m" "$W" 50 "$@"; }
 ctrue=$(cost /bin/true)
 cpc=$(cost "$PC" -c 1 192.0.2.2)
 cfp=$(cost "$FPING" -c1 -q 192.0.2.2)

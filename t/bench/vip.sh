@@ -12,53 +12,26 @@
 #   sh t/bench/vip.sh        (as root; make bench runs it)
 set -eu
 
-top=$(cd -- "$(dirname -- "$0")/../.." && pwd)
-bindir=${HAKIT_BINDIR:-$top/bin-src/build}
+# shellcheck source=t/bench/lib.sh
+. "$(dirname -- "$0")/lib.sh"
+bindir=$HAKIT_BINDIR
 runs=${VIP_BENCH_RUNS:-50}
 timeit=$bindir/t/vip-timeit
 vip=192.0.2.100
 
-if [ "$(id -u)" -ne 0 ]; then
-	echo "vip.sh: needs root for network namespaces" >&2
-	exit 2
-fi
-for p in vipctl garp t/vip-timeit; do
-	if [ ! -x "$bindir/$p" ]; then
-		echo "vip.sh: $bindir/$p is missing: run make first" >&2
-		exit 2
-	fi
-done
-if ! arping -V 2>&1 | grep -q iputils; then
-	echo "vip.sh: installing Debian's iputils-arping for the comparison" >&2
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -q iputils-arping \
-	    >&2 || {
-		apt-get update -q >&2 || true
-		DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
-		    iputils-arping >&2
-	}
-fi
-arping=$(command -v arping)
+bench_need_root
+bench_need vipctl garp t/vip-timeit
 
 node=hkbench$$-node
 client=hkbench$$-client
-cleanup() {
-	ip netns del "$node" 2>/dev/null || true
-	ip netns del "$client" 2>/dev/null || true
-	rm -rf "$tmp"
-}
-tmp=$(mktemp -d)
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+bench_begin bench_cleanup
+tmp=$bench_tmp
+if ! arping -V 2>&1 | grep -q iputils; then
+	bench_install iputils-arping || exit 1
+fi
+arping=$(command -v arping)
 
-ip netns add "$node"
-ip netns add "$client"
-ip -n "$node" link set lo up
-ip -n "$client" link set lo up
-ip link add name eth0 netns "$node" type veth peer name eth0 netns "$client"
-ip -n "$node" link set eth0 up
-ip -n "$client" link set eth0 up
-ip -n "$node" addr add 192.0.2.1/24 dev eth0
-ip -n "$client" addr add 192.0.2.9/24 dev eth0
+bench_pair eth0 "$node" 192.0.2.1/24 "$client" 192.0.2.9/24
 # held by the client: what a probe must find
 held=192.0.2.50
 ip -n "$client" addr add "$held/24" dev eth0
@@ -76,11 +49,9 @@ reset() {
 	ip -n "$node" addr del "$vip/24" dev eth0 2>/dev/null || true
 }
 
+# median NAME: of the microseconds in $tmp/NAME, in milliseconds
 median() {
-	sort -n "$tmp/$1" | awk '{ v[NR] = $1 }
-		END { if (NR % 2) m = v[(NR + 1) / 2];
-		else m = (v[NR / 2] + v[NR / 2 + 1]) / 2;
-		printf "%.2f", m / 1000 }'
+	awk -v u="$(bench_median "$tmp/$1")" 'BEGIN { printf "%.2f", u / 1000 }'
 }
 
 i=0

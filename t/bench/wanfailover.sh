@@ -14,53 +14,28 @@ set -eu
 # The lab helpers are bash.
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 
-top=$(cd -- "$(dirname -- "$0")/../.." && pwd)
-bindir=${HAKIT_BINDIR:-$top/bin-src/build}
-sharedir=${HAKIT_SHAREDIR:-$top/share}
+# shellcheck source=t/bench/lib.sh
+. "$(dirname -- "$0")/lib.sh"
 runs=${WAN_BENCH_RUNS:-10}
 cap=${HOWTO_CAP:-20}
-export HAKIT_BINDIR="$bindir" HAKIT_SHAREDIR="$sharedir"
-PATH=$bindir:$bindir/t:$sharedir:$PATH
 
-if [ "$(id -u)" -ne 0 ]; then
-	echo "wanfailover.sh: needs root for network namespaces" >&2
-	exit 2
-fi
-for p in gwswitch pingcheck; do
-	if [ ! -x "$bindir/$p" ]; then
-		echo "wanfailover.sh: $bindir/$p is missing: run make first" >&2
-		exit 2
-	fi
-done
-
-BATS_FILE_TMPDIR=$(mktemp -d)
-hk_scope() { printf '%s\n' "$BATS_FILE_TMPDIR"; }
-# shellcheck source=/dev/null
-. "$top/t/helpers/netns.bash"
-# shellcheck source=/dev/null
-. "$top/t/helpers/wanlab.bash"
+bench_need_root
+bench_need gwswitch pingcheck
 
 wfpid="" pingpid=""
 cleanup() {
 	[ -z "$pingpid" ] || kill "$pingpid" 2>/dev/null || true
 	[ -z "$wfpid" ] || kill "$wfpid" 2>/dev/null || true
-	ns_cleanup "$BATS_FILE_TMPDIR"
-	rm -rf "$BATS_FILE_TMPDIR"
+	! command -v ns_cleanup >/dev/null || ns_cleanup "$BATS_FILE_TMPDIR"
+	bench_cleanup
 }
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-now_ms() { echo $(($(date +%s%N) / 1000000)); }
-
-# wait_for SECONDS CMD...: 0 as soon as CMD succeeds, 1 after SECONDS.
-wait_for() {
-	local end=$(($(now_ms) + $1 * 1000))
-	shift
-	until "$@"; do
-		[ "$(now_ms)" -lt "$end" ] || return 1
-		sleep 0.05
-	done
-}
+bench_begin cleanup
+BATS_FILE_TMPDIR=$bench_tmp
+hk_scope() { printf '%s\n' "$BATS_FILE_TMPDIR"; }
+# shellcheck source=/dev/null
+. "$top/t/helpers/netns.bash"
+# shellcheck source=/dev/null
+. "$top/t/helpers/wanlab.bash"
 
 route_on() { [ "$(wanlab_route_dev)" = "$1" ]; }
 client_ok() { nsx cl ping -c 1 -W 1 "$WANLAB_INET1" >/dev/null 2>&1; }
@@ -113,10 +88,13 @@ outage() {
 }
 
 stats() {
-	sort -n | awk '{ v[NR] = $1 } END {
-	    if (NR == 0) { print "no data"; exit }
-	    med = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
-	    printf "median %d ms  (min %d, max %d, %d runs)\n", med, v[1], v[NR], NR }'
+	bench_stats "$1"
+	if [ "$bench_n" -eq 0 ]; then
+		echo "no data"
+	else
+		printf 'median %d ms  (min %d, max %d, %d runs)\n' \
+		    "${bench_med%.*}" "$bench_min" "$bench_max" "$bench_n"
+	fi
 }
 
 conf=$BATS_FILE_TMPDIR/wan.conf
@@ -139,28 +117,28 @@ EOF
 	echo "wanfailover: interval 200ms, timeout $tmo, down 3, up 5; client pings every 100ms"
 	ip netns exec "$(ns rt)" wanfailover -c "$conf" start >/dev/null 2>"$BATS_FILE_TMPDIR/wf.err" &
 	wfpid=$!
-	if ! wait_for 10 route_on wan1; then
+	if ! bench_wait 10 route_on wan1; then
 		echo "wanfailover did not start" >&2
 		cat "$BATS_FILE_TMPDIR/wf.err" >&2
 		exit 1
 	fi
-	wait_for 10 client_ok || true
+	bench_wait 10 client_ok || true
 	for kind in "$@"; do
 		: >"$BATS_FILE_TMPDIR/res"
 		i=0
 		while [ "$i" -lt "$runs" ]; do
 			i=$((i + 1))
 			ping_start
-			if ! wait_for 5 replied 0; then
+			if ! bench_wait 5 replied 0; then
 				ping_stop
 				echo "  run $i: the client could not reach the internet host before the failure: not counted" >&2
-				wait_for 10 client_ok || true
+				bench_wait 10 client_ok || true
 				continue
 			fi
 			t0=$(date +%s%3N)
 			fail "$kind" isp1 on
-			if wait_for 10 route_on wan2 &&
-			    wait_for 10 replied "$t0"; then
+			if bench_wait 10 route_on wan2 &&
+			    bench_wait 10 replied "$t0"; then
 				ping_stop
 				outage >>"$BATS_FILE_TMPDIR/res"
 			else
@@ -168,10 +146,10 @@ EOF
 				echo "  run $i: no recovery within 10 s" >&2
 			fi
 			fail "$kind" isp1 off
-			wait_for 15 route_on wan1 || echo "  run $i: route did not come back" >&2
-			wait_for 5 client_ok || true
+			bench_wait 15 route_on wan1 || echo "  run $i: route did not come back" >&2
+			bench_wait 5 client_ok || true
 		done
-		printf '  %-10s %s   [%s]\n' "$kind" "$(stats <"$BATS_FILE_TMPDIR/res")" \
+		printf '  %-10s %s   [%s]\n' "$kind" "$(stats "$BATS_FILE_TMPDIR/res")" \
 		    "$(tr '\n' ' ' <"$BATS_FILE_TMPDIR/res" | sed 's/ $//')"
 	done
 	kill "$wfpid" 2>/dev/null || true
@@ -201,12 +179,12 @@ for kind in port carrier blackhole gateway; do
 	fi
 	primary=isp1
 	[ "$(wanlab_route_dev)" = wan2 ] && primary=isp2
-	wait_for 5 client_ok || true
+	bench_wait 5 client_ok || true
 	ping_start
-	wait_for 5 replied 0 || true
+	bench_wait 5 replied 0 || true
 	t0=$(date +%s%3N)
 	fail "$kind" "$primary" on
-	if wait_for "$cap" replied "$t0"; then
+	if bench_wait "$cap" replied "$t0"; then
 		ping_stop
 		printf '  %-10s (primary %s) outage %s ms\n' "$kind" "$primary" "$(outage)"
 	else
