@@ -256,15 +256,54 @@ set_carrier(struct gw *g, int ifindex, int carrier, int initial)
 	return changed;
 }
 
+/*
+ * An uplink's interface is named: when an interface of that name comes
+ * with another index (deleted and made again: a PPP link, a VLAN set up
+ * anew), it is the uplink's from now on, without carrier until the
+ * message says so and, like a carrier that returns, in need of fresh
+ * health.
+ */
+static void
+follow_name(struct gw *g, const struct ifinfomsg *ifi, const struct rtattr *a)
+{
+	char name[IF_NAMESIZE];
+	size_t n = RTA_PAYLOAD(a);
+	int i;
+
+	if (n >= sizeof(name))
+		n = sizeof(name) - 1;
+	memcpy(name, RTA_DATA(a), n);
+	name[n] = '\0';
+	for (i = 0; i < g->nup; i++) {
+		struct uplink *u = &g->up[i];
+
+		if (u->ifindex == ifi->ifi_index || strcmp(u->ifname, name) != 0)
+			continue;
+		warnf("%s: %s is a new interface now", u->name, u->ifname);
+		u->ifindex = ifi->ifi_index;
+		u->carrier = 0;
+		u->held = 1;
+		u->goodrounds = 0;
+		u->refused = 0;
+	}
+}
+
 static int
 link_msg(struct gw *g, const struct nlmsghdr *h, int initial)
 {
 	const struct ifinfomsg *ifi = NLMSG_DATA(h);
+	struct rtattr *tb[IFLA_MAX + 1];
 	int carrier;
 
 	if ((h->nlmsg_type != RTM_NEWLINK && h->nlmsg_type != RTM_DELLINK) ||
 	    h->nlmsg_len < NLMSG_LENGTH(sizeof(*ifi)))
 		return 0;
+	if (h->nlmsg_type == RTM_NEWLINK) {
+		nl_attr_parse(tb, IFLA_MAX, IFLA_RTA(ifi),
+		    (int)(h->nlmsg_len - NLMSG_LENGTH(sizeof(*ifi))));
+		if (tb[IFLA_IFNAME] != NULL)
+			follow_name(g, ifi, tb[IFLA_IFNAME]);
+	}
 	carrier = h->nlmsg_type == RTM_NEWLINK &&
 	    (ifi->ifi_flags & IFF_UP) && (ifi->ifi_flags & IFF_LOWER_UP);
 	return set_carrier(g, ifi->ifi_index, carrier, initial);

@@ -415,6 +415,35 @@ route isp2 203.0.113.1 wan2" ]
 	proc_alive "$GW_PID"
 }
 
+@test "an uplink's interface deleted and made again under its name is followed" {
+	need_netns
+	local d=$BATS_TEST_TMPDIR
+	ns_new g
+	ns_veth g w1 g p1
+	ns_veth g w2 g p2
+	ns_addr g w1 198.51.100.2/24
+	ns_addr g w2 203.0.113.2/24
+	mkfifo "$d/in"
+	bg_start -n g -o "$d/out" -e "$d/err" \
+		sh -c 'exec gwswitch "$@" <"$0"' "$d/in" isp1=198.51.100.1@w1 isp2=203.0.113.1@w2
+	GW_PID=$BG_PID
+	exec 5>"$d/in"
+	feed "isp1 up" "isp2 up"
+	wait_until 5 eval 'nsx g ip -4 route show default | grep -q "dev w1"'
+	nsx g ip link del w1
+	wait_until 5 eval 'nsx g ip -4 route show default | grep -q "dev w2"'
+	ns_veth g w1 g p1
+	ns_addr g w1 198.51.100.2/24
+	# a new interface needs fresh health, like a carrier that returns
+	gw_sync
+	nsx g ip -4 route show default | grep -q "dev w2"
+	grep -q "isp1: w1 is a new interface now" "$d/err"
+	feed "isp1 up"
+	wait_until 5 eval 'nsx g ip -4 route show default | grep -q "dev w1"'
+	! grep -q "refused" "$d/err"
+	proc_alive "$GW_PID"
+}
+
 @test "a default route changed or deleted by someone else is put right" {
 	need_netns
 	gw_start "$UP1" "$UP2"
