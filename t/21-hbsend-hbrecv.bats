@@ -372,6 +372,18 @@ gone() {
 	[[ $stderr == "hbrecv: $T/nope: No such file or directory" ]]
 }
 
+@test "a key file that is a FIFO or a directory exits 2 at once, not a hang" {
+	mkfifo -m 600 "$T/kfifo"
+	run -2 --separate-stderr timeout 5 hbsend -k "$T/kfifo" -c 1 -
+	[ "$stderr" = "hbsend: $T/kfifo: not a regular file" ]
+	[ -z "$output" ]
+	run -2 --separate-stderr timeout 5 hbrecv -k "$T/kfifo" -
+	[ "$stderr" = "hbrecv: $T/kfifo: not a regular file" ]
+	mkdir -m 700 "$T/kdir"
+	run -2 --separate-stderr timeout 5 hbrecv -k "$T/kdir" -
+	[ "$stderr" = "hbrecv: $T/kdir: not a regular file" ]
+}
+
 @test "a key file readable by others exits 2 and says chmod 600" {
 	chmod 644 "$KEYS"
 	run -2 --separate-stderr timeout 5 hbsend -k "$KEYS" -c 1 -

@@ -453,14 +453,16 @@ auth_load(const char *path, struct auth_keys *k, enum auth_err *err,
 	memset(k, 0, sizeof(*k));
 	*line = 0;
 	*err = AUTH_ESYS;
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	/* O_NONBLOCK: a FIFO must not hang us before fstat says what it is. */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0)
 		return -1;
 	if (fstat(fd, &st) < 0)
 		goto sys;
 	if (!S_ISREG(st.st_mode)) {
-		errno = EINVAL;
-		goto sys;
+		close(fd);
+		*err = AUTH_ENOTREG;
+		return -1;
 	}
 	if (st.st_mode & (S_IRWXG | S_IRWXO)) {
 		close(fd);
@@ -607,6 +609,9 @@ auth_load_msg(char *buf, size_t len, const char *path, enum auth_err err,
 	case AUTH_ENOUSE:
 		snprintf(buf, len, "%s: no 'auth N' line naming one of its "
 		    "keys", path);
+		break;
+	case AUTH_ENOTREG:
+		snprintf(buf, len, "%s: not a regular file", path);
 		break;
 	default:
 		snprintf(buf, len, "%s: %s", path, strerror(errno));

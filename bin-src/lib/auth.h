@@ -67,7 +67,8 @@ enum auth_err {
 	AUTH_ESYS,		/* open/read failed: errno is set */
 	AUTH_EMODE,		/* readable by group or others */
 	AUTH_ESYNTAX,		/* bad line: see line */
-	AUTH_ENOUSE		/* no "auth N", or N names no key */
+	AUTH_ENOUSE,		/* no "auth N", or N names no key */
+	AUTH_ENOTREG		/* a directory, FIFO, device... */
 };
 
 /*
