@@ -326,10 +326,17 @@ next_gen(const char *path)
 	size_t n = 0;
 	int fd;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	/* O_NONBLOCK: a FIFO must not hang us before fstat says what it is. */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0 && errno != ENOENT)
 		die(HK_EXIT_SYS, "%s:", path);
 	if (fd >= 0) {
+		struct stat st;
+
+		if (fstat(fd, &st) < 0)
+			die(HK_EXIT_SYS, "%s:", path);
+		if (!S_ISREG(st.st_mode))
+			die(HK_EXIT_USAGE, "%s: not a regular file", path);
 		while (n < sizeof(buf) - 1 &&
 		    (r = read(fd, buf + n, sizeof(buf) - 1 - n)) > 0)
 			n += (size_t)r;

@@ -124,6 +124,13 @@ gone() {
 	[[ $output == *"not a generation number"* ]]
 }
 
+@test "a generation file that is a FIFO exits 2 at once, not a hang" {
+	mkfifo "$T/gfifo"
+	run -2 --separate-stderr timeout 5 hbsend -n n1 -c 1 -g "$T/gfifo" -
+	[ "$stderr" = "hbsend: $T/gfifo: not a regular file" ]
+	[ -z "$output" ]
+}
+
 @test "a sender that restarts is reported with restart and its new generation" {
 	mkfifo "$T/fifo"
 	bg_start -o "$T/ev" hbrecv -n me -d 5s "$T/fifo"
