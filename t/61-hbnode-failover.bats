@@ -237,6 +237,22 @@ both_up() {
 	! ha_has n1
 }
 
+@test "takeover on a node whose resource cannot start: the group goes back to the peer" {
+	ha_conf n1
+	ha_conf n2
+	printf '#!/bin/sh\n[ "$1" = start ] && { echo "port 80 busy" >&2; exit 1; }\necho stopped\n' \
+	    >"$(ha_dir n2)/ha.d/resource.d/web"
+	ha_start n1
+	ha_start n2
+	ha_watch 15 n1 || { ha_log n1; ha_log n2; false; }
+	wait_until 10 got MASTER
+	run -0 ha_hb n2 takeover
+	wait_until 15 grep -q "slave could not start web" "$(ha_dir n2)/ha-log"
+	# the master, which stood by for the takeover, serves again
+	wait_until 15 got MASTER || { ha_log n1; ha_log n2; false; }
+	ha_steady 3 n1 || { ha_log n1; ha_log n2; false; }
+}
+
 @test "ucast: one ha.cf for both nodes, each skipping the line naming itself" {
 	HA_MEDIA="ucast lan0 192.0.2.1"
 	both_up "ucast lan0 192.0.2.2"
