@@ -883,6 +883,19 @@ perf_s(char *buf, size_t len, uint64_t ms)
 		    (unsigned long long)(ms % 1000));
 }
 
+/* A host's Nagios state: failed or slower than -c, slower than -w. */
+static int
+nag_state(const struct cfg *c, const struct target *t)
+{
+	uint64_t us = t->end_us - t->start_us;
+
+	if (failed(c, t) || (c->crit_ms && us > c->crit_ms * 1000))
+		return MON_NAG_CRITICAL;
+	if (c->warn_ms && us > c->warn_ms * 1000)
+		return MON_NAG_WARNING;
+	return MON_NAG_OK;
+}
+
 /*
  * Nagios: CRITICAL when a host failed or took longer than -c, WARNING
  * when longer than -w; one line of text, then the performance data.
@@ -895,14 +908,7 @@ report_nagios(const struct cfg *c)
 	size_t i;
 
 	for (i = 0; i < c->nt; i++) {
-		const struct target *t = &c->t[i];
-		uint64_t us = t->end_us - t->start_us;
-
-		st = MON_NAG_OK;
-		if (failed(c, t) || (c->crit_ms && us > c->crit_ms * 1000))
-			st = MON_NAG_CRITICAL;
-		else if (c->warn_ms && us > c->warn_ms * 1000)
-			st = MON_NAG_WARNING;
+		st = nag_state(c, &c->t[i]);
 		if (st > state)
 			state = st;
 		if (st != MON_NAG_OK)
@@ -923,8 +929,7 @@ report_nagios(const struct cfg *c)
 			const struct target *t = &c->t[i];
 			uint64_t us = t->end_us - t->start_us;
 
-			if (!failed(c, t) && !(c->warn_ms &&
-			    us > c->warn_ms * 1000))
+			if (nag_state(c, t) == MON_NAG_OK)
 				continue;
 			detail(t, d, sizeof(d));
 			if (!failed(c, t))

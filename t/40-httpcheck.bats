@@ -190,6 +190,9 @@ detail_of() {
 	[[ $output == "HTTP WARNING - 1 of 1 hosts not ok: $H: slow time="*"|time="*"s;1.000;4.000;0;" ]]
 	run -2 check -N -t 5s -w 1s -c 1500ms -p 84 $H
 	[[ $output == "HTTP CRITICAL - "* ]]
+	# Slower than -c alone: named in the text too.
+	run -2 check -N -t 5s -c 1s -p 84 $H
+	[[ $output == "HTTP CRITICAL - 1 of 1 hosts not ok: $H: slow time="*"|time="*"s;;1.000;0;" ]]
 	run -3 --separate-stderr check -N -p 0 $H
 	[ "$output" = "HTTP UNKNOWN - bad port: 0" ]
 	run -3 --separate-stderr check -p 0 -N $H
