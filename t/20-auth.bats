@@ -145,6 +145,14 @@ keyfile() {
 	[ "$output" = "syntax 3" ]
 }
 
+@test "authkeys: a NUL byte is refused with the number of its line" {
+	local f=$BATS_TEST_TMPDIR/authkeys
+	printf 'auth 1\n1 sha256 a\n2 sha1 b\0c\n' >"$f"
+	chmod 600 "$f"
+	run -1 authtest keys "$f"
+	[ "$output" = "syntax 3" ]
+}
+
 @test "authkeys: auth N must name a key" {
 	run -1 authtest keys "$(keyfile "auth 3" "1 sha256 x")"
 	[ "$output" = nouse ]

@@ -444,7 +444,7 @@ int
 auth_load(const char *path, struct auth_keys *k, enum auth_err *err,
     unsigned *line)
 {
-	char buf[8192], *p, *nl, *next;
+	char buf[8192], *p, *nl, *next, *nul;
 	struct stat st;
 	ssize_t r;
 	size_t len = 0;
@@ -483,9 +483,14 @@ auth_load(const char *path, struct auth_keys *k, enum auth_err *err,
 	}
 	close(fd);
 	buf[len] = '\0';
-	if (memchr(buf, '\0', len) != NULL) {
+	nul = memchr(buf, '\0', len);
+	if (nul != NULL) {
+		/* Name the line the NUL byte is on. */
 		*err = AUTH_ESYNTAX;
 		*line = 1;
+		for (p = buf; p < nul; p++)
+			if (*p == '\n')
+				(*line)++;
 		goto bad;
 	}
 	for (p = buf; *p != '\0'; p = next) {
