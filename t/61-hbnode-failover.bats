@@ -162,6 +162,27 @@ both_up() {
 	[[ $output == *"hbsend (pid "*") exited: releasing the group"* ]]
 }
 
+@test "hbnode SIGKILLed and left a zombie by its parent: none of its children runs on" {
+	ha_conf n1
+	local d hb kids p
+	d=$(ha_dir n1)
+	# sleep(1) becomes hbnode's parent and never reaps it
+	bg_start -n n1 -o "$d/out" -e "$d/err" sh -c \
+	    'hbnode -c "$1/ha.d" -n master -s "$1/run" start & echo $! >"$1/hb.pid"; exec sleep 60' _ "$d"
+	wait_until 10 test -s "$d/hb.pid"
+	hb=$(cat "$d/hb.pid")
+	# hbsend, hbrecv and the ticker
+	wait_until 10 eval '[ "$(pgrep -P "$hb" | wc -l)" -ge 3 ]'
+	kids=$(pgrep -P "$hb")
+	for p in $kids; do
+		echo "$p" >"$(hk_scope)/.bg.kid$p.pid"
+	done
+	kill -KILL "$hb"
+	for p in $kids; do
+		wait_until 10 eval '! proc_alive "$p"'
+	done
+}
+
 @test "serial (pty) plus UDP, one medium cut: a link event, no failover" {
 	bg_start -o "$BATS_TEST_TMPDIR/cable" hanull
 	local cable=$BG_PID devs
