@@ -502,7 +502,7 @@ got_reply(struct pc *p, const struct sock *s, const unsigned char *ic,
 	struct payload pl;
 	struct target *t;
 	struct round *r;
-	uint64_t now = tm_now_us(), rtt, bit;
+	uint64_t now = tm_now_us(), rtt, bit, round;
 	uint16_t id;
 
 	if (len < sizeof(struct icmphdr) + sizeof(pl))
@@ -513,23 +513,29 @@ got_reply(struct pc *p, const struct sock *s, const unsigned char *ic,
 	if (ntohs(id) != s->id)
 		return;
 	memcpy(&pl, ic + sizeof(struct icmphdr), sizeof(pl));
-	if (pl.cookie != p->cookie || pl.target >= p->nt ||
-	    pl.round >= p->nsent || p->nsent - pl.round > WIN)
+	if (pl.cookie != p->cookie || pl.target >= p->nt || p->nsent == 0)
+		return;
+	/*
+	 * The round: the latest sent whose low 32 bits match, so that -f
+	 * still knows its replies after 2^32 rounds (50 days at -i 1ms).
+	 */
+	round = p->nsent - 1 - (uint32_t)((uint32_t)(p->nsent - 1) - pl.round);
+	if (round >= p->nsent || p->nsent - round > WIN)
 		return;
 	t = &p->t[pl.target];
 	if (t->a.family != family ||
 	    memcmp(t->a.u.b, from, family == AF_INET ? 4 : 16) != 0)
 		return;
-	r = &p->r[pl.round % WIN];
-	bit = 1ULL << (pl.round % 64);
-	if (t->ans[(pl.round % WIN) / 64] & bit)
+	r = &p->r[round % WIN];
+	bit = 1ULL << (round % 64);
+	if (t->ans[(round % WIN) / 64] & bit)
 		return;			/* a duplicate */
 	if (pl.sent_us < r->sent_us || pl.sent_us > now)
 		return;
 	rtt = now - pl.sent_us;
 	if (rtt > p->timeout_ms * 1000)
 		return;			/* too late: already counted lost */
-	t->ans[(pl.round % WIN) / 64] |= bit;
+	t->ans[(round % WIN) / 64] |= bit;
 	t->recv++;
 	if (t->recv == 1 || rtt < t->rtt_min)
 		t->rtt_min = rtt;
