@@ -209,8 +209,13 @@ medium_send(struct medium *m, const char *line, size_t len, uint64_t now)
 		    (struct sockaddr *)&m->dst, m->dstlen);
 		if (r < 0) {
 			medium_fail(m, "send");
-			/* A broadcast address may have changed: look again. */
-			if (m->spec.kind == MEDIA_BCAST)
+			/*
+			 * A broadcast address may have changed, an interface
+			 * been made anew under its name (new index): look
+			 * again.
+			 */
+			if (m->spec.kind == MEDIA_BCAST ||
+			    m->spec.kind == MEDIA_MCAST)
 				medium_close(m, now);
 			return;
 		}

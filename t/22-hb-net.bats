@@ -91,3 +91,20 @@ sees() {
 	ip -n "$(ns a)" link set eth1 up
 	run ! has "$T/ev" ' dead$'
 }
+
+@test "multicast out of an interface made anew under its name: the sender finds it again" {
+	ns_veth a eth2 b eth2
+	ns_addr a eth2 203.0.113.1/24
+	ns_addr b eth2 203.0.113.2/24
+	bg_start -n a -e "$T/serr" hbsend -n na -i 100ms mcast:239.0.0.45:7012@eth2
+	run -0 timeout 10 ip netns exec "$(ns b)" hbrecv -1 -t 5s -n nb mcast:239.0.0.45:7012@eth2
+	ip -n "$(ns a)" link del eth2
+	wait_until 5 has "$T/serr" 'eth2: send: '
+	# the same name, a new interface index
+	ns_veth a eth2 b eth2
+	ns_addr a eth2 203.0.113.1/24
+	ns_addr b eth2 203.0.113.2/24
+	run -0 timeout 10 ip netns exec "$(ns b)" hbrecv -1 -t 5s -n nb mcast:239.0.0.45:7012@eth2
+	[[ ${lines[0]} == "up na st=active gen="* ]]
+	wait_until 5 has "$T/serr" 'eth2: working again'
+}
