@@ -226,11 +226,14 @@ parse_target(const struct cfg *c, const char *arg, struct target *t,
 		return -1;
 	}
 	if (strncasecmp(arg, "http://", 7) == 0) {
+		/* A URL's own port and path: -p and -u are for bare hosts. */
+		port = 80;
 		p = arg + 7;
 		slash = strchr(p, '/');
-		if (slash == NULL)
+		if (slash == NULL) {
 			slash = p + strlen(p);
-		else
+			t->path = "/";
+		} else
 			t->path = slash;
 		if (*p == '[') {
 			hs = p + 1;

@@ -143,6 +143,17 @@ detail_of() {
 	[[ $(detail_of 2001:db8::2) == "2001:db8::2: ok "* ]]
 }
 
+@test "-p and -u are for bare hosts: a URL without a port is port 80, without a path /" {
+	need_netns
+	run -0 check -p 87 http://$H
+	[[ $(detail_of http://$H) == "http://$H: ok time="* ]]
+	bg_start -n h -o "$BATS_TEST_TMPDIR/req" hkhttpreq -p 99
+	wait_until 5 listening h 99
+	run -0 check -u /test.html -p 87 http://$H:99
+	wait_until 5 grep -q 'Connection' "$BATS_TEST_TMPDIR/req"
+	grep -q "^GET / HTTP/1.1" "$BATS_TEST_TMPDIR/req"
+}
+
 @test "host names resolve through getaddrinfo" {
 	need_netns
 	run -0 check -s local localhost
