@@ -55,6 +55,9 @@ struct vipctl {
 	uint32_t	lease_s;
 	struct nl	nl;
 	struct found	f;
+	FILE		*out;		/* list: the lines gathered */
+	char		*outbuf;
+	size_t		outlen;
 };
 
 /* One request buffer: header, ifaddrmsg, attributes. */
@@ -164,13 +167,7 @@ dump(struct vipctl *v, int family, int (*cb)(const struct nlmsghdr *,
 			return;
 		if (errno != EAGAIN)
 			break;
-		/*
-		 * Addresses changed during the dump.  A search runs again;
-		 * a listing has printed lines that were each true, and
-		 * running it again would print them twice.
-		 */
-		if (reset == NULL)
-			return;
+		/* Addresses changed during the dump: run it again. */
 	}
 	die(HK_EXIT_SYS, "cannot read the addresses:");
 }
@@ -401,7 +398,7 @@ list_cb(const struct nlmsghdr *h, void *arg)
 	memcpy(ad.u.b, RTA_DATA(a), addr_len(&ad));
 	if (if_indextoname(ifa->ifa_index, ifname) == NULL)
 		snprintf(ifname, sizeof(ifname), "if%u", ifa->ifa_index);
-	printf("%s/%u %s", addr_fmt(&ad, buf, sizeof(buf)),
+	fprintf(v->out, "%s/%u %s", addr_fmt(&ad, buf, sizeof(buf)),
 	    ifa->ifa_prefixlen, ifname);
 	if (ifa->ifa_family == AF_INET && tb[IFA_LABEL] != NULL) {
 		char label[IF_NAMESIZE];
@@ -413,7 +410,7 @@ list_cb(const struct nlmsghdr *h, void *arg)
 		label[n] = '\0';
 		label[strcspn(label, " \t\n")] = '\0';
 		if (label[0] != '\0' && strcmp(label, ifname) != 0)
-			printf(" label=%s", label);
+			fprintf(v->out, " label=%s", label);
 	}
 	if (tb[IFA_CACHEINFO] != NULL &&
 	    RTA_PAYLOAD(tb[IFA_CACHEINFO]) >= sizeof(struct ifa_cacheinfo)) {
@@ -421,17 +418,43 @@ list_cb(const struct nlmsghdr *h, void *arg)
 
 		memcpy(&ci, RTA_DATA(tb[IFA_CACHEINFO]), sizeof(ci));
 		if (ci.ifa_valid != LIFE_INFINITY)
-			printf(" lease=%llu",
+			fprintf(v->out, " lease=%llu",
 			    (unsigned long long)lease_ms(&ci));
 	}
-	putchar('\n');
+	putc('\n', v->out);
 	return 0;
+}
+
+/* Starts the listing (again): nothing gathered yet. */
+static void
+list_reset(void *arg)
+{
+	struct vipctl *v = arg;
+
+	if (v->out != NULL)
+		fclose(v->out);
+	free(v->outbuf);
+	v->outbuf = NULL;
+	v->outlen = 0;
+	if ((v->out = open_memstream(&v->outbuf, &v->outlen)) == NULL)
+		die(HK_EXIT_SYS, "cannot list the addresses:");
 }
 
 static int
 do_list(struct vipctl *v)
 {
-	dump(v, AF_UNSPEC, list_cb, v, NULL);
+	/*
+	 * Gathered first and printed whole: a dump the kernel says was
+	 * interrupted by a change (it may have skipped an address) is run
+	 * again, and lines already printed could not be taken back.
+	 */
+	dump(v, AF_UNSPEC, list_cb, v, list_reset);
+	if ((ferror(v->out) | fclose(v->out)) != 0)
+		die(HK_EXIT_SYS, "cannot list the addresses:");
+	v->out = NULL;
+	fwrite(v->outbuf, 1, v->outlen, stdout);
+	free(v->outbuf);
+	v->outbuf = NULL;
 	return HK_EXIT_OK;
 }
 

@@ -117,6 +117,42 @@ has_addr() {
 	printf '%s\n' "$output" | grep -qx '192.0.2.1/24 eth0'
 }
 
+@test "vipctl list is whole and consistent when addresses change while it lists" {
+	two
+	local d=$BATS_TEST_TMPDIR k n i st=0
+	for k in 1 2 3 4; do
+		nsx a ip link add "v$k" type veth peer name "q$k"
+		for n in 192.0.2 198.51.100 203.0.113; do
+			for i in $(seq 1 254); do
+				echo "addr add $n.$i/32 dev v$k label v$k:abcdefghij"
+			done
+		done
+	done >"$d/batch"
+	nsx a ip -batch "$d/batch"
+	# vipctl writes into a pipe nobody reads yet and stops there (mid-dump
+	# when it printed as it read)
+	mkfifo "$d/pipe"
+	bg_start -n a -o "$d/pipe" timeout 30 vipctl list
+	exec 6<"$d/pipe"
+	wait_until 10 eval 'grep -qs pipe_write "/proc/$(pgrep -P "$BG_PID" -x vipctl)/wchan"'
+	# addresses go meanwhile: a dump resumed after this skips one
+	for k in 1 2 3 4; do
+		nsx a ip addr del 192.0.2.1/32 dev "v$k"
+	done
+	cat <&6 >"$d/list"
+	exec 6<&-
+	wait "$BG_PID" || st=$?
+	[ "$st" -eq 0 ]
+	# a snapshot from before the change or from after it, nothing else
+	awk '{ print $3, $5, "label=" $7 }' "$d/batch" | sort >"$d/before"
+	grep -v '^192\.0\.2\.1/32 ' "$d/before" >"$d/after"
+	grep ' label=v' "$d/list" | sort >"$d/got"
+	cmp -s "$d/before" "$d/got" || cmp -s "$d/after" "$d/got" || {
+		diff "$d/before" "$d/got" | head
+		false
+	}
+}
+
 @test "vipctl IPv6: add twice, check, list, del twice" {
 	two
 	run -0 vip add 2001:db8::100/64 dev eth0
