@@ -53,6 +53,8 @@ struct source {
 	int		ended;		/* stdin or a file at its end */
 	int		failed;		/* reported as failing */
 	uint64_t	retry_at;
+	unsigned	ifindex;	/* mcast@IFACE: the index joined on */
+	uint64_t	check_at;	/* when to look at that index again */
 	struct hb_lbuf	lb;
 };
 
@@ -303,6 +305,9 @@ src_open(struct source *s)
 		if (n < 0)
 			return -1;
 		s->nfd = n;
+		s->ifindex = s->spec.ifname[0] != '\0' ?
+		    if_nametoindex(s->spec.ifname) : 0;
+		s->check_at = tm_now_ms() + RETRY_MS;
 		return 0;
 	case MEDIA_SERIAL:
 		fd = media_tty_open(s->spec.path, s->spec.baud);
@@ -338,6 +343,31 @@ src_ok(struct source *s)
 	if (s->failed)
 		warnf("%s: working again", s->spec.word);
 	s->failed = 0;
+}
+
+/*
+ * A multicast membership on IFACE dies with the interface, and one made
+ * anew under the same name has another index: the socket would stay
+ * deaf for good.  Look at the index once a second; when it is gone or
+ * changed, close the source, to be opened (and joined) again.
+ */
+static void
+mcast_check(struct source *s, uint64_t now)
+{
+	unsigned idx;
+
+	if (s->spec.kind != MEDIA_MCAST || s->spec.ifname[0] == '\0' ||
+	    s->nfd == 0 || now < s->check_at)
+		return;
+	s->check_at = now + RETRY_MS;
+	idx = if_nametoindex(s->spec.ifname);
+	if (idx == s->ifindex)
+		return;
+	if (!s->failed)
+		warnf("%s: interface %s, joining again when it is there",
+		    s->spec.word, idx == 0 ? "gone" : "made anew");
+	s->failed = 1;
+	src_close(s, now);
 }
 
 static void
@@ -679,6 +709,7 @@ main(int argc, char **argv)
 			if (s->ended)
 				continue;
 			live++;
+			mcast_check(s, now);
 			if (s->nfd == 0) {
 				if (now >= s->retry_at) {
 					if (src_open(s) < 0) {
@@ -694,6 +725,9 @@ main(int argc, char **argv)
 					continue;
 				}
 			}
+			if (s->spec.kind == MEDIA_MCAST &&
+			    s->spec.ifname[0] != '\0' && s->check_at < next)
+				next = s->check_at;
 			for (j = 0; j < s->nfd; j++) {
 				pfd[np].fd = s->fd[j];
 				pfd[np].events = POLLIN;

@@ -108,3 +108,20 @@ sees() {
 	[[ ${lines[0]} == "up na st=active gen="* ]]
 	wait_until 5 has "$T/serr" 'eth2: working again'
 }
+
+@test "multicast on an interface made anew under its name: the receiver joins again" {
+	ns_veth a eth3 b eth3
+	ns_addr a eth3 203.0.113.5/30
+	ns_addr b eth3 203.0.113.6/30
+	bg_start -n b -o "$T/ev" -e "$T/rerr" hbrecv -n nb -d 500ms mcast:239.0.0.46:7014@eth3
+	bg_start -n a hbsend -n na -i 100ms mcast:239.0.0.46:7014@eth3
+	wait_until 5 has "$T/ev" '^up na '
+	ip -n "$(ns a)" link del eth3
+	wait_until 5 has "$T/ev" '^dead na '
+	ns_veth a eth3 b eth3
+	ns_addr a eth3 203.0.113.5/30
+	ns_addr b eth3 203.0.113.6/30
+	wait_until 8 has_n 2 "$T/ev" '^up na '
+	has "$T/rerr" 'eth3: interface (gone|made anew), joining again'
+	has "$T/rerr" 'eth3: working again'
+}
