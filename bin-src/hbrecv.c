@@ -282,8 +282,13 @@ src_close(struct source *s, uint64_t now)
 {
 	int i;
 
-	for (i = 0; i < s->nfd; i++)
-		if (s->fd[i] > STDERR_FILENO)
+	/*
+	 * stdin itself stays open (fd 0 is not to be reused); anything we
+	 * opened is closed, even on fd 0 to 2 when we were started with
+	 * those closed: a tty left open can keep its device name taken.
+	 */
+	if (s->spec.kind != MEDIA_STDIO)
+		for (i = 0; i < s->nfd; i++)
 			close(s->fd[i]);
 	s->nfd = 0;
 	s->retry_at = now + RETRY_MS;

@@ -426,6 +426,26 @@ gone() {
 	[ "${#output}" -le 511 ]
 }
 
+@test "serial: a hung-up tty is closed even on fd 0 when hbrecv started without stdin" {
+	local old fd
+	mkdir "$T/tty"
+	bg_start -o "$T/names" ptypair -l "$T/tty"
+	local cable=$BG_PID
+	wait_until 5 test -s "$T/names"
+	old=$(cut -d' ' -f2 "$T/names")
+	bg_start -o "$T/ev" sh -c "exec hbrecv -n me -d 1s 'serial:$T/tty/b' <&-"
+	local r=$BG_PID
+	bg_start hbsend -n n1 -i 100ms "serial:$T/tty/a"
+	wait_until 5 has "$T/ev" '^up n1 '
+	bg_stop "$cable"
+	bg_start -o "$T/names2" ptypair -l "$T/tty"
+	wait_until 8 has_n 2 "$T/ev" '^up n1 '
+	# the old line's device (gone from /dev/pts) is no longer held
+	for fd in "/proc/$r/fd"/*; do
+		[ "$(readlink "$fd" 2>/dev/null)" != "$old (deleted)" ] || { echo "fd ${fd##*/} still on $old"; false; }
+	done
+}
+
 @test "serial: the tty is set raw, 8N1, no flow control, at the baud given" {
 	mkdir "$T/tty"
 	bg_start -o "$T/names" ptypair -l "$T/tty"
