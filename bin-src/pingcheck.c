@@ -41,6 +41,7 @@ static const char usage_text[] =
 #define WIN		256	/* rounds whose replies are still awaited */
 #define MAXCOUNT	10000
 #define ROUTE_RECHECK_MS 1000
+#define DRAIN_EVERY	64	/* requests sent between reads */
 
 enum pres { P_OK, P_NOREPLY, P_UNREACH, P_NOROUTE, P_LOSS, P_UNKNOWNHOST,
 	P_ERROR };
@@ -416,22 +417,38 @@ sock_for(struct pc *p, int family)
 	return family == AF_INET ? &p->s4 : &p->s6;
 }
 
-/* Sends round p->nsent to every target. */
+static void	read_sock(struct pc *, struct sock *, int);
+
+/*
+ * Sends round p->nsent to every target.  The replies to the first
+ * requests come back while the last are sent: reading them every
+ * DRAIN_EVERY requests keeps them from overflowing the socket's receive
+ * buffer (and being lost) when there are many targets.
+ */
 static void
 send_round(struct pc *p)
 {
-	struct round *r = &p->r[p->nsent % WIN];
+	uint64_t k = p->nsent;
+	struct round *r = &p->r[k % WIN];
 	unsigned char pkt[sizeof(struct icmphdr) + sizeof(struct payload)];
 	struct icmphdr *ic = (struct icmphdr *)pkt;
 	struct payload pl;
 	size_t i;
 
 	*r = (struct round){ .sent_us = tm_now_us() };
+	for (i = 0; i < p->nt; i++)
+		p->t[i].ans[(k % WIN) / 64] &= ~(1ULL << (k % 64));
+	p->nsent++;		/* replies read below count for round k */
 	for (i = 0; i < p->nt; i++) {
 		struct target *t = &p->t[i];
 		struct sock *s;
 
-		t->ans[(p->nsent % WIN) / 64] &= ~(1ULL << (p->nsent % 64));
+		if (i % DRAIN_EVERY == DRAIN_EVERY - 1) {
+			if (p->s4.fd >= 0)
+				read_sock(p, &p->s4, AF_INET);
+			if (p->s6.fd >= 0)
+				read_sock(p, &p->s6, AF_INET6);
+		}
 		if (!t->resolved) {
 			r->done++;
 			continue;
@@ -447,9 +464,9 @@ send_round(struct pc *p)
 		ic->type = t->a.family == AF_INET ? ICMP_ECHO :
 		    ICMP6_ECHO_REQUEST;
 		ic->un.echo.id = htons(s->id);
-		ic->un.echo.sequence = htons((uint16_t)p->nsent);
+		ic->un.echo.sequence = htons((uint16_t)k);
 		pl = (struct payload){ .cookie = p->cookie,
-		    .target = (uint32_t)i, .round = (uint32_t)p->nsent,
+		    .target = (uint32_t)i, .round = (uint32_t)k,
 		    .sent_us = tm_now_us() };
 		memcpy(pkt + sizeof(*ic), &pl, sizeof(pl));
 		if (s->raw && t->a.family == AF_INET)
@@ -475,7 +492,6 @@ send_round(struct pc *p)
 			r->done++;
 		}
 	}
-	p->nsent++;
 }
 
 static struct target *

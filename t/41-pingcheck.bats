@@ -166,6 +166,16 @@ nft_in() {
 	[ "$(printf '%s\n' "$output" | grep -c ': ok sent=3 recv=3 ')" -eq 180 ]
 }
 
+@test "2000 targets: the replies that come back during the burst of requests are not lost" {
+	need_netns
+	local hosts=() i
+	# Loopback answers at once, and a raw socket sees the requests too:
+	# the worst case for the receive buffer.
+	for i in $(seq 0 1999); do hosts+=("127.0.$((i / 250)).$((i % 250 + 1))"); done
+	run -0 pc -c 1 -t 1s "${hosts[@]}"
+	[ "$(printf '%s\n' "$output" | grep -c ': ok sent=1 recv=1 ')" -eq 2000 ]
+}
+
 @test "under 20% random loss, 3 probes give (almost) no false dead over 200 decisions" {
 	need_netns
 	local hosts=() i
