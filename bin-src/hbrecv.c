@@ -756,8 +756,9 @@ main(int argc, char **argv)
 		for (i = 0; i < np; i++) {
 			struct source *s = &h.src[owner[i]];
 
-			if (!(pfd[i].revents & (POLLIN | POLLHUP | POLLERR)) ||
-			    s->nfd == 0)
+			/* POLLNVAL: a closed stdin; read says EBADF, it ends. */
+			if (!(pfd[i].revents & (POLLIN | POLLHUP | POLLERR |
+			    POLLNVAL)) || s->nfd == 0)
 				continue;
 			h.cur = owner[i];
 			if (s->stream)

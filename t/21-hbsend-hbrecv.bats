@@ -265,6 +265,12 @@ gone() {
 	proc_alive "$BG_PID"
 }
 
+@test "hbrecv - with stdin closed ends, it does not spin" {
+	run -0 --separate-stderr timeout 5 sh -c 'exec hbrecv -n me - <&-'
+	[ "$stderr" = "hbrecv: -: Bad file descriptor" ]
+	[ -z "$output" ]
+}
+
 @test "lines from the node itself are ignored" {
 	hbsend -n me -c 2 -i 10ms - >"$T/in"
 	run -0 --separate-stderr timeout 5 hbrecv -n me "$T/in"
