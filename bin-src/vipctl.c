@@ -40,6 +40,8 @@ struct found {
 	char		label[IF_NAMESIZE];
 	uint32_t	valid;		/* seconds left, or LIFE_INFINITY */
 	uint32_t	flags;		/* IFA_F_* */
+	int		has_address;
+	unsigned char	address[16];	/* its IFA_ADDRESS: a peer, if any */
 };
 
 /* The whole run. */
@@ -126,6 +128,10 @@ find_cb(const struct nlmsghdr *h, void *arg)
 	}
 	v->f.present = 1;
 	v->f.flags = ifa_flags(ifa, tb);
+	if (tb[IFA_ADDRESS] != NULL && RTA_PAYLOAD(tb[IFA_ADDRESS]) == alen) {
+		memcpy(v->f.address, RTA_DATA(tb[IFA_ADDRESS]), alen);
+		v->f.has_address = 1;
+	}
 	v->f.valid = LIFE_INFINITY;
 	if (tb[IFA_CACHEINFO] != NULL &&
 	    RTA_PAYLOAD(tb[IFA_CACHEINFO]) >= sizeof(struct ifa_cacheinfo)) {
@@ -197,11 +203,17 @@ refused(struct vipctl *v, const char *what, const char *errmsg)
 	    v->ifname);
 }
 
-/* Starts an RTM_NEWADDR/RTM_DELADDR for our address on our interface. */
+/*
+ * Starts an RTM_NEWADDR/RTM_DELADDR for our address on our interface.
+ * The kernel finds an IPv4 address by its IFA_ADDRESS too, which is the
+ * peer's on a point-to-point address: the one found is used.
+ */
 static void
 req_init(struct vipctl *v, struct req *r, int type, int flags)
 {
 	size_t alen = addr_len(&v->addr);
+	const void *address = v->f.present && v->f.has_address ?
+	    v->f.address : v->addr.u.b;
 	int e = 0;
 
 	memset(r, 0, sizeof(*r));
@@ -213,7 +225,7 @@ req_init(struct vipctl *v, struct req *r, int type, int flags)
 	r->ifa.ifa_index = (unsigned)v->ifindex;
 	r->ifa.ifa_scope = RT_SCOPE_UNIVERSE;
 	e |= nl_attr_add(&r->n, sizeof(*r), IFA_LOCAL, v->addr.u.b, alen);
-	e |= nl_attr_add(&r->n, sizeof(*r), IFA_ADDRESS, v->addr.u.b, alen);
+	e |= nl_attr_add(&r->n, sizeof(*r), IFA_ADDRESS, address, alen);
 	if (e != 0)
 		die(HK_EXIT_SYS, "netlink request too large");
 }

@@ -69,7 +69,7 @@ has_addr() {
 	run -0 vip add 192.0.2.100/24 dev eth0
 	run -0 --separate-stderr vip -v del 192.0.2.100/24 dev eth0
 	[ "$stderr" = "vipctl: deleted 192.0.2.100/24 from eth0" ]
-	! has_addr 192.0.2.100/24
+	! has_addr 192.0.2.100/24 || false
 	run -0 --separate-stderr vip -v del 192.0.2.100/24 dev eth0
 	[ "$stderr" = "vipctl: 192.0.2.100/24 is not on eth0" ]
 	# the node's own address is untouched
@@ -81,6 +81,19 @@ has_addr() {
 	run -0 vip add 192.0.2.100/24 dev eth0
 	run -0 vip del 192.0.2.100/32 dev eth0
 	has_addr 192.0.2.100/24
+}
+
+@test "vipctl del removes an IPv4 address that has a peer, as check sees it" {
+	two
+	nsx a ip addr add 192.0.2.100 peer 198.51.100.1 dev eth0
+	run -0 vip check 192.0.2.100/32 dev eth0
+	# a lease goes on that address, not on a second one without the peer
+	run -0 vip add 192.0.2.100/32 dev eth0 lease 20s
+	[ "$(ipaddrs | grep -c ' 192\.0\.2\.100[ /]')" -eq 1 ]
+	ipaddrs | grep ' 192\.0\.2\.100 peer 198\.51\.100\.1/32 ' | grep -Eq 'valid_lft (19|20)sec'
+	run -0 vip del 192.0.2.100/32 dev eth0
+	! ipaddrs | grep -q ' 192.0.2.100 ' || false
+	run -1 vip check 192.0.2.100/32 dev eth0
 }
 
 @test "vipctl check exits 0 when the address is there and 1 when it is not" {
@@ -163,7 +176,7 @@ has_addr() {
 	run -0 vip list dev eth0
 	printf '%s\n' "$output" | grep -qx '2001:db8::100/64 eth0'
 	run -0 vip del 2001:db8::100/64 dev eth0
-	! has_addr 2001:db8::100/64
+	! has_addr 2001:db8::100/64 || false
 	run -0 vip del 2001:db8::100/64 dev eth0
 	run -1 vip check 2001:db8::100/64 dev eth0
 }
@@ -171,7 +184,7 @@ has_addr() {
 @test "vipctl IPv6 address is usable at once: no kernel DAD, not tentative" {
 	two
 	run -0 vip add 2001:db8::100/64 dev eth0
-	! ipaddrs | grep ' 2001:db8::100/64 ' | grep -q tentative
+	! ipaddrs | grep ' 2001:db8::100/64 ' | grep -q tentative || false
 	run -0 tnsx b ping -c 1 -W 2 2001:db8::100
 }
 
@@ -188,7 +201,7 @@ has_addr() {
 	run -3 --separate-stderr vip add 2001:db8::100/80 dev eth0
 	[[ $stderr == *"with prefix /64"* ]]
 	has_addr 2001:db8::100/64
-	! ipaddrs | grep -q '2001:db8::100/80'
+	! ipaddrs | grep -q '2001:db8::100/80' || false
 }
 
 @test "vipctl refuses an IPv6 address whose kernel DAD failed: check 1, add 3" {
@@ -200,7 +213,7 @@ has_addr() {
 	run -3 --separate-stderr vip add 2001:db8::2/64 dev eth0
 	[[ $stderr == *"failed duplicate address detection"* ]]
 	run -0 vip del 2001:db8::2/64 dev eth0
-	! has_addr 2001:db8::2/64
+	! has_addr 2001:db8::2/64 || false
 }
 
 @test "vipctl add with lease 2s: the address disappears by itself within about 3s" {
@@ -273,7 +286,7 @@ has_addr() {
 	[[ $stderr == "vipctl: unknown interface 'nosuch0'"* ]]
 	run -2 vip check 192.0.2.100/24 dev nosuch0
 	run -2 vip list dev nosuch0
-	! nsx a ip -o addr | grep -q 192.0.2.100
+	! nsx a ip -o addr | grep -q 192.0.2.100 || false
 }
 
 @test "bad input: 300.1.1.1/24 exits 2" {
@@ -323,7 +336,7 @@ has_addr() {
 	[[ $stderr == "vipctl: label 'foo' must be eth0 or start with 'eth0:'"* ]]
 	run -2 vip add 192.0.2.100/24 dev eth0 label eth0x
 	run -2 vip add 192.0.2.100/24 dev eth0 label eth0:0123456789ab
-	! has_addr 192.0.2.100/24
+	! has_addr 192.0.2.100/24 || false
 }
 
 @test "not root: add and del exit 3 with the kernel's reason and change nothing" {
@@ -333,7 +346,7 @@ has_addr() {
 	run -0 vip add 192.0.2.50/24 dev eth0
 	run -3 --separate-stderr tnsx a $nobody vipctl add 192.0.2.100/24 dev eth0
 	[[ $stderr == "vipctl: cannot add 192.0.2.100/24 on eth0: Operation not permitted"* ]]
-	! has_addr 192.0.2.100/24
+	! has_addr 192.0.2.100/24 || false
 	run -3 --separate-stderr tnsx a $nobody vipctl del 192.0.2.50/24 dev eth0
 	has_addr 192.0.2.50/24
 	# reading needs no privilege
