@@ -251,6 +251,16 @@ set_cf() {
 	[[ $stderr == *"$C/authkeys:1: no 'auth N' line"* ]]
 }
 
+@test "authkeys: a secret is the rest of its line, blanks and '#' too, as hbsend reads it" {
+	printf 'auth 1 # the key in use\n  # keys\n1 sha256 a long secret #phrase\n' >"$C/authkeys"
+	run -0 hb check
+	run -0 timeout 5 hbsend -k "$C/authkeys" -n master -c 1 -g "$BATS_TEST_TMPDIR/gen" - </dev/null
+	printf 'auth 1\n1 crc # line noise only\n' >"$C/authkeys"
+	run -2 --separate-stderr hb check
+	[[ $stderr == *"$C/authkeys:2: crc takes no secret"* ]]
+	run -2 timeout 5 hbsend -k "$C/authkeys" -n master -c 1 -g "$BATS_TEST_TMPDIR/gen" - </dev/null
+}
+
 @test "haresources: a bare address is IPaddr, NAME::A::B passes arguments, \\ continues" {
 	printf '# the group\nmaster 192.0.2.100 \\\n\tweb::a::b \\\n\tIPaddr::198.51.100.5/24/lo\n' \
 	    >"$C/haresources"

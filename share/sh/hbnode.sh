@@ -255,14 +255,21 @@ hb_read_authkeys() {
 	ln=0 auth="" auth_line="" keys=" "
 	while IFS= read -r line || [ -n "$line" ]; do
 		ln=$((ln + 1))
-		line=${line%%#*}
+		# As hbsend and hbrecv read it (and heartbeat): a comment is a
+		# line starting with '#', or the end of an "auth N" line; a
+		# key's secret is the rest of its line, blanks and '#' too.
 		set -f
 		# shellcheck disable=SC2086
 		set -- $line
 		set +f
 		[ $# -gt 0 ] || continue
 		case $1 in
+		'#'*) continue ;;
 		auth)
+			set -f
+			# shellcheck disable=SC2086
+			set -- ${line%%#*}
+			set +f
 			[ $# -eq 2 ] || hb_err "$af" "$ln" "auth takes one key number"
 			[ -z "$auth" ] || hb_err "$af" "$ln" "a second auth line"
 			auth=$2 auth_line=$ln
@@ -271,7 +278,7 @@ hb_read_authkeys() {
 			case $2 in
 			crc) [ $# -eq 2 ] || hb_err "$af" "$ln" "crc takes no secret" ;;
 			sha256|sha1|md5)
-				[ $# -eq 3 ] || hb_err "$af" "$ln" "$2 needs one secret (no blanks)" ;;
+				[ $# -ge 3 ] || hb_err "$af" "$ln" "$2 needs one secret (the rest of the line)" ;;
 			'') hb_err "$af" "$ln" "key $1 has no method" ;;
 			*) hb_err "$af" "$ln" "unknown method '$2' (sha256, sha1, md5, crc)" ;;
 			esac
