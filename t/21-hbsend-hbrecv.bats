@@ -68,6 +68,8 @@ gone() {
 @test "a status line on stdin goes out at once with its fields" {
 	mkfifo "$T/fifo" "$T/in"
 	bg_start -o "$T/ev" hbrecv -n me "$T/fifo"
+	# a FIFO without its reader fails the first line, retried only 10s later
+	wait_until 5 holds "$BG_PID" "$T/fifo"
 	bg_start -e "$T/err" sh -c "exec hbsend -n n1 -i 10s '$T/fifo' <'$T/in'"
 	exec 4>"$T/in"
 	wait_until 5 has "$T/ev" '^up n1 st=active gen=[0-9]+$'
