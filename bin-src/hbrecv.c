@@ -365,8 +365,10 @@ mcast_check(struct source *s, uint64_t now)
 	    s->nfd == 0 || now < s->check_at)
 		return;
 	s->check_at = now + RETRY_MS;
+	errno = 0;
 	idx = if_nametoindex(s->spec.ifname);
-	if (idx == s->ifindex)
+	/* 0 without ENODEV: we could not ask (no socket); not a change. */
+	if (idx == s->ifindex || (idx == 0 && errno != ENODEV))
 		return;
 	if (!s->failed)
 		warnf("%s: interface %s, joining again when it is there",
