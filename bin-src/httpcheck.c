@@ -826,6 +826,16 @@ prepare(struct cfg *c)
 		    HAKIT_VERSION);
 		t->reqlen = (size_t)n;
 		t->cur = t->ai;
+	}
+	/*
+	 * Every name first, then every connection: a slow resolver must
+	 * not give the hosts before it more than their timeout.
+	 */
+	for (i = 0; i < c->nt; i++) {
+		struct target *t = &c->t[i];
+
+		if (t->st == T_DONE)
+			continue;
 		t->start_us = tm_now_us();
 		start_connect(c, t);
 	}

@@ -154,6 +154,34 @@ detail_of() {
 	grep -q "^GET / HTTP/1.1" "$BATS_TEST_TMPDIR/req"
 }
 
+teardown() {
+	# ip netns exec's per-namespace resolv.conf, made by a test below.
+	if [ -n "${RESOLV_DIR:-}" ]; then
+		rm -rf "$RESOLV_DIR"
+	fi
+	hk_cleanup
+}
+
+@test "a slow resolver does not give the hosts before it more than their timeout" {
+	need_netns
+	# Namespace d resolves names through a server that never answers
+	# (its queries are dropped), in 1 s; it serves a hang on 127.0.0.1:81.
+	ns_new d
+	RESOLV_DIR=/etc/netns/$(ns d)
+	mkdir -p "$RESOLV_DIR"
+	printf 'nameserver 127.0.0.53\noptions timeout:1 attempts:1\n' >"$RESOLV_DIR/resolv.conf"
+	nsx d nft add table ip rs
+	nsx d nft add chain ip rs in '{ type filter hook input priority 0; }'
+	nsx d nft add rule ip rs in meta l4proto '{ tcp, udp }' th dport 53 drop
+	bg_start -n d hkhttpd -a 127.0.0.1 -p 81 -m hang
+	wait_until 5 listening d 81
+	run -1 --separate-stderr nsx d timeout 20 httpcheck -t 1s http://127.0.0.1:81/ slow.example.org
+	[[ $stderr == *"slow.example.org: "* ]]
+	local t
+	t=$(detail_of http://127.0.0.1:81/)
+	[[ $t =~ ^http://127\.0\.0\.1:81/:\ response-timeout\ time=1[0-8][0-9]{2}\.[0-9]{3}ms$ ]] || { echo "$t"; false; }
+}
+
 @test "host names resolve through getaddrinfo" {
 	need_netns
 	run -0 check -s local localhost
