@@ -59,7 +59,7 @@ load helpers/common
 	full=$(ns a)
 	ip netns list | grep -q "^$full"
 	hk_cleanup
-	! proc_alive "$pid"
+	! proc_alive "$pid" || false
 	! ip netns list | grep -q "^$full"
 }
 
