@@ -106,11 +106,19 @@ struct hbrecv {
 	size_t		cur;		/* the source a line came from */
 };
 
+static int wake[2] = { -1, -1 };	/* on_signal's self-pipe */
+
 static void
 on_signal(int sig)
 {
+	int saved = errno;
+
 	(void)sig;
 	stop = 1;
+	/* Wakes a poll begun after the loop last looked at stop. */
+	if (wake[1] >= 0)
+		(void)!write(wake[1], "", 1);
+	errno = saved;
 }
 
 /*
@@ -567,7 +575,7 @@ int
 main(int argc, char **argv)
 {
 	struct hbrecv h = { .dead_ms = 30000 };
-	struct pollfd pfd[2 * MAXSRC];
+	struct pollfd pfd[2 * MAXSRC + 1];
 	size_t owner[2 * MAXSRC];
 	const char *keyfile = NULL, *why;
 	const char *expect[MAXEXPECT];
@@ -662,6 +670,8 @@ main(int argc, char **argv)
 	for (j = 0; j < h.nexpect; j++)
 		peer_find(&h, expect[j], 1)->expected = 1;
 
+	if (media_wake_pipe(wake) < 0)
+		die(HK_EXIT_SYS, "pipe:");
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
 	sigemptyset(&sa.sa_mask);
@@ -748,7 +758,9 @@ main(int argc, char **argv)
 				status = peers_ok(&h) ? HK_EXIT_OK : HK_EXIT_NO;
 			break;
 		}
-		if (poll(pfd, np, next == UINT64_MAX ? -1 :
+		pfd[np].fd = wake[0];		/* after the sources: np stays */
+		pfd[np].events = POLLIN;
+		if (poll(pfd, np + 1, next == UINT64_MAX ? -1 :
 		    tm_poll_timeout(next)) < 0) {
 			if (errno == EINTR)
 				continue;

@@ -66,11 +66,19 @@ struct hbsend {
 	size_t		nm;
 };
 
+static int wake[2] = { -1, -1 };	/* on_signal's self-pipe */
+
 static void
 on_signal(int sig)
 {
+	int saved = errno;
+
 	(void)sig;
 	stop = 1;
+	/* Wakes a poll begun after the loop last looked at stop. */
+	if (wake[1] >= 0)
+		(void)!write(wake[1], "", 1);
+	errno = saved;
 }
 
 static void
@@ -395,7 +403,7 @@ int
 main(int argc, char **argv)
 {
 	struct hbsend h = { .iv = 2000, .in_open = 1, .st = "active" };
-	struct pollfd pfd[MAXMEDIA + 1];
+	struct pollfd pfd[MAXMEDIA + 2];
 	const char *keyfile = NULL, *genfile = NULL, *status = NULL, *why;
 	uint64_t ms, now, next_send;
 	unsigned long v;
@@ -477,6 +485,8 @@ main(int argc, char **argv)
 		die(HK_EXIT_USAGE, "bad -s '%s'", status);
 	h.gen = genfile != NULL ? next_gen(genfile) : tm_wall_ms();
 
+	if (media_wake_pipe(wake) < 0)
+		die(HK_EXIT_SYS, "pipe:");
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
 	sigemptyset(&sa.sa_mask);
@@ -534,7 +544,9 @@ main(int argc, char **argv)
 				pfd[np].events = POLLOUT;
 				np++;
 			}
-		if (poll(pfd, np, tm_poll_timeout(next_send)) < 0) {
+		pfd[np].fd = wake[0];		/* after the others: np stays */
+		pfd[np].events = POLLIN;
+		if (poll(pfd, np + 1, tm_poll_timeout(next_send)) < 0) {
 			if (errno == EINTR)
 				continue;
 			die(HK_EXIT_SYS, "poll:");

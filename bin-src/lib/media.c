@@ -483,3 +483,33 @@ media_tty_open(const char *path, unsigned baud)
 		return close_err(fd);
 	return fd;
 }
+
+/* fd moved above stderr (when stdin, stdout or stderr were closed). */
+static int
+above_stdio(int fd)
+{
+	int n;
+
+	if (fd > STDERR_FILENO)
+		return fd;
+	n = fcntl(fd, F_DUPFD_CLOEXEC, STDERR_FILENO + 1);
+	close(fd);
+	return n;
+}
+
+int
+media_wake_pipe(int fds[2])
+{
+	if (pipe2(fds, O_NONBLOCK | O_CLOEXEC) < 0)
+		return -1;
+	fds[0] = above_stdio(fds[0]);
+	fds[1] = above_stdio(fds[1]);
+	if (fds[0] < 0 || fds[1] < 0) {
+		if (fds[0] >= 0)
+			close(fds[0]);
+		if (fds[1] >= 0)
+			close(fds[1]);
+		return -1;
+	}
+	return 0;
+}

@@ -70,4 +70,12 @@ int		media_tty_open(const char *path, unsigned baud);
 /* 1 when baud is a speed a tty can be set to. */
 int		media_baud_ok(unsigned baud);
 
+/*
+ * A self-pipe for a signal handler to write a byte to, so that a poll
+ * begun just after the loop last looked at its flag still wakes up:
+ * nonblocking, close-on-exec, both ends above fd 2 (so that a closed
+ * stdin stays closed).  -1 with errno on failure.
+ */
+int		media_wake_pipe(int fds[2]);
+
 #endif
