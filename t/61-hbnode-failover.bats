@@ -139,13 +139,20 @@ both_up() {
 
 @test "SIGTERM (systemd's stop) releases the group and exits 0" {
 	both_up
+	# its children (hbsend, hbrecv, the ticker), while it has them: once
+	# it is gone they would be init's, and pgrep -P would find none
+	local kids p
+	kids=$(pgrep -P "$HB_PID_n1")
+	[ "$(echo "$kids" | wc -w)" -ge 3 ]
 	kill -TERM "$HB_PID_n1"
 	ha_watch 10 n2 || { ha_log n1; ha_log n2; false; }
 	wait_until 10 eval "! proc_alive $HB_PID_n1"
 	wait "$HB_PID_n1" || status=$?
 	[ "${status:-0}" -eq 0 ]
-	# its hbsend and hbrecv are gone with it
-	wait_until 5 eval "! pgrep -P $HB_PID_n1 >/dev/null"
+	# they are gone with it
+	for p in $kids; do
+		wait_until 5 eval '! proc_alive "$p"'
+	done
 	run -1 ha_hb n1 status
 	[[ $output == *"node master state=stopped"* ]]
 }
