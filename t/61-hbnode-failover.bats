@@ -57,7 +57,7 @@ both_up() {
 	ha_watch 15 n2 || { ha_log n2; false; }
 	wait_until 10 got SLAVE
 	# and the master does not keep a duplicate: it is gone from n1
-	! ha_has n1
+	! ha_has n1 || false
 	ha_steady 2 n2
 	run -0 cat "$(ha_dir n2)/ha-log"
 	[[ $output == *"node master: is dead"* ]]
@@ -130,7 +130,7 @@ both_up() {
 	run -0 ha_hb n1 stop
 	ha_watch 10 n2 || { ha_log n1; ha_log n2; false; }
 	t1=$(now_ms)
-	! proc_alive "$HB_PID_n1"
+	! proc_alive "$HB_PID_n1" || false
 	run -0 cat "$(ha_dir n2)/ha-log"
 	[[ $output != *"is dead"* ]]
 	echo "stop to slave holding: $((t1 - t0)) ms"
@@ -300,7 +300,7 @@ both_up() {
 		nsx "$1" ip -o -6 addr show dev lan0 | grep -q ' 2001:db8::100/64'
 	}
 	wait_until 10 has6 n1
-	! has6 n2
+	! has6 n2 || false
 	run -0 ha_hb n1 standby
 	ha_watch 10 n2 || { ha_log n1; ha_log n2; false; }
 	wait_until 10 has6 n2
