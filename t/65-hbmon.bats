@@ -695,6 +695,35 @@ watch web
 	[ "$(runs)" -le $((n + 1)) ]
 }
 
+@test "the example init script's stop returns once hbmon is gone" {
+	# a monitor that takes a second to end on SIGTERM
+	printf '#!/bin/sh\necho "$$ start slow" >>"%s"\ntrap "" TERM\nfor i in 1 2 3 4 5 6; do sleep 0.25; done\n' \
+	    "$W/runs" >"$W/mon/slow.monitor"
+	chmod 755 "$W/mon/slow.monitor"
+	# the script passes no -m or -a
+	cf "mondir = $W/mon
+alertdir = $W/alert
+hostgroup web 192.0.2.1
+watch web
+	service http
+		interval 10s
+		monitor slow.monitor
+		period wd {Sun-Sat}
+			alert rec.alert"
+	local init="$HK_TOP/examples/init.d/hbmon" p
+	export HBMON="$HAKIT_SHAREDIR/hbmon" MONCF="$W/mon.cf" PIDFILE="$W/hbmon.pid" \
+	    LOG="$W/hbmon.log"
+	run -0 timeout 10 sh "$init" start
+	wait_until 10 has_runs 1
+	p=$(cat "$PIDFILE")
+	echo "$p" >"$(hk_scope)/.bg.init$p.pid"
+	run -0 timeout 20 sh "$init" status
+	[ "$output" = "hbmon running" ]
+	run -0 timeout 20 sh "$init" stop
+	! proc_alive "$p" || false
+	run -3 timeout 20 sh "$init" status
+}
+
 @test "SIGHUP reloads a good config and keeps running on a bad one" {
 	svc_cf "			alert rec.alert"
 	start_hbmon
