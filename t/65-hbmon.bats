@@ -714,9 +714,10 @@ watch web
 	export HBMON="$HAKIT_SHAREDIR/hbmon" MONCF="$W/mon.cf" PIDFILE="$W/hbmon.pid" \
 	    LOG="$W/hbmon.log"
 	run -0 timeout 10 sh "$init" start
-	wait_until 10 has_runs 1
 	p=$(cat "$PIDFILE")
+	# teardown stops it should this test fail
 	echo "$p" >"$(hk_scope)/.bg.init$p.pid"
+	wait_until 10 has_runs 1
 	run -0 timeout 20 sh "$init" status
 	[ "$output" = "hbmon running" ]
 	run -0 timeout 20 sh "$init" stop
