@@ -37,7 +37,6 @@ static const char usage_text[] =
     "usage: hbrecv [-1] [-k AUTHKEYS] [-d DEADTIME] [-w WARNTIME]"
     " [-I INITDEAD] [-n SELF] [-p PEER] [-t TIMEOUT] SOURCE ...\n";
 
-static volatile sig_atomic_t stop;
 
 enum { DROP_GARBLED, DROP_OVERSIZE, DROP_FORGED, DROP_REPLAYED,
 	DROP_TOOMANY, NDROP };
@@ -105,21 +104,6 @@ struct hbrecv {
 	uint64_t	report_at;
 	size_t		cur;		/* the source a line came from */
 };
-
-static int wake[2] = { -1, -1 };	/* on_signal's self-pipe */
-
-static void
-on_signal(int sig)
-{
-	int saved = errno;
-
-	(void)sig;
-	stop = 1;
-	/* Wakes a poll begun after the loop last looked at stop. */
-	if (wake[1] >= 0)
-		(void)!write(wake[1], "", 1);
-	errno = saved;
-}
 
 /*
  * One whole event line.  stdout is data: a write that fails ends the
@@ -581,7 +565,7 @@ main(int argc, char **argv)
 	const char *expect[MAXEXPECT];
 	uint64_t now, next;
 	int c, have_warn = 0, have_init = 0, status;
-	struct sigaction sa;
+	int wakefd;
 	struct utsname un;
 	size_t i, np, live;
 	int j;
@@ -670,14 +654,8 @@ main(int argc, char **argv)
 	for (j = 0; j < h.nexpect; j++)
 		peer_find(&h, expect[j], 1)->expected = 1;
 
-	if (media_wake_pipe(wake) < 0)
+	if ((wakefd = media_stop_on_signals()) < 0)
 		die(HK_EXIT_SYS, "pipe:");
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
 	/*
 	 * As heartbeat runs at real-time priority: a busy machine should
 	 * delay heartbeats as little as it can.  Only from the default
@@ -704,7 +682,7 @@ main(int argc, char **argv)
 		s->retry_at = now + RETRY_MS;
 	}
 	status = HK_EXIT_OK;
-	while (!stop) {
+	while (!media_stop) {
 		now = tm_now_ms();
 		next = check_timers(&h, now);
 		report_drops(&h, now, 0);
@@ -758,7 +736,7 @@ main(int argc, char **argv)
 				status = peers_ok(&h) ? HK_EXIT_OK : HK_EXIT_NO;
 			break;
 		}
-		pfd[np].fd = wake[0];		/* after the sources: np stays */
+		pfd[np].fd = wakefd;		/* after the sources: np stays */
 		pfd[np].events = POLLIN;
 		if (poll(pfd, np + 1, next == UINT64_MAX ? -1 :
 		    tm_poll_timeout(next)) < 0) {

@@ -32,7 +32,6 @@ static const char usage_text[] =
     "usage: hbsend [-i INTERVAL] [-k AUTHKEYS] [-n NODE] [-s STATUS]"
     " [-g GENFILE] [-c COUNT] MEDIUM ...\n";
 
-static volatile sig_atomic_t stop;
 
 struct medium {
 	struct media_spec spec;
@@ -65,21 +64,6 @@ struct hbsend {
 	struct medium	m[MAXMEDIA];
 	size_t		nm;
 };
-
-static int wake[2] = { -1, -1 };	/* on_signal's self-pipe */
-
-static void
-on_signal(int sig)
-{
-	int saved = errno;
-
-	(void)sig;
-	stop = 1;
-	/* Wakes a poll begun after the loop last looked at stop. */
-	if (wake[1] >= 0)
-		(void)!write(wake[1], "", 1);
-	errno = saved;
-}
 
 static void
 medium_fail(struct medium *m, const char *what)
@@ -407,7 +391,7 @@ main(int argc, char **argv)
 	const char *keyfile = NULL, *genfile = NULL, *status = NULL, *why;
 	uint64_t ms, now, next_send;
 	unsigned long v;
-	struct sigaction sa;
+	int wakefd;
 	struct utsname un;
 	size_t i, np;
 	int c;
@@ -485,14 +469,8 @@ main(int argc, char **argv)
 		die(HK_EXIT_USAGE, "bad -s '%s'", status);
 	h.gen = genfile != NULL ? next_gen(genfile) : tm_wall_ms();
 
-	if (media_wake_pipe(wake) < 0)
+	if ((wakefd = media_stop_on_signals()) < 0)
 		die(HK_EXIT_SYS, "pipe:");
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
 	/*
 	 * As heartbeat runs at real-time priority: a busy machine should
 	 * delay heartbeats as little as it can.  Only from the default
@@ -517,7 +495,7 @@ main(int argc, char **argv)
 		}
 	}
 	next_send = now;
-	while (!stop) {
+	while (!media_stop) {
 		now = tm_now_ms();
 		if (now >= next_send) {
 			send_all(&h, now);
@@ -544,7 +522,7 @@ main(int argc, char **argv)
 				pfd[np].events = POLLOUT;
 				np++;
 			}
-		pfd[np].fd = wake[0];		/* after the others: np stays */
+		pfd[np].fd = wakefd;		/* after the others: np stays */
 		pfd[np].events = POLLIN;
 		if (poll(pfd, np + 1, tm_poll_timeout(next_send)) < 0) {
 			if (errno == EINTR)
@@ -562,7 +540,7 @@ main(int argc, char **argv)
 	}
 	/* -c: let streams finish the last line, for a second at most. */
 	ms = tm_now_ms() + 1000;
-	for (i = 0; i < h.nm && !stop; i++)
+	for (i = 0; i < h.nm && !media_stop; i++)
 		while (h.m[i].fd >= 0 && h.m[i].outoff < h.m[i].outlen &&
 		    tm_now_ms() < ms) {
 			pfd[0].fd = h.m[i].fd;
@@ -570,7 +548,7 @@ main(int argc, char **argv)
 			(void)poll(pfd, 1, tm_poll_timeout(ms));
 			(void)stream_flush(&h.m[i], tm_now_ms());
 		}
-	if (h.count != 0 && !stop)
+	if (h.count != 0 && !media_stop)
 		for (i = 0; i < h.nm; i++)
 			if (h.m[i].failed || h.m[i].outoff < h.m[i].outlen)
 				return HK_EXIT_SYS;

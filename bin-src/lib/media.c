@@ -12,6 +12,7 @@
 #include <fcntl.h>
 #include <ifaddrs.h>
 #include <net/if.h>
+#include <signal.h>
 #include <string.h>
 #include <termios.h>
 #include <unistd.h>
@@ -497,8 +498,23 @@ above_stdio(int fd)
 	return n;
 }
 
-int
-media_wake_pipe(int fds[2])
+volatile sig_atomic_t media_stop;
+static int wake_wr = -1;
+
+static void
+on_stop_signal(int sig)
+{
+	int saved = errno;
+
+	(void)sig;
+	media_stop = 1;
+	if (wake_wr >= 0)
+		(void)!write(wake_wr, "", 1);
+	errno = saved;
+}
+
+static int
+wake_pipe(int fds[2])
 {
 	if (pipe2(fds, O_NONBLOCK | O_CLOEXEC) < 0)
 		return -1;
@@ -512,4 +528,22 @@ media_wake_pipe(int fds[2])
 		return -1;
 	}
 	return 0;
+}
+
+int
+media_stop_on_signals(void)
+{
+	struct sigaction sa;
+	int fds[2];
+
+	if (wake_pipe(fds) < 0)
+		return -1;
+	wake_wr = fds[1];
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	return fds[0];
 }

@@ -71,11 +71,17 @@ int		media_tty_open(const char *path, unsigned baud);
 int		media_baud_ok(unsigned baud);
 
 /*
- * A self-pipe for a signal handler to write a byte to, so that a poll
- * begun just after the loop last looked at its flag still wakes up:
- * nonblocking, close-on-exec, both ends above fd 2 (so that a closed
- * stdin stays closed).  -1 with errno on failure.
+ * Set by SIGTERM and SIGINT once media_stop_on_signals() has run.
  */
-int		media_wake_pipe(int fds[2]);
+extern volatile sig_atomic_t media_stop;
+
+/*
+ * Makes SIGTERM and SIGINT set media_stop and write a byte to a
+ * self-pipe, so that a poll begun just after the loop last looked at
+ * the flag still wakes up; SIGPIPE is ignored.  Returns the pipe's read
+ * end to poll (nonblocking, close-on-exec, above fd 2, so that a closed
+ * stdin stays closed), or -1 with errno.
+ */
+int		media_stop_on_signals(void);
 
 #endif
