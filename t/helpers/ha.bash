@@ -26,6 +26,32 @@
 #   ha_kill_all N           SIGKILL every process of node N's namespace
 VIP=192.0.2.100
 
+# ha_pid_resource DIR NAME COMMAND: a resource script DIR/ha.d/resource.d/NAME
+# that starts COMMAND in the background with a pidfile, stops it, and says
+# running/stopped for status, as an init script does.
+ha_pid_resource() {
+	cat >"$1/ha.d/resource.d/$2" <<-X
+	#!/bin/sh
+	pidf=$1/run/$2.pid
+	case \$1 in
+	start)
+		$3 &
+		echo \$! >"\$pidf" ;;
+	stop)
+		[ -r "\$pidf" ] && kill "\$(cat "\$pidf")" 2>/dev/null
+		rm -f "\$pidf" ;;
+	status)
+		if [ -r "\$pidf" ] && kill -0 "\$(cat "\$pidf")" 2>/dev/null; then
+			echo running
+		else
+			echo stopped
+		fi ;;
+	esac
+	exit 0
+	X
+	chmod 755 "$1/ha.d/resource.d/$2"
+}
+
 ha_lab() {
 	need_netns
 	ns_bridge sw
@@ -65,27 +91,8 @@ ha_conf() {
 	printf 'auth 1\n1 sha256 hakit-test-key\n' >"$d/ha.d/authkeys"
 	chmod 600 "$d/ha.d/authkeys"
 	printf 'master 192.0.2.100/24 %s\n' "${HA_RESOURCES:-web}" >"$d/ha.d/haresources"
-	cat >"$d/ha.d/resource.d/web" <<-X
-	#!/bin/sh
 	# the howto's apache: answers ${name^^}
-	pidf=$d/run/web.pid
-	case \$1 in
-	start)
-		hkhttpd -p 80 -b ${name^^} </dev/null >/dev/null 2>>$d/web.err &
-		echo \$! >"\$pidf" ;;
-	stop)
-		[ -r "\$pidf" ] && kill "\$(cat "\$pidf")" 2>/dev/null
-		rm -f "\$pidf" ;;
-	status)
-		if [ -r "\$pidf" ] && kill -0 "\$(cat "\$pidf")" 2>/dev/null; then
-			echo running
-		else
-			echo stopped
-		fi ;;
-	esac
-	exit 0
-	X
-	chmod 755 "$d/ha.d/resource.d/web"
+	ha_pid_resource "$d" web "hkhttpd -p 80 -b ${name^^} </dev/null >/dev/null 2>>$d/web.err"
 }
 
 ha_hb() {
@@ -187,25 +194,6 @@ ha_mon() {
 	            alertafter 2
 	            alert bring-ha-down.alert
 	X
-	cat >"$d/ha.d/resource.d/mon" <<-X
-	#!/bin/sh
 	# the howto's mon: hbmon on the node that holds the group
-	pidf=$d/run/mon.pid
-	case \$1 in
-	start)
-		hbmon -f -c $d/mon.cf </dev/null >>$d/mon.out 2>&1 &
-		echo \$! >"\$pidf" ;;
-	stop)
-		[ -r "\$pidf" ] && kill "\$(cat "\$pidf")" 2>/dev/null
-		rm -f "\$pidf" ;;
-	status)
-		if [ -r "\$pidf" ] && kill -0 "\$(cat "\$pidf")" 2>/dev/null; then
-			echo running
-		else
-			echo stopped
-		fi ;;
-	esac
-	exit 0
-	X
-	chmod 755 "$d/ha.d/resource.d/mon"
+	ha_pid_resource "$d" mon "hbmon -f -c $d/mon.cf </dev/null >>$d/mon.out 2>&1"
 }
