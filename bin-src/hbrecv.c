@@ -510,6 +510,7 @@ check_timers(struct hbrecv *h, uint64_t now)
 	return next;
 }
 
+/* The keys of -k FILE, or the default; a weak key is named every start. */
 static void
 load_keys(const char *path, struct auth_keys *k)
 {
@@ -517,10 +518,14 @@ load_keys(const char *path, struct auth_keys *k)
 	unsigned line;
 	char msg[512];
 
-	if (auth_load(path, k, &err, &line) == 0)
-		return;
-	auth_load_msg(msg, sizeof(msg), path, err, line);
-	die(HK_EXIT_USAGE, "%s", msg);
+	if (path == NULL) {
+		auth_default(k);
+	} else if (auth_load(path, k, &err, &line) < 0) {
+		auth_load_msg(msg, sizeof(msg), path, err, line);
+		die(HK_EXIT_USAGE, "%s", msg);
+	}
+	if (auth_weak_msg(msg, sizeof(msg), k, path))
+		warnf("%s", msg);
 }
 
 static uint64_t
@@ -647,10 +652,7 @@ main(int argc, char **argv)
 		snprintf(h.self, sizeof(h.self), "%.*s", HB_MAXNODE,
 		    un.nodename);
 	}
-	if (keyfile != NULL)
-		load_keys(keyfile, &h.keys);
-	else
-		auth_default(&h.keys);
+	load_keys(keyfile, &h.keys);
 	for (j = 0; j < h.nexpect; j++)
 		peer_find(&h, expect[j], 1)->expected = 1;
 

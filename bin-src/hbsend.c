@@ -370,6 +370,7 @@ next_gen(const char *path)
 	return old + 1;
 }
 
+/* The keys of -k FILE, or the default; a weak key is named every start. */
 static void
 load_keys(const char *path, struct auth_keys *k)
 {
@@ -377,10 +378,14 @@ load_keys(const char *path, struct auth_keys *k)
 	unsigned line;
 	char msg[512];
 
-	if (auth_load(path, k, &err, &line) == 0)
-		return;
-	auth_load_msg(msg, sizeof(msg), path, err, line);
-	die(HK_EXIT_USAGE, "%s", msg);
+	if (path == NULL) {
+		auth_default(k);
+	} else if (auth_load(path, k, &err, &line) < 0) {
+		auth_load_msg(msg, sizeof(msg), path, err, line);
+		die(HK_EXIT_USAGE, "%s", msg);
+	}
+	if (auth_weak_msg(msg, sizeof(msg), k, path))
+		warnf("%s", msg);
 }
 
 int
@@ -461,10 +466,7 @@ main(int argc, char **argv)
 			    "in a heartbeat; give one with -n", un.nodename);
 		memcpy(h.node, un.nodename, strlen(un.nodename) + 1);
 	}
-	if (keyfile != NULL)
-		load_keys(keyfile, &h.keys);
-	else
-		auth_default(&h.keys);
+	load_keys(keyfile, &h.keys);
 	if (status != NULL && take_status(&h, status) < 0)
 		die(HK_EXIT_USAGE, "bad -s '%s'", status);
 	h.gen = genfile != NULL ? next_gen(genfile) : tm_wall_ms();

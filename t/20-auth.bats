@@ -160,6 +160,60 @@ keyfile() {
 	[ "$output" = nouse ]
 }
 
+@test "authkeys: 'auth N M...' signs with N and also accepts the keys M" {
+	run -0 authtest keys "$(keyfile "auth 2 1 # a key change" "1 sha256 x" "2 sha256 y")"
+	[ "${lines[0]}" = "auth 2 1" ]
+	run -0 authtest keys "$(keyfile "auth 1" "1 sha256 x" "3 crc")"
+	[ "${lines[0]}" = "auth 1" ]
+	# an accepted key the file does not list: the auth line's number
+	run -1 authtest keys "$(keyfile "# keys" "auth 1 4" "1 sha256 x" "3 crc")"
+	[ "$output" = "accept 2" ]
+	run -1 authtest keys "$(keyfile "auth 1 x" "1 sha256 x")"
+	[ "$output" = "syntax 1" ]
+	run -1 authtest keys "$(keyfile "auth 1 16" "1 sha256 x")"
+	[ "$output" = "syntax 1" ]
+}
+
+@test "heartbeat lines: a listed key that 'auth' does not accept is forged" {
+	local f line
+	f=$(keyfile "auth 3" "1 sha256 a long random secret" "3 crc")
+	line=$(authtest sign "$f" n1 7 1 active 2000)
+	[[ $line == *" auth=3:crc:"* ]]
+	f=$(keyfile "auth 1" "1 sha256 a long random secret" "3 crc")
+	run -1 authtest check "$f" "$line"
+	[ "$output" = forged ]
+	f=$(keyfile "auth 1 3" "1 sha256 a long random secret" "3 crc")
+	run -0 authtest check "$f" "$line"
+}
+
+@test "weak keys: crc and md5, signing or accepted, are named with the fix" {
+	local f risk="it only guards against line noise; anyone on the LAN can forge heartbeats and take the cluster down"
+	f=$(keyfile "auth 1" "1 crc")
+	run -0 authtest weak "$f"
+	[ "$output" = "$f: key 1 is crc: $risk; use '1 sha256 SECRET' (see hbsend(8))" ]
+	run -0 authtest weak -
+	[ "$output" = "no key file (-k): heartbeats carry a crc: $risk; give -k FILE with 'auth 1' and '1 sha256 SECRET' (see hbsend(8))" ]
+	f=$(keyfile "auth 1 3" "1 sha256 x" "3 crc")
+	run -0 authtest weak "$f"
+	[ "$output" = "$f: key 3 is crc and accepted: $risk; end the key change with 'auth 1' (see hbsend(8))" ]
+	f=$(keyfile "auth 2" "1 sha256 x" "2 md5 y")
+	run -0 authtest weak "$f"
+	[ "$output" = "$f: key 2 is md5: a weak hash; use '2 sha256 SECRET' (see hbsend(8))" ]
+	# crc before md5, wherever they are
+	f=$(keyfile "auth 2 1" "1 crc" "2 md5 y")
+	run -0 authtest weak "$f"
+	[[ $output == "$f: key 1 is crc and accepted: "* ]]
+}
+
+@test "weak keys: sha256, sha1 and listed but unaccepted weak keys say nothing" {
+	local f
+	for f in "$(keyfile "auth 1" "1 sha256 x" "2 md5 y" "3 crc")" \
+		"$(keyfile "auth 1 2" "1 sha1 x" "2 sha256 y")"; do
+		run -1 authtest weak "$f"
+		[ -z "$output" ]
+	done
+}
+
 @test "authkeys: a file readable by group or others is refused" {
 	local f m
 	f=$(keyfile "auth 1" "1 sha256 x")

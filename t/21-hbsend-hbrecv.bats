@@ -128,7 +128,7 @@ gone() {
 
 @test "a generation file that is a FIFO exits 2 at once, not a hang" {
 	mkfifo "$T/gfifo"
-	run -2 --separate-stderr timeout 5 hbsend -n n1 -c 1 -g "$T/gfifo" -
+	run -2 --separate-stderr timeout 5 hbsend -n n1 -c 1 -k "$KEYS" -g "$T/gfifo" -
 	[ "$stderr" = "hbsend: $T/gfifo: not a regular file" ]
 	[ -z "$output" ]
 }
@@ -221,13 +221,73 @@ gone() {
 	[[ $stderr == *"forged=1 "* ]]
 }
 
-@test "every key in the file is accepted, not only the one sent with" {
+# The example of issue 10: a crc key listed next to the real one.
+@test "a line signed with a listed key that 'auth N' does not accept is dropped as forged" {
+	printf 'auth 1\n1 sha256 a long random secret\n3 crc\n' >"$T/k13"
+	printf 'auth 3\n1 sha256 a long random secret\n3 crc\n' >"$T/k3"
+	chmod 600 "$T/k13" "$T/k3"
+	hbsend -n n1 -c 2 -i 10ms -k "$T/k3" - 2>/dev/null >"$T/in"
+	grep -q 'auth=3:crc:' "$T/in"
+	run -0 --separate-stderr timeout 5 hbrecv -k "$T/k13" -n me "$T/in"
+	[ -z "$output" ]
+	[[ $stderr == *"forged=2 "* ]]
+}
+
+@test "'auth N M' accepts key M too, for a key change" {
+	printf 'auth 1 2\n1 sha256 x\n2 sha256 new secret\n' >"$T/k12"
+	printf 'auth 2\n1 sha256 x\n2 sha256 new secret\n' >"$T/k2"
+	chmod 600 "$T/k12" "$T/k2"
+	hbsend -n n1 -c 1 -k "$T/k2" - >"$T/in"
+	grep -q 'auth=2:sha256:' "$T/in"
+	run -0 --separate-stderr timeout 5 hbrecv -k "$T/k12" -n me "$T/in"
+	[[ $output == "up n1 "* ]]
+	[ -z "$stderr" ]
+	# and "auth 1 2" signs with key 1
+	hbsend -n n1 -c 1 -k "$T/k12" - | grep -q 'auth=1:sha256:'
+}
+
+@test "'auth 1 3' accepts a crc key 3, and says so on stderr" {
+	printf 'auth 1 3\n1 sha256 a long random secret\n3 crc\n' >"$T/k13"
+	printf 'auth 3\n1 sha256 a long random secret\n3 crc\n' >"$T/k3"
+	chmod 600 "$T/k13" "$T/k3"
+	hbsend -n n1 -c 1 -k "$T/k3" - 2>/dev/null >"$T/in"
+	run -0 --separate-stderr timeout 5 hbrecv -k "$T/k13" -n me "$T/in"
+	[[ $output == "up n1 "* ]]
+	[ "${stderr_lines[0]}" = "hbrecv: $T/k13: key 3 is crc and accepted: it only guards against line noise; anyone on the LAN can forge heartbeats and take the cluster down; end the key change with 'auth 1' (see hbsend(8))" ]
+}
+
+@test "'auth N M' naming a key the file does not list exits 2 with file:line" {
+	printf '# keys\nauth 1 4\n1 sha256 S\n3 crc\n' >"$T/k14"
+	chmod 600 "$T/k14"
+	run -2 --separate-stderr timeout 5 hbrecv -k "$T/k14" -n me -
+	[[ $stderr == "hbrecv: $T/k14:2: "*"does not list"* ]]
+	run -2 --separate-stderr timeout 5 hbsend -k "$T/k14" -c 1 -
+	[[ $stderr == "hbsend: $T/k14:2: "*"does not list"* ]]
+	[ -z "$output" ]
+}
+
+@test "a crc key, or no -k, is named as a risk on stderr at start; sha256 is not" {
+	local p risk="it only guards against line noise; anyone on the LAN can forge heartbeats and take the cluster down"
+	printf 'auth 1\n1 crc\n' >"$T/crc"
+	chmod 600 "$T/crc"
+	for p in "hbsend -c 1" "hbrecv"; do
+		# shellcheck disable=SC2086 # the program and its count
+		run -0 --separate-stderr timeout 5 $p -n n1 -k "$T/crc" - </dev/null
+		[ "$stderr" = "${p%% *}: $T/crc: key 1 is crc: $risk; use '1 sha256 SECRET' (see hbsend(8))" ]
+		# shellcheck disable=SC2086
+		run -0 --separate-stderr timeout 5 $p -n n1 - </dev/null
+		[ "$stderr" = "${p%% *}: no key file (-k): heartbeats carry a crc: $risk; give -k FILE with 'auth 1' and '1 sha256 SECRET' (see hbsend(8))" ]
+		# shellcheck disable=SC2086
+		run -0 --separate-stderr timeout 5 $p -n n1 -k "$KEYS" - </dev/null
+		[ -z "$stderr" ]
+	done
+}
+
+@test "an md5 signing key is named as a weak hash at start" {
 	printf 'auth 2\n1 sha256 x\n2 md5 old\n' >"$T/k2"
 	chmod 600 "$T/k2"
-	hbsend -n n1 -c 1 -k "$T/k2" - >"$T/in"
-	grep -q 'auth=2:md5:' "$T/in"
-	run -0 timeout 5 hbrecv -k "$KEYS" -n me "$T/in"
-	[[ $output == "up n1 "* ]]
+	run -0 --separate-stderr timeout 5 hbsend -n n1 -c 1 -k "$T/k2" -
+	[ "$stderr" = "hbsend: $T/k2: key 2 is md5: a weak hash; use '2 sha256 SECRET' (see hbsend(8))" ]
 }
 
 @test "tampered, replayed, garbage, NUL and 10 KB lines are dropped, counted, and the receiver goes on" {
@@ -268,28 +328,28 @@ gone() {
 }
 
 @test "hbrecv - with stdin closed ends, it does not spin" {
-	run -0 --separate-stderr timeout 5 sh -c 'exec hbrecv -n me - <&-'
+	run -0 --separate-stderr timeout 5 sh -c 'exec hbrecv -k "$1" -n me - <&-' sh "$KEYS"
 	[ "$stderr" = "hbrecv: -: Bad file descriptor" ]
 	[ -z "$output" ]
 }
 
 @test "lines from the node itself are ignored" {
-	hbsend -n me -c 2 -i 10ms - >"$T/in"
-	run -0 --separate-stderr timeout 5 hbrecv -n me "$T/in"
+	hbsend -n me -c 2 -i 10ms -k "$KEYS" - >"$T/in"
+	run -0 --separate-stderr timeout 5 hbrecv -k "$KEYS" -n me "$T/in"
 	[ -z "$output" ]
 	[ -z "$stderr" ]
 }
 
 @test "hbrecv -1 -t exits 1 when no heartbeat comes in time, 0 when one does" {
-	run -1 timeout 10 hbrecv -1 -t 300ms -n me "udp:127.0.0.1:$PORT"
-	bg_start hbsend -n n1 -i 100ms "udp:127.0.0.1:$PORT"
-	run -0 timeout 10 hbrecv -1 -t 5s -n me "udp:127.0.0.1:$PORT"
+	run -1 timeout 10 hbrecv -1 -t 300ms -k "$KEYS" -n me "udp:127.0.0.1:$PORT"
+	bg_start hbsend -n n1 -i 100ms -k "$KEYS" "udp:127.0.0.1:$PORT"
+	run -0 timeout 10 hbrecv -1 -t 5s -k "$KEYS" -n me "udp:127.0.0.1:$PORT"
 	[[ ${lines[0]} == "up n1 "* ]]
 }
 
 @test "hbrecv -1 -p waits for that peer only" {
-	bg_start hbsend -n other -i 50ms "udp:127.0.0.1:$PORT"
-	run -1 timeout 10 hbrecv -1 -t 600ms -p n1 -n me "udp:127.0.0.1:$PORT"
+	bg_start hbsend -n other -i 50ms -k "$KEYS" "udp:127.0.0.1:$PORT"
+	run -1 timeout 10 hbrecv -1 -t 600ms -p n1 -k "$KEYS" -n me "udp:127.0.0.1:$PORT"
 	[[ $output == "up other "* ]]
 }
 
@@ -300,23 +360,24 @@ gone() {
 }
 
 @test "hbrecv -t whose sources all end early judges the peers heard, at once" {
-	hbsend -n n1 -c 1 - >"$T/n1"
-	run -0 timeout 10 hbrecv -t 5s -p n1 -n me "$T/n1"
-	run -1 timeout 10 hbrecv -t 5s -p n2 -n me "$T/n1"
+	hbsend -n n1 -c 1 -k "$KEYS" - >"$T/n1"
+	run -0 timeout 10 hbrecv -t 5s -p n1 -k "$KEYS" -n me "$T/n1"
+	run -1 timeout 10 hbrecv -t 5s -p n2 -k "$KEYS" -n me "$T/n1"
 	[[ ${lines[0]} == "up n1 "* ]]
-	run -1 timeout 10 hbrecv -t 5s -n me - </dev/null
+	run -1 timeout 10 hbrecv -t 5s -k "$KEYS" -n me - </dev/null
 	[ -z "$output" ]
 }
 
 @test "a standard output nobody reads stalls that medium only, and SIGTERM still works" {
 	local x
-	x=$(head -c 400 /dev/zero | tr '\0' v)
+	# 300: with a sha256 MAC the longest line stays under 512 bytes
+	x=$(head -c 300 /dev/zero | tr '\0' v)
 	# a FIFO whose only reader never reads: the pipe fills, writes stall
 	mkfifo "$T/out"
 	exec 5<>"$T/out"
-	bg_start -o "$T/out" -e "$T/err" hbsend -n n1 -i 10ms -s "active x=$x" - "udp:127.0.0.1:$PORT"
+	bg_start -o "$T/out" -e "$T/err" hbsend -n n1 -i 10ms -k "$KEYS" -s "active x=$x" - "udp:127.0.0.1:$PORT"
 	wait_until 10 has "$T/err" '^hbsend: -: write stalled'
-	run -0 timeout 10 hbrecv -1 -t 3s -n me "udp:127.0.0.1:$PORT"
+	run -0 timeout 10 hbrecv -1 -t 3s -k "$KEYS" -n me "udp:127.0.0.1:$PORT"
 	[[ ${lines[0]} == "up n1 st=active "* ]]
 	kill -s TERM "$BG_PID"
 	wait_until 5 gone "$BG_PID"
@@ -520,14 +581,14 @@ traced_pid() {
 }
 
 @test "serial: lines ending in CR LF are accepted" {
-	hbsend -n n1 -c 1 - | sed 's/$/\r/' >"$T/in"
-	run -0 --separate-stderr timeout 5 hbrecv -n me "$T/in"
+	hbsend -n n1 -c 1 -k "$KEYS" - | sed 's/$/\r/' >"$T/in"
+	run -0 --separate-stderr timeout 5 hbrecv -k "$KEYS" -n me "$T/in"
 	[[ ${lines[0]} == "up n1 st=active "* ]]
 	[ -z "$stderr" ]
 }
 
 @test "a broadcast interface that does not exist fails that medium only" {
-	run -3 --separate-stderr timeout 10 hbsend -n n1 -c 2 -i 10ms bcast:nosuch0 -
+	run -3 --separate-stderr timeout 10 hbsend -n n1 -c 2 -i 10ms -k "$KEYS" bcast:nosuch0 -
 	[ "$(printf '%s\n' "$output" | grep -c '^HB1 ')" = 2 ]
 	[ "$stderr" = "hbsend: bcast:nosuch0: cannot open: No such device" ]
 }

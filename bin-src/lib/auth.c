@@ -360,6 +360,7 @@ auth_default(struct auth_keys *k)
 {
 	memset(k, 0, sizeof(*k));
 	k->use = 1;
+	k->accept = 1U << 1;
 	k->key[1].method = AUTH_CRC;
 }
 
@@ -369,11 +370,44 @@ is_blank(int c)
 	return c == ' ' || c == '\t' || c == '\r';
 }
 
+/*
+ * "auth N [M...]": heartbeat's line is "auth N", the key to sign with;
+ * the keys M... also accepted are our extension, for a key change.
+ * s is past "auth".  0, or -1 for a syntax error.
+ */
+static int
+parse_auth_line(char *s, struct auth_keys *k)
+{
+	unsigned long id;
+	int n = 0;
+
+	for (;;) {
+		while (is_blank(*s))
+			s++;
+		if (*s == '\0' || *s == '#')
+			break;
+		if (*s < '0' || *s > '9')
+			return -1;
+		for (id = 0; *s >= '0' && *s <= '9'; s++) {
+			id = id * 10 + (unsigned long)(*s - '0');
+			if (id >= AUTH_MAXKEYS)
+				return -1;
+		}
+		if (id < 1 || (*s != '\0' && !is_blank(*s)))
+			return -1;
+		if (n++ == 0)
+			k->use = (unsigned)id;
+		k->accept |= 1U << id;
+	}
+	return n > 0 ? 0 : -1;
+}
+
 /* One line of an authkeys file; 0, or -1 for a syntax error. */
 static int
-parse_key_line(char *s, struct auth_keys *k, int *have_use)
+parse_key_line(char *s, struct auth_keys *k, unsigned *use_line,
+    unsigned line)
 {
-	char *end, *w;
+	char *w;
 	unsigned long id;
 	size_t n;
 
@@ -382,25 +416,10 @@ parse_key_line(char *s, struct auth_keys *k, int *have_use)
 	if (*s == '\0' || *s == '#')
 		return 0;
 	if (strncmp(s, "auth", 4) == 0 && is_blank(s[4])) {
-		s += 4;
-		while (is_blank(*s))
-			s++;
-		for (end = s; *end != '\0' && !is_blank(*end); end++)
-			;
-		w = end;
-		while (is_blank(*w))
-			w++;
-		if (*w != '\0' && *w != '#')
+		if (*use_line != 0)
 			return -1;
-		*end = '\0';
-		if (*s < '0' || *s > '9' || strlen(s) > 2)
-			return -1;
-		id = strtoul(s, &end, 10);
-		if (*end != '\0' || id < 1 || id >= AUTH_MAXKEYS || *have_use)
-			return -1;
-		k->use = (unsigned)id;
-		*have_use = 1;
-		return 0;
+		*use_line = line;
+		return parse_auth_line(s + 4, k);
 	}
 	/* "N METHOD [SECRET...]": the secret is the rest of the line. */
 	if (*s < '0' || *s > '9')
@@ -448,7 +467,8 @@ auth_load(const char *path, struct auth_keys *k, enum auth_err *err,
 	struct stat st;
 	ssize_t r;
 	size_t len = 0;
-	int fd, have_use = 0, saved;
+	unsigned use_line = 0, id;
+	int fd, saved;
 
 	memset(k, 0, sizeof(*k));
 	*line = 0;
@@ -502,15 +522,22 @@ auth_load(const char *path, struct auth_keys *k, enum auth_err *err,
 		} else {
 			next = p + strlen(p);
 		}
-		if (parse_key_line(p, k, &have_use) < 0) {
+		if (parse_key_line(p, k, &use_line, *line) < 0) {
 			*err = AUTH_ESYNTAX;
 			goto bad;
 		}
 	}
-	if (!have_use || k->key[k->use].method == AUTH_NONE) {
+	if (use_line == 0 || k->key[k->use].method == AUTH_NONE) {
 		*err = AUTH_ENOUSE;
 		goto bad;
 	}
+	/* An accepted key must be one the file lists: a typo fails here. */
+	for (id = 1; id < AUTH_MAXKEYS; id++)
+		if ((k->accept & 1U << id) && k->key[id].method == AUTH_NONE) {
+			*err = AUTH_EACCEPT;
+			*line = use_line;
+			goto bad;
+		}
 	*err = AUTH_EOK;
 	return 0;
 sys:
@@ -588,8 +615,9 @@ auth_verify(const struct auth_keys *k, unsigned id, enum auth_method m,
 	char hex[AUTH_MAXHEX + 1];
 	int want;
 
-	if (id < 1 || id >= AUTH_MAXKEYS || k->key[id].method == AUTH_NONE ||
-	    k->key[id].method != m)
+	/* Listed is not enough: "auth N M..." says which keys we take. */
+	if (id < 1 || id >= AUTH_MAXKEYS || !(k->accept & 1U << id) ||
+	    k->key[id].method == AUTH_NONE || k->key[id].method != m)
 		return 0;
 	want = auth_mac_hex(k, id, data, len, hex);
 	/* The length of a MAC is public (it follows from the method). */
@@ -618,8 +646,55 @@ auth_load_msg(char *buf, size_t len, const char *path, enum auth_err err,
 	case AUTH_ENOTREG:
 		snprintf(buf, len, "%s: not a regular file", path);
 		break;
+	case AUTH_EACCEPT:
+		snprintf(buf, len, "%s:%u: 'auth N M...' accepts a key the "
+		    "file does not list: each M needs its 'M METHOD SECRET' "
+		    "line", path, line);
+		break;
 	default:
 		snprintf(buf, len, "%s: %s", path, strerror(errno));
 		break;
 	}
+}
+
+static const char crc_risk[] = "it only guards against line noise; "
+    "anyone on the LAN can forge heartbeats and take the cluster down";
+
+int
+auth_weak_msg(char *buf, size_t len, const struct auth_keys *k,
+    const char *path)
+{
+	static const enum auth_method weak[] = { AUTH_CRC, AUTH_MD5 };
+	const char *risk;
+	unsigned id;
+	size_t i;
+
+	if (len > 0)
+		buf[0] = '\0';
+	if (path == NULL) {
+		snprintf(buf, len, "no key file (-k): heartbeats carry a crc: "
+		    "%s; give -k FILE with 'auth 1' and '1 sha256 SECRET' "
+		    "(see hbsend(8))", crc_risk);
+		return 1;
+	}
+	/* The worst first, and the signing key before the others. */
+	for (i = 0; i < sizeof(weak) / sizeof(weak[0]); i++) {
+		risk = weak[i] == AUTH_CRC ? crc_risk : "a weak hash";
+		if (k->key[k->use].method == weak[i]) {
+			snprintf(buf, len, "%s: key %u is %s: %s; use "
+			    "'%u sha256 SECRET' (see hbsend(8))", path, k->use,
+			    auth_method_name(weak[i]), risk, k->use);
+			return 1;
+		}
+		for (id = 1; id < AUTH_MAXKEYS; id++)
+			if ((k->accept & 1U << id) &&
+			    k->key[id].method == weak[i]) {
+				snprintf(buf, len, "%s: key %u is %s and "
+				    "accepted: %s; end the key change with "
+				    "'auth %u' (see hbsend(8))", path, id,
+				    auth_method_name(weak[i]), risk, k->use);
+				return 1;
+			}
+	}
+	return 0;
 }

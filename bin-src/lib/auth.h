@@ -56,8 +56,16 @@ struct auth_key {
 	unsigned char	secret[AUTH_MAXSECRET];
 };
 
+/*
+ * The keys of an authkeys file.  Heartbeat's "auth N" selects the key
+ * to sign with, and a receiver accepts that key only.  Our extension,
+ * "auth N M...", also accepts keys M... for a key change (hbsend(8)):
+ * a line signed with a key the file lists but does not accept is
+ * forged, as one with a wrong MAC is.
+ */
 struct auth_keys {
 	unsigned	use;		/* the id sent with ("auth N") */
+	unsigned	accept;		/* bit N: key N accepted; use's is set */
 	struct auth_key	key[AUTH_MAXKEYS];
 };
 
@@ -68,13 +76,15 @@ enum auth_err {
 	AUTH_EMODE,		/* readable by group or others */
 	AUTH_ESYNTAX,		/* bad line: see line */
 	AUTH_ENOUSE,		/* no "auth N", or N names no key */
-	AUTH_ENOTREG		/* a directory, FIFO, device... */
+	AUTH_ENOTREG,		/* a directory, FIFO, device... */
+	AUTH_EACCEPT		/* "auth N M...": an M names no key; see line */
 };
 
 /*
  * Reads an authkeys file in heartbeat's format ("auth N", then lines
- * "N METHOD [SECRET]", '#' comments).  On failure returns -1, sets *err
- * and, for AUTH_ESYNTAX, *line to the bad line's number.
+ * "N METHOD [SECRET]", '#' comments), with our "auth N M..." for the
+ * keys accepted besides N.  On failure returns -1, sets *err and, for
+ * AUTH_ESYNTAX and AUTH_EACCEPT, *line to the bad line's number.
  */
 int		auth_load(const char *path, struct auth_keys *k,
 		    enum auth_err *err, unsigned *line);
@@ -87,8 +97,18 @@ int		auth_load(const char *path, struct auth_keys *k,
 void		auth_load_msg(char *buf, size_t len, const char *path,
 		    enum auth_err err, unsigned line);
 
-/* Keys for running without a key file: id 1, crc. */
+/* Keys for running without a key file: id 1, crc, accepted. */
 void		auth_default(struct auth_keys *k);
+
+/*
+ * Says in buf, for the program to print on every start, why the keys
+ * in use are weak: a crc key, signing or accepted, lets anyone who can
+ * send to us forge heartbeats (heartbeat's crc has no secret); an md5
+ * one is a weak hash.  path is the key file, NULL for auth_default's
+ * keys.  Returns 1 when there is something to say, else 0 and "".
+ */
+int		auth_weak_msg(char *buf, size_t len, const struct auth_keys *k,
+		    const char *path);
 
 /*
  * The MAC of data under key id, as lower-case hex, NUL-terminated, into
@@ -99,9 +119,9 @@ int		auth_mac_hex(const struct auth_keys *k, unsigned id,
 		    const void *data, size_t len, char *hex);
 
 /*
- * 1 when mac (n hex characters) is the MAC of data under key id with
- * method m, 0 otherwise.  The comparison takes the same time wherever
- * the first difference lies.
+ * 1 when key id is accepted and mac (n hex characters) is the MAC of
+ * data under it with method m, 0 otherwise.  The comparison takes the
+ * same time wherever the first difference lies.
  */
 int		auth_verify(const struct auth_keys *k, unsigned id,
 		    enum auth_method m, const char *mac, size_t n,

@@ -57,6 +57,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (keys.use == 0) {
 		keys.use = 1;
+		keys.accept = 1U << 1 | 1U << 2 | 1U << 3 | 1U << 4;
 		keys.key[1].method = AUTH_SHA256;
 		memcpy(keys.key[1].secret, "fuzz", 4);
 		keys.key[1].len = 4;

@@ -18,6 +18,7 @@ static const char usage_text[] =
     "       authtest hmac METHOD KEY DATA\n"
     "       authtest crc DATA\n"
     "       authtest keys FILE\n"
+    "       authtest weak FILE|-\n"
     "       authtest parse LINE\n"
     "       authtest check FILE LINE\n"
     "       authtest sign FILE NODE GEN SEQ ST IV [EXTRA]\n"
@@ -103,6 +104,9 @@ load(const char *path, struct auth_keys *k)
 	case AUTH_ENOUSE:
 		printf("nouse\n");
 		break;
+	case AUTH_EACCEPT:
+		printf("accept %u\n", line);
+		break;
 	default:
 		printf("sys %s\n", strerror(errno));
 	}
@@ -144,12 +148,27 @@ main(int argc, char **argv)
 	} else if (strcmp(argv[1], "keys") == 0 && argc == 3) {
 		if (load(argv[2], &k) != 0)
 			return 1;
-		printf("auth %u\n", k.use);
+		printf("auth %u", k.use);
+		for (i = 1; i < AUTH_MAXKEYS; i++)
+			if ((k.accept & 1U << i) && i != k.use)
+				printf(" %lu", i);
+		putchar('\n');
 		for (i = 1; i < AUTH_MAXKEYS; i++)
 			if (k.key[i].method != AUTH_NONE)
 				printf("%lu %s %zu\n", i,
 				    auth_method_name(k.key[i].method),
 				    k.key[i].len);
+	} else if (strcmp(argv[1], "weak") == 0 && argc == 3) {
+		char msg[512];
+
+		if (strcmp(argv[2], "-") == 0)
+			auth_default(&k);
+		else if (load(argv[2], &k) != 0)
+			return 1;
+		if (!auth_weak_msg(msg, sizeof(msg), &k,
+		    strcmp(argv[2], "-") == 0 ? NULL : argv[2]))
+			return 1;
+		printf("%s\n", msg);
 	} else if (strcmp(argv[1], "parse") == 0 && argc == 3) {
 		e = hb_parse(argv[2], strlen(argv[2]), &m);
 		if (e != HB_OK) {
