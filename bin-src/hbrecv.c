@@ -52,7 +52,7 @@ struct source {
 	int		ended;		/* stdin or a file at its end */
 	int		failed;		/* reported as failing */
 	uint64_t	retry_at;
-	unsigned	ifindex;	/* mcast@IFACE: the index joined on */
+	unsigned	ifindex;	/* @IFACE: the index bound or joined on */
 	uint64_t	check_at;	/* when to look at that index again */
 	struct hb_lbuf	lb;
 };
@@ -298,16 +298,15 @@ src_open(struct source *s)
 	case MEDIA_UDP:
 	case MEDIA_MCAST:
 		s->stream = 0;
-		n = media_recv_sockets(&s->spec, s->fd);
+		n = media_recv_sockets(&s->spec, s->fd, &s->ifindex);
 		if (n < 0)
 			return -1;
 		s->nfd = n;
-		s->ifindex = s->spec.ifname[0] != '\0' ?
-		    if_nametoindex(s->spec.ifname) : 0;
 		s->check_at = tm_now_ms() + RETRY_MS;
 		return 0;
 	case MEDIA_SERIAL:
-		fd = media_tty_open(s->spec.path, s->spec.baud);
+		/* Throws away what waited in the port: see media.c. */
+		fd = media_tty_open(s->spec.path, s->spec.baud, MEDIA_RECV);
 		break;
 	case MEDIA_STDIO:
 		/* Left blocking (shared with our parent): read once per poll. */
@@ -343,18 +342,18 @@ src_ok(struct source *s)
 }
 
 /*
- * A multicast membership on IFACE dies with the interface, and one made
- * anew under the same name has another index: the socket would stay
- * deaf for good.  Look at the index once a second; when it is gone or
- * changed, close the source, to be opened (and joined) again.
+ * A socket bound to IFACE, or a multicast membership on it, dies with
+ * the interface, and one made anew under the same name has another
+ * index: the source would stay deaf for good.  Look at the index once a
+ * second; when it is gone or changed, close the source, to be opened
+ * (bound, joined) again.
  */
 static void
-mcast_check(struct source *s, uint64_t now)
+if_check(struct source *s, uint64_t now)
 {
 	unsigned idx;
 
-	if (s->spec.kind != MEDIA_MCAST || s->spec.ifname[0] == '\0' ||
-	    s->nfd == 0 || now < s->check_at)
+	if (s->spec.ifname[0] == '\0' || s->nfd == 0 || now < s->check_at)
 		return;
 	s->check_at = now + RETRY_MS;
 	errno = 0;
@@ -363,8 +362,9 @@ mcast_check(struct source *s, uint64_t now)
 	if (idx == s->ifindex || (idx == 0 && errno != ENODEV))
 		return;
 	if (!s->failed)
-		warnf("%s: interface %s, joining again when it is there",
-		    s->spec.word, idx == 0 ? "gone" : "made anew");
+		warnf("%s: interface %s, %s again when it is there",
+		    s->spec.word, idx == 0 ? "gone" : "made anew",
+		    s->spec.kind == MEDIA_MCAST ? "joining" : "listening");
 	s->failed = 1;
 	src_close(s, now);
 }
@@ -706,7 +706,7 @@ main(int argc, char **argv)
 			if (s->ended)
 				continue;
 			live++;
-			mcast_check(s, now);
+			if_check(s, now);
 			if (s->nfd == 0) {
 				if (now >= s->retry_at) {
 					if (src_open(s) < 0) {
@@ -722,8 +722,7 @@ main(int argc, char **argv)
 					continue;
 				}
 			}
-			if (s->spec.kind == MEDIA_MCAST &&
-			    s->spec.ifname[0] != '\0' && s->check_at < next)
+			if (s->spec.ifname[0] != '\0' && s->check_at < next)
 				next = s->check_at;
 			for (j = 0; j < s->nfd; j++) {
 				pfd[np].fd = s->fd[j];

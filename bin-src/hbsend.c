@@ -130,7 +130,8 @@ medium_open(struct medium *m)
 		break;
 	case MEDIA_SERIAL:
 		m->stream = 1;
-		fd = media_tty_open(m->spec.path, m->spec.baud);
+		/* No flush of pending input here: see media_tty_open. */
+		fd = media_tty_open(m->spec.path, m->spec.baud, MEDIA_SEND);
 		break;
 	case MEDIA_STDIO:
 		m->stream = 1;

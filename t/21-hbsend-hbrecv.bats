@@ -193,6 +193,18 @@ gone() {
 	[[ ${lines[0]} == "up n1 st=active gen="* ]]
 }
 
+@test "serial: lines that waited in the port before hbrecv opened it are thrown away" {
+	mkdir "$T/tty"
+	bg_start -o "$T/names" ptypair -l "$T/tty"
+	wait_until 5 test -s "$T/names"
+	# no reader on tty/b yet: these wait in its input buffer (a restart)
+	run -0 timeout 10 hbsend -k "$KEYS" -n old -c 3 -i 10ms "serial:$T/tty/a"
+	bg_start hbsend -k "$KEYS" -n new -i 100ms "serial:$T/tty/a"
+	run -0 --separate-stderr timeout 10 hbrecv -1 -t 5s -k "$KEYS" -p new -n me "serial:$T/tty/b"
+	[[ ${lines[0]} == "up new st=active gen="* ]]
+	[[ $output != *old* ]]
+}
+
 @test "two media, the pty closed: a link dead event, no dead node, and the link comes back" {
 	mkdir "$T/tty"
 	bg_start -o "$T/names" ptypair -l "$T/tty"

@@ -125,3 +125,76 @@ sees() {
 	has "$T/rerr" 'eth3: interface (gone|made anew), joining again'
 	has "$T/rerr" 'eth3: working again'
 }
+
+@test "bcast on eth0 and ucast on eth1, one source per interface: copies are no replays, a cut is a link event" {
+	bg_start -n b -o "$T/ev" -e "$T/rerr" hbrecv -n nb -d 1s udp:7015@eth0 udp:7015@eth1
+	local r=$BG_PID
+	bg_start -n a hbsend -n na -i 100ms bcast:eth0:7015 udp:198.51.100.2:7015
+	wait_until 5 has "$T/ev" '^link na udp:7015@eth0 up$'
+	wait_until 5 has "$T/ev" '^link na udp:7015@eth1 up$'
+	ip -n "$(ns a)" link set eth1 down
+	wait_until 5 has "$T/ev" '^link na udp:7015@eth1 dead$'
+	ip -n "$(ns a)" link set eth1 up
+	wait_until 8 has_n 2 "$T/ev" '^link na udp:7015@eth1 up$'
+	run ! has "$T/ev" '^(warn|dead) na|@eth0 dead'
+	# every line came twice, the copy over the second medium no replay;
+	# hbrecv gives its drop counts, if any, when it ends
+	bg_stop "$r"
+	run ! has "$T/rerr" 'replayed=[1-9]'
+}
+
+@test "a source on one interface takes nothing that arrives on another" {
+	bg_start -n a hbsend -n na -i 50ms udp:198.51.100.2:7016
+	run -1 timeout 10 ip netns exec "$(ns b)" hbrecv -1 -t 700ms -n nb udp:7016@eth0
+	run -0 --separate-stderr timeout 10 ip netns exec "$(ns b)" hbrecv -1 -t 5s -n nb udp:7016@eth1
+	[ "${lines[1]}" = "link na udp:7016@eth1 up" ]
+	run -0 timeout 10 ip netns exec "$(ns b)" hbrecv -1 -t 5s -n nb udp:198.51.100.2:7016@eth1
+}
+
+@test "a UDP source on an interface made anew under its name: the receiver listens again" {
+	ns_veth a eth4 b eth4
+	ns_addr a eth4 203.0.113.9/30
+	ns_addr b eth4 203.0.113.10/30
+	bg_start -n b -o "$T/ev" -e "$T/rerr" hbrecv -n nb -d 500ms udp:7017@eth4
+	bg_start -n a hbsend -n na -i 100ms udp:203.0.113.10:7017
+	wait_until 5 has "$T/ev" '^up na '
+	ip -n "$(ns a)" link del eth4
+	wait_until 5 has "$T/ev" '^dead na '
+	ns_veth a eth4 b eth4
+	ns_addr a eth4 203.0.113.9/30
+	ns_addr b eth4 203.0.113.10/30
+	wait_until 8 has_n 2 "$T/ev" '^up na '
+	has "$T/rerr" 'eth4: interface (gone|made anew), listening again'
+	has "$T/rerr" 'eth4: working again'
+}
+
+# ttl_on_wire SENDER-MEDIUM PORT: tcpdump -v in b, one datagram.
+ttl_on_wire() {
+	bg_start -n a hbsend -n na -i 100ms "$1"
+	run -0 --separate-stderr timeout 5 ip netns exec "$(ns b)" tcpdump -v -c 1 -n -i eth0 udp port "$2"
+}
+
+@test "multicast goes out with the TTL given, 1 by default" {
+	command -v tcpdump >/dev/null || skip "needs tcpdump"
+	ttl_on_wire mcast:239.0.0.47:7018@eth0,ttl=2 7018
+	[[ $output == *"ttl 2,"*" > 239.0.0.47.7018: UDP"* ]]
+	hk_cleanup
+	ttl_on_wire mcast:239.0.0.47:7019@eth0 7019
+	[[ $output == *"ttl 1,"*" > 239.0.0.47.7019: UDP"* ]]
+	hk_cleanup
+	ttl_on_wire "mcast:[ff02::1:47]:7020@eth0,ttl=3" 7020
+	[[ $output == *"hlim 3,"*" > ff02::1:47.7020: "* ]]
+}
+
+@test "multicast loop=0 keeps the sender's own host from hearing it; loop=1, the default, does not" {
+	bg_start -n a hbsend -n na -i 100ms mcast:239.0.0.48:7021@eth0
+	run -0 timeout 10 ip netns exec "$(ns a)" hbrecv -1 -t 5s -n nb mcast:239.0.0.48:7021@eth0
+	hk_cleanup
+	bg_start -n a hbsend -n na -i 100ms mcast:239.0.0.48:7022@eth0,loop=1,ttl=1
+	run -0 timeout 10 ip netns exec "$(ns a)" hbrecv -1 -t 5s -n nb mcast:239.0.0.48:7022@eth0
+	hk_cleanup
+	bg_start -n a hbsend -n na -i 100ms mcast:239.0.0.48:7023@eth0,loop=0
+	run -1 timeout 10 ip netns exec "$(ns a)" hbrecv -1 -t 1s -n nb mcast:239.0.0.48:7023@eth0
+	# it is sent all the same: the other host hears it
+	run -0 timeout 10 ip netns exec "$(ns b)" hbrecv -1 -t 5s -n nb mcast:239.0.0.48:7023@eth0
+}

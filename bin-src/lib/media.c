@@ -116,17 +116,93 @@ parse_ifname(const char *s, size_t n, char *out, const char **why)
 	return 0;
 }
 
+/*
+ * "HEAD@IFACE" or "HEAD": HEAD to head (of size n), IFACE to ifname
+ * ("" without '@').
+ */
+static int
+split_at(const char *s, char *ifname, char *head, size_t n,
+    const char **why)
+{
+	const char *at;
+
+	at = strrchr(s, '@');
+	if (at != NULL) {
+		if (parse_ifname(at + 1, strlen(at + 1), ifname, why) < 0)
+			return -1;
+	} else {
+		at = s + strlen(s);
+	}
+	if ((size_t)(at - s) >= n) {
+		*why = "bad address";
+		return -1;
+	}
+	memcpy(head, s, (size_t)(at - s));
+	head[at - s] = '\0';
+	return 0;
+}
+
+/* "ttl=N,loop=0|1", either, in any order, each at most once. */
+static int
+mcast_opts(const char *s, struct media_spec *m, const char **why)
+{
+	const char *end;
+	unsigned long v;
+	int have_ttl = 0, have_loop = 0;
+	char val[8];
+	size_t n;
+
+	for (;;) {
+		end = strchr(s, ',');
+		if (end == NULL)
+			end = s + strlen(s);
+		if (strncmp(s, "ttl=", 4) == 0 && !have_ttl) {
+			n = (size_t)(end - s) - 4;
+			if (n < sizeof(val)) {
+				memcpy(val, s + 4, n);
+				val[n] = '\0';
+			}
+			if (n >= sizeof(val) ||
+			    parse_ulong(val, 1, 255, &v) < 0) {
+				*why = "bad ttl= (1-255)";
+				return -1;
+			}
+			m->ttl = (unsigned)v;
+			have_ttl = 1;
+		} else if (strncmp(s, "loop=", 5) == 0 && !have_loop) {
+			if (end - s != 6 || (s[5] != '0' && s[5] != '1')) {
+				*why = "bad loop= (0 or 1)";
+				return -1;
+			}
+			m->loop = s[5] == '1';
+			have_loop = 1;
+		} else if (strncmp(s, "ttl=", 4) == 0 ||
+		    strncmp(s, "loop=", 5) == 0) {
+			*why = "ttl= or loop= given twice";
+			return -1;
+		} else {
+			*why = "unknown multicast option (ttl=N, loop=0|1)";
+			return -1;
+		}
+		if (*end == '\0')
+			return 0;
+		s = end + 1;
+	}
+}
+
 int
 media_parse(const char *word, enum media_dir dir, struct media_spec *s,
     const char **why)
 {
-	const char *p, *at, *colon;
+	const char *p, *colon;
 	unsigned long v;
 
 	memset(s, 0, sizeof(*s));
 	s->word = word;
 	s->port = MEDIA_PORT;
 	s->baud = MEDIA_BAUD;
+	s->ttl = 1;		/* this segment only, as heartbeat's default */
+	s->loop = 1;		/* Linux's default, and ours before ttl= */
 	*why = "bad medium";
 	if (*word == '\0') {
 		*why = "empty medium";
@@ -142,8 +218,17 @@ media_parse(const char *word, enum media_dir dir, struct media_spec *s,
 		return 0;
 	}
 	if (strncmp(word, "udp:", 4) == 0) {
+		char buf[ADDR_STRLEN + 16];
+
 		s->kind = MEDIA_UDP;
-		p = word + 4;
+		if (split_at(word + 4, s->ifname, buf, sizeof(buf), why) < 0)
+			return -1;
+		if (s->ifname[0] != '\0' && dir != MEDIA_RECV) {
+			*why = "@IFACE is for receiving; to send out of one "
+			    "interface use bcast:IFACE or mcast:GROUP@IFACE";
+			return -1;
+		}
+		p = buf;
 		if (dir == MEDIA_RECV && *p != '\0' &&
 		    strspn(p, "0123456789") == strlen(p)) {
 			if (parse_ulong(p, 1, 65535, &v) < 0) {
@@ -179,24 +264,31 @@ media_parse(const char *word, enum media_dir dir, struct media_spec *s,
 		return 0;
 	}
 	if (strncmp(word, "mcast:", 6) == 0) {
-		char buf[ADDR_STRLEN + 16];
+		char buf[ADDR_STRLEN + 16], head[ADDR_STRLEN + 16 + IF_NAMESIZE];
+		const char *comma;
 
 		s->kind = MEDIA_MCAST;
 		p = word + 6;
-		at = strrchr(p, '@');
-		if (at != NULL) {
-			if (parse_ifname(at + 1, strlen(at + 1), s->ifname,
-			    why) < 0)
+		/* Options after the first comma: no address or name has one. */
+		comma = strchr(p, ',');
+		if (comma != NULL) {
+			if (dir != MEDIA_SEND) {
+				*why = "ttl= and loop= are for sending";
+				return -1;
+			}
+			if (mcast_opts(comma + 1, s, why) < 0)
 				return -1;
 		} else {
-			at = p + strlen(p);
+			comma = p + strlen(p);
 		}
-		if ((size_t)(at - p) >= sizeof(buf)) {
+		if ((size_t)(comma - p) >= sizeof(head)) {
 			*why = "bad group";
 			return -1;
 		}
-		memcpy(buf, p, (size_t)(at - p));
-		buf[at - p] = '\0';
+		memcpy(head, p, (size_t)(comma - p));
+		head[comma - p] = '\0';
+		if (split_at(head, s->ifname, buf, sizeof(buf), why) < 0)
+			return -1;
 		if (parse_hostport(buf, &s->addr, &s->port, why) < 0)
 			return -1;
 		if (!is_multicast(&s->addr)) {
@@ -309,7 +401,7 @@ int
 media_send_socket(const struct media_spec *s, struct sockaddr_storage *dst,
     socklen_t *dstlen)
 {
-	int fd, one = 1, ttl = 1;
+	int fd, one = 1, ttl = (int)s->ttl, loop = s->loop;
 	unsigned idx;
 
 	switch (s->kind) {
@@ -354,6 +446,8 @@ media_send_socket(const struct media_spec *s, struct sockaddr_storage *dst,
 			mr.imr_ifindex = (int)idx;
 			if (setsockopt(fd, IPPROTO_IP, IP_MULTICAST_TTL, &ttl,
 			    sizeof(ttl)) < 0 ||
+			    setsockopt(fd, IPPROTO_IP, IP_MULTICAST_LOOP,
+			    &loop, sizeof(loop)) < 0 ||
 			    (idx != 0 && setsockopt(fd, IPPROTO_IP,
 			    IP_MULTICAST_IF, &mr, sizeof(mr)) < 0))
 				return close_err(fd);
@@ -362,6 +456,8 @@ media_send_socket(const struct media_spec *s, struct sockaddr_storage *dst,
 
 			if (setsockopt(fd, IPPROTO_IPV6, IPV6_MULTICAST_HOPS,
 			    &ttl, sizeof(ttl)) < 0 ||
+			    setsockopt(fd, IPPROTO_IPV6, IPV6_MULTICAST_LOOP,
+			    &loop, sizeof(loop)) < 0 ||
 			    (idx != 0 && setsockopt(fd, IPPROTO_IPV6,
 			    IPV6_MULTICAST_IF, &i6, sizeof(i6)) < 0))
 				return close_err(fd);
@@ -374,12 +470,19 @@ media_send_socket(const struct media_spec *s, struct sockaddr_storage *dst,
 	}
 }
 
+/*
+ * A UDP socket bound to a:port, nonblocking.  With dev, it takes only
+ * what arrives on that interface; bound to it before bind(), so that
+ * sockets on one port and different interfaces do not conflict (Linux
+ * lets them share the port even without SO_REUSEADDR).
+ */
 static int
-bound_socket(const struct hk_addr *a, unsigned port, unsigned scope)
+bound_socket(const struct hk_addr *a, unsigned port, unsigned scope,
+    const char *ifname, unsigned dev)
 {
 	struct sockaddr_storage ss;
 	socklen_t len;
-	int fd, one = 1;
+	int fd, one = 1, zero = 0, idx = (int)dev;
 
 	fd = socket(a->family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
@@ -389,6 +492,26 @@ bound_socket(const struct hk_addr *a, unsigned port, unsigned scope)
 	if (a->family == AF_INET6 && setsockopt(fd, IPPROTO_IPV6,
 	    IPV6_V6ONLY, &one, sizeof(one)) < 0)
 		return close_err(fd);
+	/*
+	 * By index: the one we looked up, not a namesake made since.
+	 * SO_BINDTODEVICE, by name, before Linux 5.0.
+	 */
+	if (dev != 0 && setsockopt(fd, SOL_SOCKET, SO_BINDTOIFINDEX, &idx,
+	    sizeof(idx)) < 0 && (errno != ENOPROTOOPT ||
+	    setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, ifname,
+	    (socklen_t)strlen(ifname)) < 0))
+		return close_err(fd);
+	/*
+	 * A wildcard socket would also take multicast to any group some
+	 * other socket on the host joined: that is a medium of its own,
+	 * for mcast: sources.  Only where the kernel knows the option.
+	 */
+	if (a->family == AF_INET)
+		(void)setsockopt(fd, IPPROTO_IP, IP_MULTICAST_ALL, &zero,
+		    sizeof(zero));
+	else
+		(void)setsockopt(fd, IPPROTO_IPV6, IPV6_MULTICAST_ALL, &zero,
+		    sizeof(zero));
 	len = addr_to_sockaddr(a, port, &ss);
 	if (a->family == AF_INET6)
 		((struct sockaddr_in6 *)&ss)->sin6_scope_id = scope;
@@ -398,24 +521,36 @@ bound_socket(const struct hk_addr *a, unsigned port, unsigned scope)
 }
 
 int
-media_recv_sockets(const struct media_spec *s, int fds[2])
+media_recv_sockets(const struct media_spec *s, int fds[2], unsigned *ifindex)
 {
 	struct hk_addr any;
 	unsigned idx;
-	int fd, zero = 0;
+	int fd;
 
+	*ifindex = 0;
+	if (s->kind != MEDIA_UDP && s->kind != MEDIA_MCAST) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (ifindex_of(s, &idx) < 0)
+		return -1;
+	*ifindex = idx;
 	if (s->kind == MEDIA_UDP && s->has_addr) {
-		fds[0] = bound_socket(&s->addr, s->port, 0);
+		fds[0] = bound_socket(&s->addr, s->port, idx, s->ifname, idx);
 		return fds[0] < 0 ? -1 : 1;
 	}
 	if (s->kind == MEDIA_UDP) {
-		/* Both families; a host without IPv6 keeps IPv4 alone. */
+		/*
+		 * Both families; a host without IPv6 keeps IPv4 alone.  The
+		 * wildcard, even on one interface: IPv4 broadcasts are
+		 * addressed to no address of ours.
+		 */
 		addr_parse("0.0.0.0", &any);
-		fds[0] = bound_socket(&any, s->port, 0);
+		fds[0] = bound_socket(&any, s->port, 0, s->ifname, idx);
 		if (fds[0] < 0)
 			return -1;
 		addr_parse("::", &any);
-		fds[1] = bound_socket(&any, s->port, 0);
+		fds[1] = bound_socket(&any, s->port, 0, s->ifname, idx);
 		if (fds[1] < 0) {
 			if (errno == EAFNOSUPPORT || errno == EADDRNOTAVAIL)
 				return 1;
@@ -423,14 +558,8 @@ media_recv_sockets(const struct media_spec *s, int fds[2])
 		}
 		return 2;
 	}
-	if (s->kind != MEDIA_MCAST) {
-		errno = EINVAL;
-		return -1;
-	}
-	if (ifindex_of(s, &idx) < 0)
-		return -1;
 	/* Bound to the group: datagrams to other addresses stay out. */
-	fd = bound_socket(&s->addr, s->port, idx);
+	fd = bound_socket(&s->addr, s->port, idx, s->ifname, 0);
 	if (fd < 0)
 		return -1;
 	if (s->addr.family == AF_INET) {
@@ -442,8 +571,6 @@ media_recv_sockets(const struct media_spec *s, int fds[2])
 		if (setsockopt(fd, IPPROTO_IP, IP_ADD_MEMBERSHIP, &mr,
 		    sizeof(mr)) < 0)
 			return close_err(fd);
-		(void)setsockopt(fd, IPPROTO_IP, IP_MULTICAST_ALL, &zero,
-		    sizeof(zero));
 	} else {
 		struct ipv6_mreq mr;
 
@@ -459,7 +586,7 @@ media_recv_sockets(const struct media_spec *s, int fds[2])
 }
 
 int
-media_tty_open(const char *path, unsigned baud)
+media_tty_open(const char *path, unsigned baud, enum media_dir dir)
 {
 	struct termios t;
 	size_t i;
@@ -481,6 +608,16 @@ media_tty_open(const char *path, unsigned baud)
 			cfsetospeed(&t, bauds[i].code);
 		}
 	if (tcsetattr(fd, TCSANOW, &t) < 0)
+		return close_err(fd);
+	/*
+	 * Lines that sat in the port while no one read it (before a
+	 * restart, a reboot's worth) are old news: acting on them would
+	 * show a dead peer alive.  The receiver starts from what comes
+	 * now.  Not the sender: it opens the same tty as the receiver on
+	 * its node, and a flush there (a start, a reopen after an error)
+	 * would throw away the peer's lines the receiver has yet to read.
+	 */
+	if (dir == MEDIA_RECV && tcflush(fd, TCIFLUSH) < 0)
 		return close_err(fd);
 	return fd;
 }

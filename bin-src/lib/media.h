@@ -1,8 +1,9 @@
 /*
  * media.h - the media a heartbeat travels on, named by one word each:
- * udp:HOST[:PORT], bcast:IFACE[:PORT], mcast:GROUP[:PORT][@IFACE],
- * serial:DEVICE[:BAUD], "-" or a file/FIFO path.  Parsing and opening;
- * hbsend(8) and hbrecv(8) describe the words.
+ * udp:HOST[:PORT] (receiving also udp:PORT, and either with @IFACE),
+ * bcast:IFACE[:PORT], mcast:GROUP[:PORT][@IFACE] (sending also with
+ * ,ttl=N and ,loop=0|1), serial:DEVICE[:BAUD], "-" or a file/FIFO
+ * path.  Parsing and opening; hbsend(8) and hbrecv(8) describe the words.
  */
 #ifndef HAKIT_MEDIA_H
 #define HAKIT_MEDIA_H
@@ -37,7 +38,9 @@ struct media_spec {
 	int		has_addr;
 	unsigned	port;
 	unsigned	baud;
-	char		ifname[IF_NAMESIZE];
+	unsigned	ttl;		/* mcast: TTL or hop limit, 1-255 */
+	int		loop;		/* mcast: our own host hears it too */
+	char		ifname[IF_NAMESIZE];	/* "": any interface */
 };
 
 /*
@@ -56,16 +59,22 @@ int		media_send_socket(const struct media_spec *s,
 
 /*
  * Sockets bound to receive s (udp, mcast): fds[0] and maybe fds[1] (udp
- * without an address listens on IPv4 and IPv6).  Returns how many, or -1
- * with errno.
+ * without an address listens on IPv4 and IPv6).  With s->ifname, the
+ * sockets take only what arrives on that interface, and *ifindex is the
+ * index they are bound to (else 0): an interface deleted and made anew
+ * under its name has another, and the sockets must be opened again.
+ * Returns how many sockets, or -1 with errno (ENODEV: no such interface).
  */
-int		media_recv_sockets(const struct media_spec *s, int fds[2]);
+int		media_recv_sockets(const struct media_spec *s, int fds[2],
+		    unsigned *ifindex);
 
 /*
- * Opens a tty raw, 8N1, no flow control, at baud, nonblocking.  -1
+ * Opens a tty raw, 8N1, no flow control, at baud, nonblocking; for
+ * MEDIA_RECV it also throws away the input waiting in the port.  -1
  * with errno (ENOTTY when it is not a terminal).
  */
-int		media_tty_open(const char *path, unsigned baud);
+int		media_tty_open(const char *path, unsigned baud,
+		    enum media_dir dir);
 
 /* 1 when baud is a speed a tty can be set to. */
 int		media_baud_ok(unsigned baud);
