@@ -77,7 +77,7 @@ set_cf() {
 	[[ $output == *"warntime 500"* ]]
 	[[ $output == *"initdead 2000"* ]]
 	[[ $output == *"send udp:203.0.113.7:694"* ]]
-	[[ $output == *"receive udp:694"* ]]
+	[[ $output == *"receive udp:694@lo"* ]]
 	[[ $output == *"resource IPaddr $HAKIT_SHAREDIR/resource.d/IPaddr 192.0.2.100/24/lo"* ]]
 	[[ $output == *"resource web $C/resource.d/web"* ]]
 }
@@ -133,7 +133,7 @@ set_cf() {
 	set_cf "udpport 695" "ucast lo 203.0.113.7" "node master slave"
 	run -0 hb check
 	[[ $output == *"send udp:203.0.113.7:695"* ]]
-	[[ $output == *"receive udp:695"* ]]
+	[[ $output == *"receive udp:695@lo"* ]]
 }
 
 @test "baud after a serial line is an error; before it, it applies" {
@@ -173,8 +173,35 @@ set_cf() {
 @test "bcast and mcast become hbsend media and hbrecv sources" {
 	set_cf "udpport 700" "bcast lo" "mcast lo 239.0.0.1 694 1 0" "node master slave"
 	run -0 hb check
-	[[ $output == *"send bcast:lo:700 mcast:239.0.0.1:694@lo"* ]]
-	[[ $output == *"receive udp:700 mcast:239.0.0.1:694@lo"* ]]
+	[[ $output == *"send bcast:lo:700 mcast:239.0.0.1:694@lo,ttl=1,loop=0"$'\n'* ]]
+	[[ $output == *"receive udp:700@lo mcast:239.0.0.1:694@lo"$'\n'* ]]
+}
+
+@test "mcast: the TTL and LOOP of the line go to hbsend, without a warning" {
+	set_cf "mcast lo 239.0.0.1 694 2 1" "node master slave"
+	run -0 --separate-stderr hb check
+	[[ $output == *"send mcast:239.0.0.1:694@lo,ttl=2,loop=1"$'\n'* ]]
+	[[ $output == *"receive mcast:239.0.0.1:694@lo"$'\n'* ]]
+	[[ $stderr != *TTL* ]]
+	set_cf "mcast lo 239.0.0.1 694 255 0" "node master slave"
+	run -0 --separate-stderr hb check
+	[[ $output == *"send mcast:239.0.0.1:694@lo,ttl=255,loop=0"$'\n'* ]]
+	set_cf "mcast lo 239.0.0.1 694 256 0" "node master slave"
+	run -2 --separate-stderr hb check
+	[[ $stderr == *"$C/ha.cf:1: mcast: bad TTL '256' (1-255)"* ]]
+}
+
+@test "UDP media: one hbrecv source per interface, one for two lines on the same" {
+	need_netns
+	ns_new x
+	ns_veth x eth0 x eth1
+	set_cf "bcast eth0" "ucast eth1 203.0.113.7" "node master slave"
+	run -0 --separate-stderr timeout 20 ip netns exec "$(ns x)" hbnode -c "$C" -n master check
+	[[ $output == *"send bcast:eth0:694 udp:203.0.113.7:694"$'\n'* ]]
+	[[ $output == *"receive udp:694@eth0 udp:694@eth1"$'\n'* ]]
+	set_cf "bcast eth0 eth1" "ucast eth1 203.0.113.7" "node master slave"
+	run -0 --separate-stderr timeout 20 ip netns exec "$(ns x)" hbnode -c "$C" -n master check
+	[[ $output == *"receive udp:694@eth0 udp:694@eth1"$'\n'* ]]
 }
 
 @test "no medium at all exits 2" {

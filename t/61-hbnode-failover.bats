@@ -204,7 +204,7 @@ both_up() {
 	# cut UDP both ways: the serial line still carries the heartbeats
 	nsx n2 iptables -A INPUT -p udp --dport 694 -j DROP
 	nsx n1 iptables -A INPUT -p udp --dport 694 -j DROP
-	wait_until 10 grep -q "link master udp:694 dead" "$(ha_dir n2)/ha-log"
+	wait_until 10 grep -q "link master udp:694@lan0 dead" "$(ha_dir n2)/ha-log"
 	ha_steady 3 n1
 	got MASTER
 	# and the other way round: UDP back, the cable cut

@@ -110,8 +110,10 @@ hb_read_hacf() {
 			for i in "$@"; do
 				hb_iface "$hf" "$ln" "$i"
 				hb_tx=$(hb_add "$hb_tx" "bcast:$i:$cf_udpport")
+				# One source per interface: a cut of one medium is a
+				# link event, and a line heard over two is no replay.
+				hb_rx=$(hb_add "$hb_rx" "udp:$cf_udpport@$i")
 			done
-			hb_rx=$(hb_add "$hb_rx" "udp:$cf_udpport")
 			: "${hb_udp_media:=$ln}"
 			;;
 		ucast)
@@ -123,7 +125,7 @@ hb_read_hacf() {
 			# both nodes can share one ha.cf, as with heartbeat.
 			if ! hb_local_addrs "$2"; then
 				hb_tx=$(hb_add "$hb_tx" "udp:$2:$cf_udpport")
-				hb_rx=$(hb_add "$hb_rx" "udp:$cf_udpport")
+				hb_rx=$(hb_add "$hb_rx" "udp:$cf_udpport@$1")
 			fi
 			;;
 		mcast)
@@ -143,8 +145,7 @@ hb_read_hacf() {
 			0|1) ;;
 			*) hb_err "$hf" "$ln" "mcast: LOOP must be 0 or 1, not '$5'" ;;
 			esac
-			[ "$4" = 1 ] || hk_warn "$hf:$ln: mcast TTL $4 ignored: hbsend sends with TTL 1"
-			hb_tx=$(hb_add "$hb_tx" "mcast:$2:$3@$1")
+			hb_tx=$(hb_add "$hb_tx" "mcast:$2:$3@$1,ttl=$4,loop=$5")
 			hb_rx=$(hb_add "$hb_rx" "mcast:$2:$3@$1")
 			;;
 		serial)
