@@ -288,6 +288,54 @@ set_cf() {
 	run -2 timeout 5 hbsend -k "$C/authkeys" -n master -c 1 -g "$BATS_TEST_TMPDIR/gen" - </dev/null
 }
 
+@test "authkeys: 'auth N M...' accepts keys M too, each one listed, as hbsend reads it" {
+	printf 'auth 1 2 # a key change\n1 sha256 old secret\n2 sha256 new secret\n' >"$C/authkeys"
+	run -0 --separate-stderr hb check
+	[ -z "$stderr" ]
+	printf '# keys\nauth 1 4\n1 sha256 s\n3 sha256 t\n' >"$C/authkeys"
+	run -2 --separate-stderr hb check
+	[[ $stderr == *"$C/authkeys:2: auth accepts key 4, but the file does not list it"* ]]
+	run -2 --separate-stderr timeout 5 hbsend -k "$C/authkeys" -n master -c 1 - </dev/null
+	[[ $stderr == *"$C/authkeys:2: "* ]]
+	printf 'auth 1 x\n1 sha256 s\n' >"$C/authkeys"
+	run -2 --separate-stderr hb check
+	[[ $stderr == *"$C/authkeys:1: auth: 'x' is not a key number (1 to 15)"* ]]
+	printf 'auth\n1 sha256 s\n' >"$C/authkeys"
+	run -2 --separate-stderr hb check
+	[[ $stderr == *"$C/authkeys:1: auth takes a key number"* ]]
+}
+
+@test "check names a crc or md5 key as a risk in hbsend's words; the howto's 'auth 1' / '1 crc' still passes" {
+	local f
+	for f in 'auth 1\n1 crc\n' 'auth 2 1\n1 crc\n2 sha256 s\n' \
+		'auth 1 3\n1 sha256 s\n3 md5 m\n' 'auth 2\n1 sha256 s\n2 md5 m\n'; do
+		# shellcheck disable=SC2059 # the file is the format
+		printf "$f" >"$C/authkeys"
+		run -0 --separate-stderr hb check
+		[[ $output == *"home master"* ]]
+		[[ $stderr == "hbnode: $C/authkeys: key "* ]] || { echo "$f: $stderr"; false; }
+		[ "${#stderr_lines[@]}" -eq 1 ]
+		# the same line as hbsend's, but for the name
+		local want=$stderr
+		run -0 --separate-stderr timeout 5 hbsend -k "$C/authkeys" -n master -c 1 - </dev/null
+		[ "hbnode: ${stderr#hbsend: }" = "$want" ] || { echo "$f: $stderr"; false; }
+	done
+	printf 'auth 1\n1 crc\n' >"$C/authkeys"
+	run -0 --separate-stderr hb check
+	[ "$stderr" = "hbnode: $C/authkeys: key 1 is crc: it only guards against line noise; anyone on the LAN can forge heartbeats and take the cluster down; use '1 sha256 SECRET' (see hbsend(8))" ]
+}
+
+@test "check says nothing of sha256 or sha1 keys, nor of a weak key listed but not accepted" {
+	local f
+	for f in 'auth 1\n1 sha256 s\n' 'auth 1 2\n1 sha1 s\n2 sha256 t\n' \
+		'auth 1\n1 sha256 s\n2 crc\n3 md5 m\n'; do
+		# shellcheck disable=SC2059
+		printf "$f" >"$C/authkeys"
+		run -0 --separate-stderr hb check
+		[ -z "$stderr" ] || { echo "$f: $stderr"; false; }
+	done
+}
+
 @test "haresources: a bare address is IPaddr, NAME::A::B passes arguments, \\ continues" {
 	printf '# the group\nmaster 192.0.2.100 \\\n\tweb::a::b \\\n\tIPaddr::198.51.100.5/24/lo\n' \
 	    >"$C/haresources"

@@ -11,6 +11,8 @@
 #                                   hb_home, rsc_n, rsc_1..rsc_N
 #                                   ("NAME ARG...") and rsc_path_1..N
 #                                   (the script; CONFDIR may hold blanks)
+#                                   and hb_weak: why the keys are weak,
+#                                   as hbsend and hbrecv say it, or ""
 #   hb_dump                         print what was read, one "key value"
 #                                   line each (hbnode check)
 
@@ -253,7 +255,7 @@ hb_read_authkeys() {
 	if [ -n "$(find "$af" -prune -perm /077 2>/dev/null)" ]; then
 		hk_die 2 "$af: bad permissions $(stat -L -c %a "$af"): it must not be readable by group or others (chmod 600 $af)"
 	fi
-	ln=0 auth="" auth_line="" keys=" "
+	ln=0 auth="" auth_also="" auth_line="" keys=" " hb_keymeth=" "
 	while IFS= read -r line || [ -n "$line" ]; do
 		ln=$((ln + 1))
 		# As hbsend and hbrecv read it (and heartbeat): a comment is a
@@ -271,9 +273,21 @@ hb_read_authkeys() {
 			# shellcheck disable=SC2086
 			set -- ${line%%#*}
 			set +f
-			[ $# -eq 2 ] || hb_err "$af" "$ln" "auth takes one key number"
+			# "auth N": sign with key N, accept it only (heartbeat);
+			# "auth N M...": accept keys M too, for a key change
+			# (hakit's extension, as hbsend(8) and hbrecv read it).
+			[ $# -ge 2 ] || hb_err "$af" "$ln" "auth takes a key number (then any keys also accepted)"
 			[ -z "$auth" ] || hb_err "$af" "$ln" "a second auth line"
-			auth=$2 auth_line=$ln
+			shift
+			for k in "$@"; do
+				case $k in
+				[1-9]|1[0-5]) ;;
+				*) hb_err "$af" "$ln" "auth: '$k' is not a key number (1 to 15)" ;;
+				esac
+			done
+			auth=$1 auth_line=$ln
+			shift
+			auth_also=$*
 			;;
 		[1-9]|1[0-5])
 			case $2 in
@@ -287,6 +301,7 @@ hb_read_authkeys() {
 			*" $1 "*) hb_err "$af" "$ln" "key $1 defined twice" ;;
 			esac
 			keys="$keys$1 "
+			hb_keymeth="$hb_keymeth$1:$2 "
 			;;
 		*)
 			hb_err "$af" "$ln" "expected 'auth N' or 'N METHOD SECRET' (N from 1 to 15), not '$1'"
@@ -298,6 +313,47 @@ hb_read_authkeys() {
 	*" $auth "*) ;;
 	*) hb_err "$af" "$auth_line" "auth $auth: no key $auth in the file" ;;
 	esac
+	for k in $auth_also; do
+		case $keys in
+		*" $k "*) ;;
+		*) hb_err "$af" "$auth_line" "auth accepts key $k, but the file does not list it (add '$k METHOD SECRET')" ;;
+		esac
+	done
+	hb_weak_keys "$af"
+}
+
+hb_meth() {
+	# hb_meth N: the method of key N, from hb_keymeth (" N:METHOD ...").
+	hb_m=${hb_keymeth#* "$1":}
+	hb_m=${hb_m%% *}
+}
+
+hb_weak_keys() {
+	# The rule and the words of auth_weak_msg (bin-src/lib/auth.c):
+	# a crc key, signing or accepted, is no authentication (anyone on
+	# the LAN can forge heartbeats); an md5 one is a weak hash.  The
+	# worst first, the signing key before the others.
+	hb_weak=""
+	hb_crc_risk="it only guards against line noise; anyone on the LAN can forge heartbeats and take the cluster down"
+	for w in crc md5; do
+		if [ "$w" = crc ]; then hb_risk=$hb_crc_risk; else hb_risk="a weak hash"; fi
+		hb_meth "$auth"
+		if [ "$hb_m" = "$w" ]; then
+			hb_weak="$1: key $auth is $w: $hb_risk; use '$auth sha256 SECRET' (see hbsend(8))"
+			return 0
+		fi
+		for k in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15; do
+			case " $auth_also " in
+			*" $k "*) ;;
+			*) continue ;;
+			esac
+			hb_meth "$k"
+			if [ "$hb_m" = "$w" ]; then
+				hb_weak="$1: key $k is $w and accepted: $hb_risk; end the key change with 'auth $auth' (see hbsend(8))"
+				return 0
+			fi
+		done
+	done
 }
 
 hb_rsc_script() {
