@@ -30,7 +30,7 @@
 
 static const char usage_text[] =
     "usage: hbsend [-i INTERVAL] [-k AUTHKEYS] [-n NODE] [-s STATUS]"
-    " [-g GENFILE] [-c COUNT] MEDIUM ...\n";
+    " [-g GENFILE] [-c COUNT] [-W WATCHDOG] MEDIUM ...\n";
 
 
 struct medium {
@@ -58,6 +58,9 @@ struct hbsend {
 	unsigned long	count;		/* 0: forever */
 	unsigned long	sent;
 	int		in_open;	/* stdin still gives status lines */
+	uint64_t	wd_ms;		/* -W; 0: no watchdog */
+	uint64_t	fed_at;		/* when the last status line came */
+	int		starved;	/* -W ran out: not sending */
 	char		inbuf[STATUS_MAX];
 	size_t		inlen;
 	int		in_overlong;
@@ -267,9 +270,12 @@ take_status(struct hbsend *h, const char *text)
 	return 0;
 }
 
-/* Reads stdin; 1 when a new status was taken. */
+/*
+ * Reads stdin; 1 when the status changed.  Any valid line, the same
+ * status too, feeds the watchdog (-W).
+ */
 static int
-read_status(struct hbsend *h)
+read_status(struct hbsend *h, uint64_t now)
 {
 	char buf[512];
 	ssize_t r;
@@ -302,9 +308,18 @@ read_status(struct hbsend *h)
 			warnf("status line too long, ignored");
 		else if (memchr(h->inbuf, '\0', h->inlen) != NULL)
 			warnf("NUL byte in a status line, ignored");
-		else if (strspn(h->inbuf, " \t\r") != h->inlen &&
-		    take_status(h, h->inbuf) == 0)
-			changed = 1;
+		else if (strspn(h->inbuf, " \t\r") != h->inlen) {
+			char st[HB_MAXST + 1], extra[HB_MAXLINE];
+
+			memcpy(st, h->st, sizeof(st));
+			memcpy(extra, h->extra, sizeof(extra));
+			if (take_status(h, h->inbuf) == 0) {
+				h->fed_at = now;
+				if (strcmp(st, h->st) != 0 ||
+				    strcmp(extra, h->extra) != 0)
+					changed = 1;
+			}
+		}
 		h->inlen = 0;
 		h->in_overlong = 0;
 	}
@@ -312,14 +327,18 @@ read_status(struct hbsend *h)
 }
 
 /*
- * The generation: read GENFILE, add one, write it back through a
- * temporary file and rename, so that a crash leaves the old or the new.
+ * The generation: one more than GENFILE holds, and never less than the
+ * wall clock in ms, so that it grows across a reboot even when the file
+ * was lost (as WireGuard's handshake timestamps do, wireguard.com
+ * "Protocol & Cryptography").  Written back through a temporary file and
+ * rename, so that a crash leaves the old or the new.  Only a clock set
+ * back together with a lost file gives a smaller one: hbsend(8), BUGS.
  */
 static uint64_t
 next_gen(const char *path)
 {
 	char buf[64], tmp[PATH_MAX];
-	unsigned long long old = 0;
+	unsigned long long old = 0, gen;
 	ssize_t r = 0;
 	size_t n = 0;
 	int fd;
@@ -358,7 +377,10 @@ next_gen(const char *path)
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0)
 		die(HK_EXIT_SYS, "%s:", tmp);
-	n = (size_t)snprintf(buf, sizeof(buf), "%llu\n", old + 1);
+	gen = old + 1;
+	if (gen < tm_wall_ms())
+		gen = tm_wall_ms();
+	n = (size_t)snprintf(buf, sizeof(buf), "%llu\n", gen);
 	if (write(fd, buf, n) != (ssize_t)n || fsync(fd) < 0) {
 		unlink(tmp);
 		die(HK_EXIT_SYS, "%s:", tmp);
@@ -368,10 +390,40 @@ next_gen(const char *path)
 		unlink(tmp);
 		die(HK_EXIT_SYS, "%s:", path);
 	}
-	return old + 1;
+	return gen;
 }
 
 /* The keys of -k FILE, or the default; a weak key is named every start. */
+/*
+ * -W: heartbeats prove that whoever feeds the status is alive, not only
+ * hbsend.  No status line for the watchdog's time: stop sending, so
+ * that the peer sees this node dead within its deadtime; a line brings
+ * them back.  Standard input at its end means the feeder is gone: 0,
+ * to end hbsend, which must not outlive it.
+ */
+static int
+watchdog(struct hbsend *h, uint64_t now, uint64_t *next_send)
+{
+	if (h->wd_ms == 0)
+		return 1;
+	if (!h->in_open) {
+		warnf("standard input ended: whoever fed the status is gone; "
+		    "stopping (-W)");
+		return 0;
+	}
+	if (!h->starved && now - h->fed_at >= h->wd_ms) {
+		warnf("no status line for %llums (-W): whoever feeds hbsend "
+		    "is stuck; heartbeats stopped until it is back",
+		    (unsigned long long)(now - h->fed_at));
+		h->starved = 1;
+	} else if (h->starved && now - h->fed_at < h->wd_ms) {
+		warnf("status lines again: heartbeats resumed");
+		h->starved = 0;
+		*next_send = now;
+	}
+	return 1;
+}
+
 static void
 load_keys(const char *path, struct auth_keys *k)
 {
@@ -397,13 +449,13 @@ main(int argc, char **argv)
 	const char *keyfile = NULL, *genfile = NULL, *status = NULL, *why;
 	uint64_t ms, now, next_send;
 	unsigned long v;
-	int wakefd;
+	int wakefd, fed_out = 0;
 	struct utsname un;
 	size_t i, np;
 	int c;
 
 	hk_setprogname(argv[0]);
-	while ((c = getopt(argc, argv, ":hVi:k:n:s:g:c:")) != -1) {
+	while ((c = getopt(argc, argv, ":hVi:k:n:s:g:c:W:")) != -1) {
 		switch (c) {
 		case 'h':
 			usage_exit(usage_text, HK_EXIT_OK);
@@ -432,6 +484,13 @@ main(int argc, char **argv)
 			break;
 		case 'g':
 			genfile = optarg;
+			break;
+		case 'W':
+			if (parse_dur(optarg, &ms) < 0 || ms < 10)
+				usage_error(usage_text, "bad watchdog '%s': "
+				    "want a duration of at least 10ms, e.g. "
+				    "1s", optarg);
+			h.wd_ms = ms;
 			break;
 		case 'c':
 			if (parse_ulong(optarg, 1, ULONG_MAX, &v) < 0)
@@ -487,8 +546,12 @@ main(int argc, char **argv)
 	 * started us, and O_NONBLOCK there would outlive us.  It is read once
 	 * per poll that says it is ready, which does not block.
 	 */
-	if (fcntl(STDIN_FILENO, F_GETFL) < 0)
+	if (fcntl(STDIN_FILENO, F_GETFL) < 0) {
+		if (h.wd_ms != 0)
+			die(HK_EXIT_USAGE, "-W: standard input is closed; the "
+			    "watchdog needs status lines there");
 		h.in_open = 0;
+	}
 
 	now = tm_now_ms();
 	for (i = 0; i < h.nm; i++) {
@@ -498,9 +561,18 @@ main(int argc, char **argv)
 		}
 	}
 	next_send = now;
+	h.fed_at = now;
 	while (!media_stop) {
 		now = tm_now_ms();
-		if (now >= next_send) {
+		if (!watchdog(&h, now, &next_send)) {
+			fed_out = 1;
+			break;
+		}
+		if (now >= next_send && h.starved) {
+			next_send += h.iv;
+			if (next_send <= now)
+				next_send = now + h.iv;
+		} else if (now >= next_send) {
 			send_all(&h, now);
 			for (i = 0; i < h.nm && h.m[i].dead; i++)
 				;
@@ -527,7 +599,10 @@ main(int argc, char **argv)
 			}
 		pfd[np].fd = wakefd;		/* after the others: np stays */
 		pfd[np].events = POLLIN;
-		if (poll(pfd, np + 1, tm_poll_timeout(next_send)) < 0) {
+		ms = next_send;
+		if (h.wd_ms != 0 && !h.starved && h.fed_at + h.wd_ms < ms)
+			ms = h.fed_at + h.wd_ms;
+		if (poll(pfd, np + 1, tm_poll_timeout(ms)) < 0) {
 			if (errno == EINTR)
 				continue;
 			die(HK_EXIT_SYS, "poll:");
@@ -538,7 +613,7 @@ main(int argc, char **argv)
 				(void)stream_flush(&h.m[i], now);
 		if (h.in_open && np > 0 && pfd[0].fd == STDIN_FILENO &&
 		    (pfd[0].revents & (POLLIN | POLLHUP | POLLERR)) &&
-		    read_status(&h))
+		    read_status(&h, now))
 			next_send = now;	/* tell the peer at once */
 	}
 	/* -c: let streams finish the last line, for a second at most. */
@@ -555,5 +630,5 @@ main(int argc, char **argv)
 		for (i = 0; i < h.nm; i++)
 			if (h.m[i].failed || h.m[i].outoff < h.m[i].outlen)
 				return HK_EXIT_SYS;
-	return HK_EXIT_OK;
+	return fed_out ? HK_EXIT_NO : HK_EXIT_OK;
 }
