@@ -5,6 +5,7 @@
  * dead only when every medium has been silent for DEADTIME.
  * See hbrecv(8).
  */
+#include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -35,7 +36,8 @@
 
 static const char usage_text[] =
     "usage: hbrecv [-1] [-k AUTHKEYS] [-d DEADTIME] [-w WARNTIME]"
-    " [-I INITDEAD] [-n SELF] [-p PEER] [-t TIMEOUT] SOURCE ...\n";
+    " [-I INITDEAD] [-n SELF] [-p PEER] [-r RECORD] [-t TIMEOUT]"
+    " SOURCE ...\n";
 
 
 enum { DROP_GARBLED, DROP_OVERSIZE, DROP_FORGED, DROP_REPLAYED,
@@ -68,17 +70,37 @@ struct link {
 
 enum { PEER_NEVER, PEER_UP, PEER_DEAD };
 
+/*
+ * The generations of one peer we accept lines from, each with the
+ * highest sequence number taken in it.  A sender runs one generation at
+ * a time; more than one here is a restart, or a line that jumped ahead
+ * (a forgery, a clock that ran ahead): the stream it jumped from still
+ * counts, so no single line can lock the real sender out.  hbrecv(8),
+ * REPLAY.
+ */
+#define NGEN		4
+#define SLACK		16	/* lines beyond the interval's count */
+
+struct stream {
+	int		used;
+	uint64_t	gen;
+	uint64_t	seq;
+	uint32_t	iv;		/* ms, as the last line said */
+	uint64_t	last_ms;	/* when we last took a line of it */
+};
+
 struct peer {
 	int		used;
 	int		state;
 	int		expected;	/* named with -p */
 	int		warned;
-	int		have;		/* gen and seq below are set */
 	int		iv_warned;
 	uint64_t	last_ms;
-	uint64_t	gen;
-	uint64_t	seq;
-	uint32_t	iv;
+	uint64_t	gen;		/* the highest of strm[] */
+	struct stream	strm[NGEN];
+	int		have_floor;
+	uint64_t	floor_gen;	/* this and older: replays */
+	uint64_t	floor_seq;
 	char		node[HB_MAXNODE + 1];
 	char		st[HB_MAXST + 1];
 	char		extra[HB_MAXLINE];
@@ -103,6 +125,9 @@ struct hbrecv {
 	unsigned long	reported[NDROP];
 	uint64_t	report_at;
 	size_t		cur;		/* the source a line came from */
+	const char	*record;	/* -r: replay record file */
+	int		record_fd;
+	int		dirty;		/* the record is behind */
 };
 
 /*
@@ -156,24 +181,30 @@ link_up(struct hbrecv *h, struct peer *p, size_t s)
 	}
 }
 
-/* A verified line from peer p, fresh on source s. */
 static void
-accept_line(struct hbrecv *h, struct peer *p, const struct hb_msg *m,
-    size_t s, uint64_t now)
+link_seen(struct link *l, const struct hb_msg *m, uint64_t now)
 {
-	struct link *l = &p->link[s];
-	size_t i;
-
 	l->last_ms = now;
 	l->gen = m->gen;
 	l->seq = m->seq;
 	l->have = 1;
-	if (!newer(m->gen, m->seq, p->have, p->gen, p->seq)) {
-		/* The same line again, through another medium. */
-		if (p->state == PEER_UP)
-			link_up(h, p, s);
-		return;
-	}
+}
+
+/* A verified line from peer p, fresh in stream x, on source s. */
+static void
+accept_line(struct hbrecv *h, struct peer *p, const struct hb_msg *m,
+    struct stream *x, size_t s, uint64_t now)
+{
+	size_t i;
+	int newgen = !x->used;
+
+	link_seen(&p->link[s], m, now);
+	x->used = 1;
+	x->gen = m->gen;
+	x->seq = m->seq;
+	x->iv = m->iv;
+	x->last_ms = now;
+	h->dirty = 1;
 	if (p->state != PEER_UP) {
 		p->state = PEER_UP;
 		memcpy(p->st, m->st, sizeof(p->st));
@@ -184,7 +215,7 @@ accept_line(struct hbrecv *h, struct peer *p, const struct hb_msg *m,
 		for (i = 0; i < MAXSRC; i++)
 			p->link[i].up = 0;
 	} else {
-		if (m->gen > p->gen)
+		if (newgen && m->gen > p->gen)
 			event("restart %s gen=%llu\n", p->node,
 			    (unsigned long long)m->gen);
 		if (strcmp(p->st, m->st) != 0 ||
@@ -196,12 +227,10 @@ accept_line(struct hbrecv *h, struct peer *p, const struct hb_msg *m,
 		}
 	}
 	link_up(h, p, s);
-	p->gen = m->gen;
-	p->seq = m->seq;
-	p->have = 1;
+	if (m->gen > p->gen)
+		p->gen = m->gen;
 	p->last_ms = now;
 	p->warned = 0;
-	p->iv = m->iv;
 	if (!p->iv_warned && 2 * (uint64_t)m->iv >= h->dead_ms) {
 		warnf("%s sends every %ums: deadtime %llums is less than two "
 		    "intervals; expect false deaths", p->node, (unsigned)m->iv,
@@ -212,12 +241,87 @@ accept_line(struct hbrecv *h, struct peer *p, const struct hb_msg *m,
 		h->done = 1;
 }
 
+/*
+ * The stream a line continues: its generation, a higher sequence
+ * number, and not further ahead than the time since the stream's last
+ * line allows (at its interval, twice over, plus SLACK for status
+ * changes, which go out at once).
+ */
+static struct stream *
+stream_fit(struct peer *p, const struct hb_msg *m, uint64_t now)
+{
+	struct stream *x;
+	uint64_t ahead;
+	size_t i;
+
+	for (i = 0; i < NGEN; i++) {
+		x = &p->strm[i];
+		if (!x->used || x->gen != m->gen || m->seq <= x->seq)
+			continue;
+		ahead = SLACK + 2 * (now - x->last_ms) / (x->iv ? x->iv : 1);
+		if (m->seq - x->seq <= ahead)
+			return x;
+	}
+	return NULL;
+}
+
+/* A stream of m's generation that already took m's number or a later. */
+static struct stream *
+stream_past(struct peer *p, const struct hb_msg *m)
+{
+	size_t i;
+
+	for (i = 0; i < NGEN; i++)
+		if (p->strm[i].used && p->strm[i].gen == m->gen &&
+		    m->seq <= p->strm[i].seq)
+			return &p->strm[i];
+	return NULL;
+}
+
+/*
+ * A slot for a new stream: a free one, else, of those silent for
+ * deadtime, the one of the lowest generation (a live stream is never
+ * pushed out, however many new generations come).  What is pushed out
+ * becomes the floor, unless its generation lies ahead of our clock: a
+ * sender's generation is its start time at most (hbsend(8)), and a
+ * floor that high would refuse the real sender's next start.  NULL:
+ * no slot.
+ */
+static struct stream *
+stream_slot(struct hbrecv *h, struct peer *p, uint64_t now)
+{
+	struct stream *x = NULL;
+	size_t i;
+
+	for (i = 0; i < NGEN; i++) {
+		if (!p->strm[i].used)
+			return &p->strm[i];
+		if (now - p->strm[i].last_ms < h->dead_ms)
+			continue;
+		if (x == NULL || p->strm[i].gen < x->gen)
+			x = &p->strm[i];
+	}
+	if (x == NULL)
+		return NULL;
+	if (x->gen <= tm_wall_ms() &&
+	    (!p->have_floor || x->gen > p->floor_gen ||
+	    (x->gen == p->floor_gen && x->seq > p->floor_seq))) {
+		p->floor_gen = x->gen;
+		p->floor_seq = x->seq;
+		p->have_floor = 1;
+	}
+	memset(x, 0, sizeof(*x));
+	h->dirty = 1;
+	return x;
+}
+
 static void
 handle_line(struct hbrecv *h, const char *line, size_t len, int oversize)
 {
 	struct hb_msg m;
 	struct peer *p;
 	struct link *l;
+	struct stream *x;
 	enum hb_err e;
 	uint64_t now;
 
@@ -238,21 +342,44 @@ handle_line(struct hbrecv *h, const char *line, size_t len, int oversize)
 		h->drops[DROP_TOOMANY]++;
 		return;
 	}
-	l = &p->link[h->cur];
-	/* Fresh for the peer, or at least for this medium; else a replay. */
-	if (!newer(m.gen, m.seq, p->have, p->gen, p->seq) &&
-	    !newer(m.gen, m.seq, l->have, l->gen, l->seq)) {
-		h->drops[DROP_REPLAYED]++;
-		return;
-	}
-	/* A copy through a second medium must be recent, not dug up. */
-	if (!newer(m.gen, m.seq, p->have, p->gen, p->seq) &&
-	    (m.gen != p->gen || m.seq + 64 <= p->seq)) {
-		h->drops[DROP_REPLAYED]++;
-		return;
-	}
 	now = tm_now_ms();
-	accept_line(h, p, &m, h->cur, now);
+	l = &p->link[h->cur];
+	x = stream_fit(p, &m, now);
+	if (x != NULL) {
+		accept_line(h, p, &m, x, h->cur, now);
+		return;
+	}
+	x = stream_past(p, &m);
+	if (x != NULL) {
+		/*
+		 * Taken already: the same line through a second medium is a
+		 * copy if this medium has not carried it and it is recent
+		 * (not dug up: of a live peer, within 64 lines of the last
+		 * one taken); anything else is a replay.
+		 */
+		if (p->state == PEER_UP && now - x->last_ms < h->dead_ms &&
+		    newer(m.gen, m.seq, l->have, l->gen, l->seq) &&
+		    m.seq + 64 > x->seq) {
+			link_seen(l, &m, now);
+			if (p->state == PEER_UP)
+				link_up(h, p, h->cur);
+			return;
+		}
+		h->drops[DROP_REPLAYED]++;
+		return;
+	}
+	if (p->have_floor && !newer(m.gen, m.seq, 1, p->floor_gen,
+	    p->floor_seq)) {
+		h->drops[DROP_REPLAYED]++;
+		return;
+	}
+	/* A generation (or a jump) we do not follow yet: a new stream. */
+	x = stream_slot(h, p, now);
+	if (x == NULL) {
+		h->drops[DROP_TOOMANY]++;
+		return;
+	}
+	accept_line(h, p, &m, x, h->cur, now);
 }
 
 static void
@@ -511,6 +638,170 @@ check_timers(struct hbrecv *h, uint64_t now)
 }
 
 /* The keys of -k FILE, or the default; a weak key is named every start. */
+/* Strict decimal, as in a heartbeat line. */
+static int
+record_u64(const char *w, uint64_t *out)
+{
+	unsigned long long v;
+	char *end;
+
+	if (w == NULL || *w < '0' || *w > '9' || (w[0] == '0' && w[1] != '\0'))
+		return -1;
+	errno = 0;
+	v = strtoull(w, &end, 10);
+	if (errno != 0 || *end != '\0')
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/* One line of the record: "stream NODE GEN SEQ IV" or "floor NODE GEN SEQ". */
+static int
+record_line(struct hbrecv *h, char *line)
+{
+	char *w[6], *save = NULL;
+	uint64_t gen, seq, iv = 0;
+	struct peer *p;
+	size_t i, n = 0;
+
+	for (w[n] = strtok_r(line, " \t", &save); w[n] != NULL && n < 5;
+	    w[n] = strtok_r(NULL, " \t", &save))
+		n++;
+	if (n == 0 || w[0][0] == '#')
+		return 0;
+	if (n < 4 || !hb_valid_node(w[1]) || record_u64(w[2], &gen) < 0 ||
+	    record_u64(w[3], &seq) < 0)
+		return -1;
+	if (strcmp(w[0], "stream") == 0) {
+		if (n != 5 || record_u64(w[4], &iv) < 0 || iv == 0 ||
+		    iv > HB_MAXIV)
+			return -1;
+	} else if (strcmp(w[0], "floor") != 0 || n != 4) {
+		return -1;
+	}
+	if (strcmp(w[1], h->self) == 0 ||
+	    (p = peer_find(h, w[1], 1)) == NULL)
+		return 0;
+	if (w[0][0] == 'f') {
+		p->floor_gen = gen;
+		p->floor_seq = seq;
+		p->have_floor = 1;
+		return 0;
+	}
+	for (i = 0; i < NGEN && p->strm[i].used; i++)
+		;
+	if (i == NGEN)
+		return 0;
+	p->strm[i] = (struct stream){ .used = 1, .gen = gen, .seq = seq,
+	    .iv = (uint32_t)iv, .last_ms = h->start_ms };
+	if (gen > p->gen)
+		p->gen = gen;
+	return 0;
+}
+
+/*
+ * -r: the last line taken from each node, kept across restarts of
+ * hbrecv so that captured lines are not believed after one.  Locked
+ * for our life: two hbrecv on one record would undo each other.  A bad
+ * line (a write cut by a power loss) is named and skipped.
+ */
+static void
+record_open(struct hbrecv *h)
+{
+	char buf[32768], *line, *nl, *next;
+	struct stat st;
+	size_t len = 0;
+	ssize_t r;
+	unsigned n = 0;
+
+	h->record_fd = open(h->record, O_RDWR | O_CREAT | O_CLOEXEC |
+	    O_NOCTTY | O_NONBLOCK, 0600);
+	if (h->record_fd < 0 && errno == EISDIR)
+		die(HK_EXIT_USAGE, "%s: not a regular file", h->record);
+	if (h->record_fd < 0)
+		die(HK_EXIT_SYS, "%s:", h->record);
+	if (fstat(h->record_fd, &st) < 0)
+		die(HK_EXIT_SYS, "%s:", h->record);
+	if (!S_ISREG(st.st_mode))
+		die(HK_EXIT_USAGE, "%s: not a regular file", h->record);
+	if (flock(h->record_fd, LOCK_EX | LOCK_NB) < 0) {
+		if (errno == EWOULDBLOCK)
+			die(HK_EXIT_SYS, "%s: in use by another hbrecv",
+			    h->record);
+		die(HK_EXIT_SYS, "%s: lock:", h->record);
+	}
+	while (len < sizeof(buf) - 1 && (r = read(h->record_fd, buf + len,
+	    sizeof(buf) - 1 - len)) != 0) {
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			die(HK_EXIT_SYS, "%s:", h->record);
+		}
+		len += (size_t)r;
+	}
+	buf[len] = '\0';
+	if (memchr(buf, '\0', len) != NULL) {
+		warnf("%s: a NUL byte: not a record, ignored", h->record);
+		return;
+	}
+	for (line = buf; *line != '\0'; line = next) {
+		n++;
+		nl = strchr(line, '\n');
+		if (nl != NULL) {
+			*nl = '\0';
+			next = nl + 1;
+		} else {
+			next = line + strlen(line);
+		}
+		if (record_line(h, line) < 0)
+			warnf("%s:%u: bad line, ignored", h->record, n);
+	}
+}
+
+/* Writes the record in place; says once when it cannot. */
+static void
+record_save(struct hbrecv *h, int sync)
+{
+	static int failed;
+	char buf[MAXPEERS * (NGEN + 1) * (HB_MAXNODE + 80) + 128];
+	const struct peer *p;
+	size_t i, k, n;
+
+	if (h->record == NULL || (!h->dirty && !sync))
+		return;
+	n = (size_t)snprintf(buf, sizeof(buf), "# hbrecv replay record: "
+	    "the last line taken from each node; see hbrecv(8)\n");
+	for (i = 0; i < MAXPEERS; i++) {
+		p = &h->peer[i];
+		if (!p->used)
+			continue;
+		if (p->have_floor)
+			n += (size_t)snprintf(buf + n, sizeof(buf) - n,
+			    "floor %s %llu %llu\n", p->node,
+			    (unsigned long long)p->floor_gen,
+			    (unsigned long long)p->floor_seq);
+		for (k = 0; k < NGEN; k++)
+			if (p->strm[k].used)
+				n += (size_t)snprintf(buf + n, sizeof(buf) - n,
+				    "stream %s %llu %llu %u\n", p->node,
+				    (unsigned long long)p->strm[k].gen,
+				    (unsigned long long)p->strm[k].seq,
+				    (unsigned)p->strm[k].iv);
+	}
+	if (pwrite(h->record_fd, buf, n, 0) != (ssize_t)n ||
+	    ftruncate(h->record_fd, (off_t)n) < 0 ||
+	    (sync && fdatasync(h->record_fd) < 0)) {
+		if (!failed)
+			warnf("%s: cannot write the replay record:", h->record);
+		failed = 1;
+		return;
+	}
+	if (failed)
+		warnf("%s: written again", h->record);
+	failed = 0;
+	h->dirty = 0;
+}
+
 static void
 load_keys(const char *path, struct auth_keys *k)
 {
@@ -564,19 +855,20 @@ int
 main(int argc, char **argv)
 {
 	struct hbrecv h = { .dead_ms = 30000 };
-	struct pollfd pfd[2 * MAXSRC + 1];
+	struct pollfd pfd[2 * MAXSRC + 2];
+	struct stat ost;
 	size_t owner[2 * MAXSRC];
 	const char *keyfile = NULL, *why;
 	const char *expect[MAXEXPECT];
 	uint64_t now, next;
 	int c, have_warn = 0, have_init = 0, status;
-	int wakefd;
+	int wakefd, outpipe;
 	struct utsname un;
 	size_t i, np, live;
 	int j;
 
 	hk_setprogname(argv[0]);
-	while ((c = getopt(argc, argv, ":hV1k:d:w:I:n:p:t:")) != -1) {
+	while ((c = getopt(argc, argv, ":hV1k:d:w:I:n:p:r:t:")) != -1) {
 		switch (c) {
 		case 'h':
 			usage_exit(usage_text, HK_EXIT_OK);
@@ -613,6 +905,9 @@ main(int argc, char **argv)
 				usage_error(usage_text, "at most %d -p",
 				    MAXEXPECT);
 			expect[h.nexpect++] = optarg;
+			break;
+		case 'r':
+			h.record = optarg;
 			break;
 		case 't':
 			h.end_ms = dur_opt("timeout", optarg, 1);
@@ -653,6 +948,9 @@ main(int argc, char **argv)
 		    un.nodename);
 	}
 	load_keys(keyfile, &h.keys);
+	h.start_ms = tm_now_ms();
+	if (h.record != NULL)
+		record_open(&h);
 	for (j = 0; j < h.nexpect; j++)
 		peer_find(&h, expect[j], 1)->expected = 1;
 
@@ -667,6 +965,7 @@ main(int argc, char **argv)
 	if (getpriority(PRIO_PROCESS, 0) == 0 && errno == 0)
 		(void)setpriority(PRIO_PROCESS, 0, -10);
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	outpipe = fstat(STDOUT_FILENO, &ost) == 0 && S_ISFIFO(ost.st_mode);
 	hk_check_stdout_at_exit();
 
 	now = h.start_ms = tm_now_ms();
@@ -739,7 +1038,10 @@ main(int argc, char **argv)
 		}
 		pfd[np].fd = wakefd;		/* after the sources: np stays */
 		pfd[np].events = POLLIN;
-		if (poll(pfd, np + 1, next == UINT64_MAX ? -1 :
+		pfd[np + 1].fd = outpipe ? STDOUT_FILENO : -1;
+		pfd[np + 1].events = 0;
+		pfd[np + 1].revents = 0;
+		if (poll(pfd, np + 2, next == UINT64_MAX ? -1 :
 		    tm_poll_timeout(next)) < 0) {
 			if (errno == EINTR)
 				continue;
@@ -759,8 +1061,16 @@ main(int argc, char **argv)
 			else
 				read_dgrams(&h, pfd[i].fd);
 		}
+		record_save(&h, 0);
+		/* A pipe or FIFO nobody reads: whoever wanted the events is gone. */
+		if (outpipe && (pfd[np + 1].revents & (POLLERR | POLLHUP))) {
+			warnf("nobody reads the events any more: stopping");
+			status = HK_EXIT_SYS;
+			break;
+		}
 	}
 	report_drops(&h, tm_now_ms(), 1);
+	record_save(&h, 1);
 	if (h.oneshot)
 		return h.done ? HK_EXIT_OK : HK_EXIT_NO;
 	return status;

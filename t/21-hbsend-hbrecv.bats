@@ -19,6 +19,21 @@ has() {
 	grep -Eq -- "$2" "$1"
 }
 
+# udp_bound PORT: something listens on 127.0.0.1:PORT (UDP).
+udp_bound() {
+	ss -Hlun "sport = :$1" | grep -q .
+}
+
+# replay_udp FILE PORT DELAY: FILE's lines, one datagram each, to
+# 127.0.0.1:PORT, DELAY seconds apart (a captured heartbeat sent again).
+replay_udp() {
+	local l
+	while IFS= read -r l; do
+		printf '%s\n' "$l" >/dev/udp/127.0.0.1/"$2"
+		sleep "$3"
+	done <"$1"
+}
+
 # holds PID PATH: process PID has PATH open (a FIFO reader is ready).
 holds() {
 	local fd
@@ -115,15 +130,51 @@ gone() {
 }
 
 @test "hbsend -g increments the generation file on each start" {
-	echo 41 >"$T/gen"
+	# ahead of the clock: one more than the file
+	echo 99999999999941 >"$T/gen"
 	run -0 timeout 5 hbsend -n n1 -c 1 -g "$T/gen" -
-	[[ $output == *" gen=42 seq=1 "* ]]
-	[ "$(cat "$T/gen")" = 42 ]
-	run -0 timeout 5 hbsend -n n1 -c 1 -g "$T/new" -
-	[[ $output == *" gen=1 seq=1 "* ]]
+	[[ $output == *" gen=99999999999942 seq=1 "* ]]
+	[ "$(cat "$T/gen")" = 99999999999942 ]
+	run -0 timeout 5 hbsend -n n1 -c 1 -g "$T/gen" -
+	[[ $output == *" gen=99999999999943 seq=1 "* ]]
 	echo junk >"$T/gen"
 	run -2 timeout 5 hbsend -n n1 -c 1 -g "$T/gen" -
 	[[ $output == *"not a generation number"* ]]
+}
+
+@test "the generation grows across a reboot even when its file was lost: the wall clock in ms" {
+	local t0 t1 g
+	echo 41 >"$T/gen"
+	t0=$(date +%s%3N)
+	run -0 timeout 5 hbsend -n n1 -c 1 -g "$T/gen" -
+	t1=$(date +%s%3N)
+	g=${output#* gen=}
+	g=${g%% *}
+	[ "$g" -ge "$t0" ] && [ "$g" -le "$t1" ] || { echo "gen $g not in [$t0, $t1]"; false; }
+	[ "$(cat "$T/gen")" = "$g" ]
+	# the file lost (a reboot wiped it): still past the last one
+	rm "$T/gen"
+	run -0 timeout 5 hbsend -n n1 -c 1 -g "$T/gen" -
+	g2=${output#* gen=}
+	g2=${g2%% *}
+	[ "$g2" -gt "$g" ] || { echo "gen $g2 after $g"; false; }
+}
+
+@test "a node restarted without its generation file is accepted at its first line, and replays are still dropped" {
+	# the issue's case: before, "dead a" and replayed=30
+	run -0 --separate-stderr timeout 20 bash -c '
+		( hbsend -k "$1" -n a -g "$2/G" -i 100ms -c 30 - >"$2/cap1"
+		  cat "$2/cap1"; rm "$2/G"
+		  hbsend -k "$1" -n a -g "$2/G" -i 100ms -c 30 - ) |
+		    hbrecv -k "$1" -n b -d 1s -' _ "$KEYS" "$T"
+	[[ ${lines[0]} == "up a st=active gen="* ]]
+	[[ $output == *"restart a gen="* ]]
+	[[ $output != *"dead a"* ]] || false
+	[[ $stderr != *"replayed="[1-9]* ]] || false
+	# the first run's lines again, to a receiver that took them: replays
+	run -0 --separate-stderr timeout 20 bash -c 'cat "$2/cap1" "$2/cap1" |
+	    hbrecv -k "$1" -n b -d 1s -' _ "$KEYS" "$T"
+	[[ $stderr == *"replayed=30 "* ]]
 }
 
 @test "a generation file that is a FIFO exits 2 at once, not a hang" {
@@ -137,10 +188,11 @@ gone() {
 	mkfifo "$T/fifo"
 	bg_start -o "$T/ev" hbrecv -n me -d 5s "$T/fifo"
 	wait_until 5 holds "$BG_PID" "$T/fifo"
+	echo 99999999999900 >"$T/gen"
 	run -0 timeout 5 hbsend -n n1 -c 1 -g "$T/gen" "$T/fifo"
-	wait_until 5 has "$T/ev" '^up n1 st=active gen=1$'
+	wait_until 5 has "$T/ev" '^up n1 st=active gen=99999999999901$'
 	run -0 timeout 5 hbsend -n n1 -c 1 -g "$T/gen" "$T/fifo"
-	wait_until 5 has "$T/ev" '^restart n1 gen=2$'
+	wait_until 5 has "$T/ev" '^restart n1 gen=99999999999902$'
 }
 
 @test "a killed sender is warned about, then declared dead within deadtime plus an interval" {
@@ -323,6 +375,108 @@ gone() {
 	[[ ${lines[0]} == "up n1 st=active "* ]]
 	[ "${#lines[@]}" -eq 2 ]
 	[[ $stderr == *"dropped lines so far: garbled=2 oversize=1 forged=1 replayed=2 "* ]]
+}
+
+@test "hbrecv -r: a restarted receiver does not believe captured lines of a dead peer" {
+	# 80 lines, taken while the peer lived
+	hbsend -k "$KEYS" -n a -g "$T/G" -i 10ms -c 80 - >"$T/cap"
+	run -0 --separate-stderr timeout 10 hbrecv -k "$KEYS" -n b -d 1s -r "$T/rec" - <"$T/cap"
+	[[ ${lines[0]} == "up a st=active gen="* ]]
+	grep -Eq '^stream a [0-9]+ 80 10$' "$T/rec"
+	# the receiver restarts, the peer is dead; the capture is sent again
+	bg_start -o "$T/ev" -e "$T/err" hbrecv -k "$KEYS" -n b -d 1s -r "$T/rec" "udp:127.0.0.1:$PORT"
+	wait_until 5 udp_bound "$PORT"
+	replay_udp "$T/cap" "$PORT" 0.02
+	wait_until 5 has "$T/err" 'replayed=80 '
+	[ ! -s "$T/ev" ] || { cat "$T/ev"; false; }
+	# a second hbrecv on the same record is refused: it is ours
+	run -3 --separate-stderr timeout 5 hbrecv -k "$KEYS" -n b -r "$T/rec" -
+	[[ $stderr == *"$T/rec: in use by another hbrecv"* ]]
+}
+
+@test "hbrecv -r: a bad record line is named and skipped, the rest is kept" {
+	printf 'stream a 5 10 100\ngarbage here\nfloor a 3 7\n' >"$T/rec"
+	run -0 --separate-stderr timeout 5 hbrecv -k "$KEYS" -n b -r "$T/rec" - </dev/null
+	[[ $stderr == *"$T/rec:2: bad line, ignored"* ]]
+	grep -qx 'stream a 5 10 100' "$T/rec"
+	grep -qx 'floor a 3 7' "$T/rec"
+	! grep -q garbage "$T/rec" || false
+	# what the record holds is a floor: older lines are replays
+	authtest sign "$KEYS" a 5 9 active 100 >"$T/old"
+	authtest sign "$KEYS" a 3 6 active 100 >>"$T/old"
+	run -0 --separate-stderr timeout 5 hbrecv -k "$KEYS" -n b -r "$T/rec" - <"$T/old"
+	[ -z "$output" ]
+	[[ $stderr == *"replayed=2 "* ]]
+	mkdir "$T/d"
+	run -2 --separate-stderr timeout 5 hbrecv -k "$KEYS" -n b -r "$T/d" - </dev/null
+	[[ $stderr == *"$T/d: not a regular file"* ]]
+}
+
+# forged_run FORGED: 30 real lines of node a (gen 99999999999901, crc)
+# 100 ms apart into hbrecv, with the lines of file FORGED after the
+# tenth; the events on stdout, the drop counts on stderr.
+forged_run() {
+	printf 'auth 1\n1 crc\n' >"$T/crc"
+	chmod 600 "$T/crc"
+	echo 99999999999900 >"$T/G"
+	run -0 --separate-stderr timeout 20 bash -c '
+		{ hbsend -k "$1/crc" -n a -g "$1/G" -i 100ms -c 30 - &
+		  sleep 1; cat "$2"; wait; } 2>/dev/null |
+		    hbrecv -k "$1/crc" -n b -d 500ms -w 300ms -' _ "$T" "$1"
+}
+
+@test "one forged line with a huge generation does not lock out the real sender (crc)" {
+	# before: every later real line "replayed", "dead a" at deadtime
+	printf 'auth 1\n1 crc\n' >"$T/crc"
+	chmod 600 "$T/crc"
+	authtest sign "$T/crc" a 9223372036854775808 1 standby 100 >"$T/forged"
+	forged_run "$T/forged"
+	[ "${lines[0]}" = "up a st=active gen=99999999999901" ]
+	[[ $output == *"restart a gen=9223372036854775808"* ]]
+	[[ $output != *"dead a"* ]] || false
+	[[ $output != *"warn a"* ]] || false
+	[[ $stderr != *"replayed="[1-9]* ]] || false
+	# the real status is back at the next real line
+	[ "${lines[-1]}" = "status a st=active" ]
+}
+
+@test "a forged jump in the real generation's sequence numbers does not lock it out either" {
+	printf 'auth 1\n1 crc\n' >"$T/crc"
+	chmod 600 "$T/crc"
+	authtest sign "$T/crc" a 99999999999901 1000000 standby 100 >"$T/forged"
+	# and four new generations at once: the table (4) is full with live
+	# streams for the last two, and the live real one is never pushed out
+	for g in 5 6 7 8; do
+		authtest sign "$T/crc" a "$g" 1 standby 100 >>"$T/forged"
+	done
+	forged_run "$T/forged"
+	[ "${lines[0]}" = "up a st=active gen=99999999999901" ]
+	[[ $output != *"dead a"* ]] || false
+	[[ $output != *"warn a"* ]] || false
+	[[ $stderr != *"replayed="[1-9]* ]] || false
+	[[ $stderr == *"toomany=2"* ]]
+	[ "${lines[-1]}" = "status a st=active" ]
+}
+
+@test "hbsend -W: no status line for the watchdog's time stops the heartbeats, one brings them back" {
+	run -1 --separate-stderr timeout 20 bash -c '
+		{ echo active; sleep 0.3; echo active; sleep 2; echo active; sleep 0.5; } |
+		    hbsend -k "$1" -n a -i 100ms -W 500ms - |
+		    hbrecv -k "$1" -n b -d 600ms -w 300ms -
+		exit "${PIPESTATUS[1]}"' _ "$KEYS"
+	ev=$(printf '%s\n' "${lines[@]}" | grep -v '^link ' | cut -d' ' -f1 | tr '\n' ' ')
+	[ "$ev" = "up warn dead up " ] || { echo "events: $ev"; false; }
+	[[ $stderr == *"hbsend: no status line for "*"ms (-W): whoever feeds hbsend is stuck; heartbeats stopped"* ]]
+	[[ $stderr == *"hbsend: status lines again: heartbeats resumed"* ]]
+	# stdin at its end: the feeder is gone, hbsend with it (status 1)
+	[[ $stderr == *"hbsend: standard input ended: whoever fed the status is gone; stopping (-W)"* ]]
+	# the same status again does not send at once: the beat stays
+	run -1 --separate-stderr timeout 10 bash -c '
+		for i in 1 2 3 4 5 6 7 8 9 10; do echo active; sleep 0.05; done |
+		    hbsend -k "$1" -n a -i 1s -W 500ms -' _ "$KEYS"
+	[ "${#lines[@]}" -eq 1 ]
+	run -2 --separate-stderr timeout 5 hbsend -k "$KEYS" -W 5ms -
+	[[ $stderr == *"bad watchdog '5ms'"* ]]
 }
 
 @test "a captured UDP heartbeat re-sent later is dropped as a replay" {
