@@ -175,7 +175,7 @@ both_up() {
 	d=$(ha_dir n1)
 	# sleep(1) becomes hbnode's parent and never reaps it
 	bg_start -n n1 -o "$d/out" -e "$d/err" sh -c \
-	    'hbnode -c "$1/ha.d" -n master -s "$1/run" start & echo $! >"$1/hb.pid"; exec sleep 60' _ "$d"
+	    'hbnode -c "$1/ha.d" -n master -s "$1/run" -l "$1/lib" start & echo $! >"$1/hb.pid"; exec sleep 60' _ "$d"
 	wait_until 10 test -s "$d/hb.pid"
 	hb=$(cat "$d/hb.pid")
 	# hbsend, hbrecv and the ticker
@@ -188,6 +188,79 @@ both_up() {
 	for p in $kids; do
 		wait_until 10 eval '! proc_alive "$p"'
 	done
+}
+
+@test "hbnode stopped (SIGSTOP), its hbsend and hbrecv running: the peer takes over; SIGCONT settles on one holder" {
+	both_up
+	kill -STOP "$HB_PID_n1"
+	# before: the master's hbsend kept saying rsc=held, nobody took over
+	ha_watch 20 n2 || { kill -CONT "$HB_PID_n1"; ha_log n1; ha_log n2; false; }
+	wait_until 10 got SLAVE
+	grep -q "node master: is dead" "$(ha_dir n2)/ha-log"
+	kill -CONT "$HB_PID_n1"
+	# the nodes hear each other again: never both, one holder, served
+	wait_until 20 grep -q "node master: is up" "$(ha_dir n2)/ha-log"
+	local t=0 h
+	while [ "$t" -lt 20 ]; do
+		h=$(ha_holder)
+		[ "$h" != both ] || { ha_log n1; ha_log n2; false; }
+		case $h in n1|n2) ha_steady 2 "$h" && break ;; esac
+		sleep 0.5
+		t=$((t + 1))
+	done
+	[ "$t" -lt 20 ]
+}
+
+@test "hbnode SIGKILLed where setpriv is missing: hbsend and hbrecv end with it, the peer takes over" {
+	local d f n bin
+	bin=$BATS_TEST_TMPDIR/bin
+	mkdir "$bin"
+	# our PATH with everything but setpriv (no parent-death signal)
+	local dir
+	IFS=: read -ra dirs <<<"$PATH"
+	for dir in "${dirs[@]}"; do
+		for f in "$dir"/*; do
+			n=${f##*/}
+			[ "$n" = setpriv ] || [ -e "$bin/$n" ] || ln -s "$f" "$bin/$n"
+		done
+	done
+	[ ! -e "$bin/setpriv" ]
+	ha_conf n1
+	ha_conf n2
+	d=$(ha_dir n1)
+	bg_start -n n1 -o "$d/out" -e "$d/err" env PATH="$bin" \
+	    "$bin/hbnode" -c "$d/ha.d" -n master -s "$d/run" -l "$d/lib" start
+	HB_PID_n1=$BG_PID
+	ha_start n2
+	ha_watch 15 n1 || { ha_log n1; ha_log n2; false; }
+	wait_until 10 eval '[ "$(pgrep -P "$HB_PID_n1" -x hbsend)" ]'
+	local snd rcv
+	snd=$(pgrep -P "$HB_PID_n1" -x hbsend)
+	rcv=$(pgrep -P "$HB_PID_n1" -x hbrecv)
+	echo "$snd" >"$(hk_scope)/.bg.kid$snd.pid"
+	echo "$rcv" >"$(hk_scope)/.bg.kid$rcv.pid"
+	kill -KILL "$HB_PID_n1"
+	# before: hbsend kept sending rsc=held for good, nobody served
+	wait_until 10 eval '! proc_alive "$snd"'
+	wait_until 10 eval '! proc_alive "$rcv"'
+	ha_watch 20 n2 || { ha_log n1; ha_log n2; false; }
+	wait_until 10 got SLAVE
+	grep -q "hbsend: standard input ended" "$d/err"
+	grep -q "hbrecv: nobody reads the events any more" "$d/err"
+}
+
+@test "a rebooted node (state dir and generation file wiped) is heard again at once and takes the group back" {
+	both_up
+	ha_kill_all n1
+	ha_watch 20 n2 || { ha_log n1; ha_log n2; false; }
+	# a reboot: /run is gone; here /var/lib too (a new disk)
+	rm -rf "$(ha_dir n1)/run" "$(ha_dir n1)/lib"
+	mkdir "$(ha_dir n1)/run"
+	ha_start n1
+	# before: "replayed" for every line, the master never seen again
+	wait_until 10 grep -q "node master: is up" "$(ha_dir n2)/ha-log"
+	ha_watch 20 n1 || { ha_log n1; ha_log n2; false; }
+	wait_until 10 got MASTER
 }
 
 @test "serial (pty) plus UDP, one medium cut: a link event, no failover" {
@@ -313,7 +386,7 @@ both_up() {
 	d=$(ha_dir n1)
 	mv "$d/ha.d" "$d/ha d"
 	bg_start -n n1 -o "$d/out" -e "$d/err" \
-	    hbnode -c "$d/ha d" -n master -s "$d/run" start
+	    hbnode -c "$d/ha d" -n master -s "$d/run" -l "$d/lib" start
 	# alone: the peer is dead after initdead, the master takes the group
 	wait_until 30 got MASTER || { cat "$d/ha-log" "$d/err"; false; }
 	! grep -q "could not start" "$d/ha-log"

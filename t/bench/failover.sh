@@ -122,7 +122,7 @@ hb_conf() {
 
 hb_start() {
 	d=$tmp/$1
-	ip netns exec "$id-$1" hbnode -c "$d/ha.d" -n "$1" -s "$d/run" start \
+	ip netns exec "$id-$1" hbnode -c "$d/ha.d" -n "$1" -s "$d/run" -l "$d/lib" start \
 	    </dev/null >>"$d/out" 2>&1 &
 }
 

@@ -99,14 +99,14 @@ ha_hb() {
 	local n=$1 d
 	shift
 	d=$(ha_dir "$n")
-	nsx "$n" timeout 70 hbnode -c "$d/ha.d" -n "$(ha_name "$n")" -s "$d/run" "$@"
+	nsx "$n" timeout 70 hbnode -c "$d/ha.d" -n "$(ha_name "$n")" -s "$d/run" -l "$d/lib" "$@"
 }
 
 ha_start() {
 	local n=$1 d
 	d=$(ha_dir "$n")
 	bg_start -n "$n" -o "$d/out" -e "$d/err" \
-	    hbnode -c "$d/ha.d" -n "$(ha_name "$n")" -s "$d/run" start
+	    hbnode -c "$d/ha.d" -n "$(ha_name "$n")" -s "$d/run" -l "$d/lib" start
 	eval "HB_PID_$n=\$BG_PID"
 }
 
