@@ -22,6 +22,10 @@ setup_file() {
 setup() {
 	need_netns
 	T=$BATS_TEST_TMPDIR
+	# A real key: without one, hbsend and hbrecv warn on stderr.
+	KEYS=$T/authkeys
+	printf 'auth 1\n1 sha256 net test secret\n' >"$KEYS"
+	chmod 600 "$KEYS"
 }
 
 has() {
@@ -34,8 +38,8 @@ has_n() {
 
 # sees SENDER-MEDIUM RECEIVER-SOURCE: b hears a's heartbeats.
 sees() {
-	bg_start -n a hbsend -n na -i 100ms "$1"
-	run -0 timeout 10 ip netns exec "$(ns b)" hbrecv -1 -t 5s -n nb "$2"
+	bg_start -n a hbsend -k "$KEYS" -n na -i 100ms "$1"
+	run -0 timeout 10 ip netns exec "$(ns b)" hbrecv -k "$KEYS" -1 -t 5s -n nb "$2"
 	[[ ${lines[0]} == "up na st=active gen="* ]]
 	[ "${lines[1]}" = "link na $2 up" ]
 }
@@ -64,13 +68,13 @@ sees() {
 }
 
 @test "a unicast receiver ignores datagrams to another port" {
-	bg_start -n a hbsend -n na -i 50ms udp:192.0.2.2:7006
-	run -1 timeout 10 ip netns exec "$(ns b)" hbrecv -1 -t 700ms -n nb udp:7007
+	bg_start -n a hbsend -k "$KEYS" -n na -i 50ms udp:192.0.2.2:7006
+	run -1 timeout 10 ip netns exec "$(ns b)" hbrecv -k "$KEYS" -1 -t 700ms -n nb udp:7007
 }
 
 @test "two media, one veth down: a link dead event, no dead node, then the link comes back" {
-	bg_start -n b -o "$T/ev" hbrecv -n nb -d 1s mcast:239.0.0.44:7008@eth0 udp:7009
-	bg_start -n a hbsend -n na -i 100ms mcast:239.0.0.44:7008@eth0 udp:198.51.100.2:7009
+	bg_start -n b -o "$T/ev" hbrecv -k "$KEYS" -n nb -d 1s mcast:239.0.0.44:7008@eth0 udp:7009
+	bg_start -n a hbsend -k "$KEYS" -n na -i 100ms mcast:239.0.0.44:7008@eth0 udp:198.51.100.2:7009
 	wait_until 5 has "$T/ev" '^link na udp:7009 up$'
 	wait_until 5 has "$T/ev" '^link na mcast:239.0.0.44:7008@eth0 up$'
 	ip -n "$(ns a)" link set eth1 down
@@ -81,8 +85,8 @@ sees() {
 }
 
 @test "both media cut: the node is dead, without link events" {
-	bg_start -n b -o "$T/ev" hbrecv -n nb -d 800ms udp:7010 udp:7011
-	bg_start -n a hbsend -n na -i 100ms udp:192.0.2.2:7010 udp:198.51.100.2:7011
+	bg_start -n b -o "$T/ev" hbrecv -k "$KEYS" -n nb -d 800ms udp:7010 udp:7011
+	bg_start -n a hbsend -k "$KEYS" -n na -i 100ms udp:192.0.2.2:7010 udp:198.51.100.2:7011
 	wait_until 5 has_n 2 "$T/ev" '^link na udp:701[01] up$'
 	ip -n "$(ns a)" link set eth0 down
 	ip -n "$(ns a)" link set eth1 down
@@ -96,15 +100,15 @@ sees() {
 	ns_veth a eth2 b eth2
 	ns_addr a eth2 203.0.113.1/24
 	ns_addr b eth2 203.0.113.2/24
-	bg_start -n a -e "$T/serr" hbsend -n na -i 100ms mcast:239.0.0.45:7012@eth2
-	run -0 timeout 10 ip netns exec "$(ns b)" hbrecv -1 -t 5s -n nb mcast:239.0.0.45:7012@eth2
+	bg_start -n a -e "$T/serr" hbsend -k "$KEYS" -n na -i 100ms mcast:239.0.0.45:7012@eth2
+	run -0 timeout 10 ip netns exec "$(ns b)" hbrecv -k "$KEYS" -1 -t 5s -n nb mcast:239.0.0.45:7012@eth2
 	ip -n "$(ns a)" link del eth2
 	wait_until 5 has "$T/serr" 'eth2: send: '
 	# the same name, a new interface index
 	ns_veth a eth2 b eth2
 	ns_addr a eth2 203.0.113.1/24
 	ns_addr b eth2 203.0.113.2/24
-	run -0 timeout 10 ip netns exec "$(ns b)" hbrecv -1 -t 5s -n nb mcast:239.0.0.45:7012@eth2
+	run -0 timeout 10 ip netns exec "$(ns b)" hbrecv -k "$KEYS" -1 -t 5s -n nb mcast:239.0.0.45:7012@eth2
 	[[ ${lines[0]} == "up na st=active gen="* ]]
 	wait_until 5 has "$T/serr" 'eth2: working again'
 }
@@ -113,8 +117,8 @@ sees() {
 	ns_veth a eth3 b eth3
 	ns_addr a eth3 203.0.113.5/30
 	ns_addr b eth3 203.0.113.6/30
-	bg_start -n b -o "$T/ev" -e "$T/rerr" hbrecv -n nb -d 500ms mcast:239.0.0.46:7014@eth3
-	bg_start -n a hbsend -n na -i 100ms mcast:239.0.0.46:7014@eth3
+	bg_start -n b -o "$T/ev" -e "$T/rerr" hbrecv -k "$KEYS" -n nb -d 500ms mcast:239.0.0.46:7014@eth3
+	bg_start -n a hbsend -k "$KEYS" -n na -i 100ms mcast:239.0.0.46:7014@eth3
 	wait_until 5 has "$T/ev" '^up na '
 	ip -n "$(ns a)" link del eth3
 	wait_until 5 has "$T/ev" '^dead na '
@@ -127,9 +131,9 @@ sees() {
 }
 
 @test "bcast on eth0 and ucast on eth1, one source per interface: copies are no replays, a cut is a link event" {
-	bg_start -n b -o "$T/ev" -e "$T/rerr" hbrecv -n nb -d 1s udp:7015@eth0 udp:7015@eth1
+	bg_start -n b -o "$T/ev" -e "$T/rerr" hbrecv -k "$KEYS" -n nb -d 1s udp:7015@eth0 udp:7015@eth1
 	local r=$BG_PID
-	bg_start -n a hbsend -n na -i 100ms bcast:eth0:7015 udp:198.51.100.2:7015
+	bg_start -n a hbsend -k "$KEYS" -n na -i 100ms bcast:eth0:7015 udp:198.51.100.2:7015
 	wait_until 5 has "$T/ev" '^link na udp:7015@eth0 up$'
 	wait_until 5 has "$T/ev" '^link na udp:7015@eth1 up$'
 	ip -n "$(ns a)" link set eth1 down
@@ -144,19 +148,19 @@ sees() {
 }
 
 @test "a source on one interface takes nothing that arrives on another" {
-	bg_start -n a hbsend -n na -i 50ms udp:198.51.100.2:7016
-	run -1 timeout 10 ip netns exec "$(ns b)" hbrecv -1 -t 700ms -n nb udp:7016@eth0
-	run -0 --separate-stderr timeout 10 ip netns exec "$(ns b)" hbrecv -1 -t 5s -n nb udp:7016@eth1
+	bg_start -n a hbsend -k "$KEYS" -n na -i 50ms udp:198.51.100.2:7016
+	run -1 timeout 10 ip netns exec "$(ns b)" hbrecv -k "$KEYS" -1 -t 700ms -n nb udp:7016@eth0
+	run -0 --separate-stderr timeout 10 ip netns exec "$(ns b)" hbrecv -k "$KEYS" -1 -t 5s -n nb udp:7016@eth1
 	[ "${lines[1]}" = "link na udp:7016@eth1 up" ]
-	run -0 timeout 10 ip netns exec "$(ns b)" hbrecv -1 -t 5s -n nb udp:198.51.100.2:7016@eth1
+	run -0 timeout 10 ip netns exec "$(ns b)" hbrecv -k "$KEYS" -1 -t 5s -n nb udp:198.51.100.2:7016@eth1
 }
 
 @test "a UDP source on an interface made anew under its name: the receiver listens again" {
 	ns_veth a eth4 b eth4
 	ns_addr a eth4 203.0.113.9/30
 	ns_addr b eth4 203.0.113.10/30
-	bg_start -n b -o "$T/ev" -e "$T/rerr" hbrecv -n nb -d 500ms udp:7017@eth4
-	bg_start -n a hbsend -n na -i 100ms udp:203.0.113.10:7017
+	bg_start -n b -o "$T/ev" -e "$T/rerr" hbrecv -k "$KEYS" -n nb -d 500ms udp:7017@eth4
+	bg_start -n a hbsend -k "$KEYS" -n na -i 100ms udp:203.0.113.10:7017
 	wait_until 5 has "$T/ev" '^up na '
 	ip -n "$(ns a)" link del eth4
 	wait_until 5 has "$T/ev" '^dead na '
@@ -170,7 +174,7 @@ sees() {
 
 # ttl_on_wire SENDER-MEDIUM PORT: tcpdump -v in b, one datagram.
 ttl_on_wire() {
-	bg_start -n a hbsend -n na -i 100ms "$1"
+	bg_start -n a hbsend -k "$KEYS" -n na -i 100ms "$1"
 	run -0 --separate-stderr timeout 5 ip netns exec "$(ns b)" tcpdump -v -c 1 -n -i eth0 udp port "$2"
 }
 
@@ -187,14 +191,14 @@ ttl_on_wire() {
 }
 
 @test "multicast loop=0 keeps the sender's own host from hearing it; loop=1, the default, does not" {
-	bg_start -n a hbsend -n na -i 100ms mcast:239.0.0.48:7021@eth0
-	run -0 timeout 10 ip netns exec "$(ns a)" hbrecv -1 -t 5s -n nb mcast:239.0.0.48:7021@eth0
+	bg_start -n a hbsend -k "$KEYS" -n na -i 100ms mcast:239.0.0.48:7021@eth0
+	run -0 timeout 10 ip netns exec "$(ns a)" hbrecv -k "$KEYS" -1 -t 5s -n nb mcast:239.0.0.48:7021@eth0
 	hk_cleanup
-	bg_start -n a hbsend -n na -i 100ms mcast:239.0.0.48:7022@eth0,loop=1,ttl=1
-	run -0 timeout 10 ip netns exec "$(ns a)" hbrecv -1 -t 5s -n nb mcast:239.0.0.48:7022@eth0
+	bg_start -n a hbsend -k "$KEYS" -n na -i 100ms mcast:239.0.0.48:7022@eth0,loop=1,ttl=1
+	run -0 timeout 10 ip netns exec "$(ns a)" hbrecv -k "$KEYS" -1 -t 5s -n nb mcast:239.0.0.48:7022@eth0
 	hk_cleanup
-	bg_start -n a hbsend -n na -i 100ms mcast:239.0.0.48:7023@eth0,loop=0
-	run -1 timeout 10 ip netns exec "$(ns a)" hbrecv -1 -t 1s -n nb mcast:239.0.0.48:7023@eth0
+	bg_start -n a hbsend -k "$KEYS" -n na -i 100ms mcast:239.0.0.48:7023@eth0,loop=0
+	run -1 timeout 10 ip netns exec "$(ns a)" hbrecv -k "$KEYS" -1 -t 1s -n nb mcast:239.0.0.48:7023@eth0
 	# it is sent all the same: the other host hears it
-	run -0 timeout 10 ip netns exec "$(ns b)" hbrecv -1 -t 5s -n nb mcast:239.0.0.48:7023@eth0
+	run -0 timeout 10 ip netns exec "$(ns b)" hbrecv -k "$KEYS" -1 -t 5s -n nb mcast:239.0.0.48:7023@eth0
 }
