@@ -82,8 +82,8 @@ both_up() {
 	run -0 ha_hb n1 standby
 	ha_watch 10 n2 || { ha_log n1; ha_log n2; false; }
 	wait_until 10 got SLAVE
-	run -0 ha_hb n1 status
-	[[ $output == *"holder slave"* ]]
+	# the slave serves before its heartbeat says rsc=held: wait for that
+	wait_until 10 eval 'ha_hb n1 status | grep -q "holder slave"'
 	# failback does not undo a standby
 	ha_steady 3 n2
 	run -0 ha_hb n1 takeover
