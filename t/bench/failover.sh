@@ -15,6 +15,8 @@
 #   keepalived at advert_int 0.1 and 2 (VRRPv3; it declares the master dead
 #   after 3 adverts plus skew)
 #   hbnode, software death only (processes killed, cable in): the lease
+#   hbnode wedged: SIGSTOP of hbnode alone (hbsend and hbrecv run on); its
+#   hbsend -W stops the heartbeats a second later
 #
 # Median, min, max of RUNS (default 10) runs, SLOW_RUNS (default 5) for the
 # 2s/10s and advert 2 cases, which take ~15 s each.  keepalived is
@@ -124,6 +126,8 @@ hb_start() {
 	d=$tmp/$1
 	ip netns exec "$id-$1" hbnode -c "$d/ha.d" -n "$1" -s "$d/run" -l "$d/lib" start \
 	    </dev/null >>"$d/out" 2>&1 &
+	# ip netns exec execs hbnode: this is its pid
+	eval "hb_pid_$1=\$!"
 }
 
 hb_sees() {
@@ -140,8 +144,13 @@ other() {
 	if [ "$1" = a ]; then echo b; else echo a; fi
 }
 
-# kill_node NODE MODE: power (processes + cable) or soft (processes)
+# kill_node NODE MODE: power (processes + cable), soft (processes) or
+# stop (SIGSTOP of hbnode alone)
 kill_node() {
+	if [ "$2" = stop ]; then
+		eval "kill -STOP \$hb_pid_$1"
+		return
+	fi
 	bench_ns_kill "$id-$1"
 	[ "$2" = soft ] || ip -n "$id-sw" link set "p-$1" down
 }
@@ -196,6 +205,8 @@ bench_hbnode() {
 		ms=$(outage_since "$mark")
 		echo "  run $r: ${ms:-?} ms" >&2
 		[ -z "$ms" ] || echo "$ms" >>"$f"
+		# a stopped hbnode is killed with the rest (a reboot)
+		[ "$4" != stop ] || kill_node "$holder" soft
 		revive "$holder"
 		hb_start "$holder"
 		bench_wait $((dead_s * 3 + 15)) hb_sees "$holder" "$new" ||
@@ -325,6 +336,8 @@ if [ "$ka_ok" = 1 ]; then
 fi
 echo "hbnode 100ms/500ms, software death only:" >&2
 bench_hbnode 100ms 500ms 1 "$runs" soft "hakit 100ms/500ms, processes killed, cable in"
+echo "hbnode 100ms/500ms, hbnode SIGSTOPped:" >&2
+bench_hbnode 100ms 500ms 1 "$runs" stop "hakit 100ms/500ms, hbnode SIGSTOPped"
 echo
 echo "== failover.sh summary"
 printf '%s' "$results"
