@@ -169,6 +169,19 @@ both_up() {
 	[[ $output == *"hbsend (pid "*") exited: releasing the group"* ]]
 }
 
+@test "hbnode's hbsend stopped (SIGSTOP): it releases the group, the peer takes over" {
+	both_up
+	local snd
+	snd=$(pgrep -P "$HB_PID_n1" -x hbsend)
+	kill -STOP "$snd"
+	ha_watch 20 n2 || { kill -CONT "$snd"; ha_log n1; ha_log n2; false; }
+	wait_until 10 eval '! proc_alive "$HB_PID_n1"'
+	wait "$HB_PID_n1" || status=$?
+	[ "${status:-0}" -eq 3 ]
+	grep -q "hbsend (pid $snd) is stopped: releasing the group" "$(ha_dir n1)/ha-log"
+	wait_until 5 eval '! proc_alive "$snd"'
+}
+
 @test "hbnode SIGKILLed and left a zombie by its parent: none of its children runs on" {
 	ha_conf n1
 	local d hb kids p
