@@ -78,7 +78,7 @@ enum { PEER_NEVER, PEER_UP, PEER_DEAD };
  * counts, so no single line can lock the real sender out.  hbrecv(8),
  * REPLAY.
  */
-#define NGEN		4
+#define NGEN		8
 #define SLACK		16	/* lines beyond the interval's count */
 
 struct stream {
@@ -279,9 +279,10 @@ stream_past(struct peer *p, const struct hb_msg *m)
 }
 
 /*
- * A slot for a new stream: a free one, else, of those silent for
- * deadtime, the one of the lowest generation (a live stream is never
- * pushed out, however many new generations come).  What is pushed out
+ * A slot for a new stream: a free one, else, of those silent for three
+ * of their intervals (a sender that restarted) or for deadtime, the one
+ * of the lowest generation: a live stream is never pushed out, however
+ * many new generations come.  What is pushed out
  * becomes the floor, unless its generation lies ahead of our clock: a
  * sender's generation is its start time at most (hbsend(8)), and a
  * floor that high would refuse the real sender's next start.  NULL:
@@ -291,12 +292,16 @@ static struct stream *
 stream_slot(struct hbrecv *h, struct peer *p, uint64_t now)
 {
 	struct stream *x = NULL;
+	uint64_t quiet;
 	size_t i;
 
 	for (i = 0; i < NGEN; i++) {
 		if (!p->strm[i].used)
 			return &p->strm[i];
-		if (now - p->strm[i].last_ms < h->dead_ms)
+		quiet = 3 * (uint64_t)p->strm[i].iv;
+		if (quiet > h->dead_ms)
+			quiet = h->dead_ms;
+		if (now - p->strm[i].last_ms < quiet)
 			continue;
 		if (x == NULL || p->strm[i].gen < x->gen)
 			x = &p->strm[i];

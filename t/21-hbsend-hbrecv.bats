@@ -444,9 +444,9 @@ forged_run() {
 	printf 'auth 1\n1 crc\n' >"$T/crc"
 	chmod 600 "$T/crc"
 	authtest sign "$T/crc" a 99999999999901 1000000 standby 100 >"$T/forged"
-	# and four new generations at once: the table (4) is full with live
+	# and eight new generations at once: the table (8) is full with live
 	# streams for the last two, and the live real one is never pushed out
-	for g in 5 6 7 8; do
+	for g in 5 6 7 8 9 10 11 12; do
 		authtest sign "$T/crc" a "$g" 1 standby 100 >>"$T/forged"
 	done
 	forged_run "$T/forged"

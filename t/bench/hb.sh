@@ -4,6 +4,10 @@
 #      moment -> hbrecv -d 500ms writes "dead", median of 20 runs;
 #   2. CPU time of hbsend and hbrecv over 60 s at 20 heartbeats/s;
 #   3. resident memory of each: peak, and start vs end (no growth);
+#   4. a sender restarted 1 s after it died with its generation file
+#      lost (a reboot that wiped it): time from its start to hbrecv's
+#      "restart" event, and how many of its lines were dropped as
+#      replays (HB_RUNS runs);
 # then the same figures for the peer tool, Linux-HA heartbeat 3.0.6
 # (Debian's package, installed here), two nodes in two namespaces.
 # hbsend/hbrecv run over loopback inside a network namespace of their own.
@@ -109,6 +113,50 @@ echo "false warn/dead events during the run: $bad"
 kill "$spid" "$rpid" 2>/dev/null || true
 wait 2>/dev/null || true
 pids=""
+
+# 4. A restarted sender whose generation file was lost.
+# accepted_after N: more than N up/restart events of the peer so far.
+# shellcheck disable=SC2317  # called through bench_wait
+accepted_after() {
+	[ "$(grep -Ec " (up|restart) peer " "$tmp/ev3")" -gt "$1" ]
+}
+: >"$tmp/rst"
+(ip netns exec "$ns" hbrecv -n bench -d 3s -r "$tmp/record" udp:127.0.0.1:17998 \
+	2>"$tmp/recv3.err" & echo $! >"$tmp/recv.pid"; wait) | stamp >"$tmp/ev3" &
+pids="$!"
+i=0
+while [ "$i" -lt "$runs" ]; do
+	i=$((i + 1))
+	ip netns exec "$ns" hbsend -n peer -i 200ms -g "$tmp/gen" udp:127.0.0.1:17998 &
+	spid=$!
+	wait_for "$tmp/ev3" " (up|restart) peer " 5 || { echo "hb.sh: no up event" >&2; exit 1; }
+	kill -9 "$spid"
+	wait "$spid" 2>/dev/null || true
+	rm -f "$tmp/gen"
+	sleep 1
+	n0=$(grep -Ec " (up|restart) peer " "$tmp/ev3")
+	t0=$(stamp -n)
+	ip netns exec "$ns" hbsend -n peer -i 200ms -g "$tmp/gen" udp:127.0.0.1:17998 &
+	spid=$!
+	if ! bench_wait 5 accepted_after "$n0"; then
+		echo "  run $i: not accepted within 5 s" >&2
+		echo 5000 >>"$tmp/rst"
+	else
+		t1=$(grep -E " (up|restart) peer " "$tmp/ev3" | tail -n 1 | cut -d' ' -f1)
+		echo "$(((t1 - t0) / 1000))" >>"$tmp/rst"
+	fi
+	kill -9 "$spid"
+	wait "$spid" 2>/dev/null || true
+done
+kill "$(cat "$tmp/recv.pid")" 2>/dev/null || true
+wait 2>/dev/null || true
+pids=""
+bench_stats "$tmp/rst"
+echo "restarted sender, generation file lost, interval 200ms, $runs runs:" \
+	"accepted after median ${bench_med%.*}ms, min ${bench_min}ms, max ${bench_max}ms" \
+	"(start -> restart event; 5000: not within 5 s)"
+drops=$(grep 'dropped lines so far' "$tmp/recv3.err" | tail -n 1 | sed 's/^hbrecv: //')
+echo "  ${drops:-no line dropped (none replayed)}"
 
 # The peer: heartbeat in two namespaces (each with its own hostname, and
 # private /etc/ha.d, /var/lib/heartbeat and /run), broadcast on a veth.
