@@ -79,13 +79,16 @@ enum { PEER_NEVER, PEER_UP, PEER_DEAD };
  * REPLAY.
  */
 #define NGEN		8
-#define SLACK		16	/* lines beyond the interval's count */
+#define SLACK		4	/* lines beyond the interval's count */
+/* The record at its largest: a line per stream and a floor per peer. */
+#define RECORD_MAX	(MAXPEERS * (NGEN + 1) * (HB_MAXNODE + 80) + 128)
 
 struct stream {
 	int		used;
+	int		keyed;		/* signed with a secret, not crc */
 	uint64_t	gen;
 	uint64_t	seq;
-	uint32_t	iv;		/* ms, as the last line said */
+	uint32_t	iv;		/* ms, as its first line said */
 	uint64_t	last_ms;	/* when we last took a line of it */
 };
 
@@ -96,7 +99,7 @@ struct peer {
 	int		warned;
 	int		iv_warned;
 	uint64_t	last_ms;
-	uint64_t	gen;		/* the highest of strm[] */
+	uint64_t	gen;		/* of the last line taken */
 	struct stream	strm[NGEN];
 	int		have_floor;
 	uint64_t	floor_gen;	/* this and older: replays */
@@ -158,8 +161,26 @@ peer_find(struct hbrecv *h, const char *node, int create)
 		if (!h->peer[i].used && free_slot == NULL)
 			free_slot = &h->peer[i];
 	}
-	if (!create || free_slot == NULL)
+	if (!create)
 		return NULL;
+	/*
+	 * All taken: the place of a node not named with -p that is not up
+	 * (dead, or only in the record), silent longest.  Made-up names
+	 * (crc lets anyone sign) must not shut real nodes out for good.
+	 */
+	if (free_slot == NULL) {
+		for (i = 0; i < MAXPEERS; i++) {
+			struct peer *q = &h->peer[i];
+
+			if (q->expected || q->state == PEER_UP)
+				continue;
+			if (free_slot == NULL || q->last_ms < free_slot->last_ms)
+				free_slot = q;
+		}
+		if (free_slot == NULL)
+			return NULL;
+		h->dirty = 1;
+	}
 	memset(free_slot, 0, sizeof(*free_slot));
 	free_slot->used = 1;
 	memcpy(free_slot->node, node, strlen(node) + 1);
@@ -199,10 +220,14 @@ accept_line(struct hbrecv *h, struct peer *p, const struct hb_msg *m,
 	int newgen = !x->used;
 
 	link_seen(&p->link[s], m, now);
-	x->used = 1;
-	x->gen = m->gen;
+	if (newgen) {
+		/* A sender's interval is fixed for its life: its first says. */
+		x->used = 1;
+		x->gen = m->gen;
+		x->iv = m->iv;
+		x->keyed = m->method != AUTH_CRC;
+	}
 	x->seq = m->seq;
-	x->iv = m->iv;
 	x->last_ms = now;
 	h->dirty = 1;
 	if (p->state != PEER_UP) {
@@ -227,8 +252,7 @@ accept_line(struct hbrecv *h, struct peer *p, const struct hb_msg *m,
 		}
 	}
 	link_up(h, p, s);
-	if (m->gen > p->gen)
-		p->gen = m->gen;
+	p->gen = m->gen;
 	p->last_ms = now;
 	p->warned = 0;
 	if (!p->iv_warned && 2 * (uint64_t)m->iv >= h->dead_ms) {
@@ -242,10 +266,12 @@ accept_line(struct hbrecv *h, struct peer *p, const struct hb_msg *m,
 }
 
 /*
- * The stream a line continues: its generation, a higher sequence
- * number, and not further ahead than the time since the stream's last
- * line allows (at its interval, twice over, plus SLACK for status
- * changes, which go out at once).
+ * The stream a line continues: its generation and interval, a higher
+ * sequence number and, unless both are signed with a secret key (then
+ * only the sender can have made it), not further ahead than the time
+ * since the stream's last line allows (at its interval, twice over,
+ * plus SLACK for status changes, which go out at once): with crc, a
+ * forged jump must not take the real sender's stream away from it.
  */
 static struct stream *
 stream_fit(struct peer *p, const struct hb_msg *m, uint64_t now)
@@ -256,8 +282,11 @@ stream_fit(struct peer *p, const struct hb_msg *m, uint64_t now)
 
 	for (i = 0; i < NGEN; i++) {
 		x = &p->strm[i];
-		if (!x->used || x->gen != m->gen || m->seq <= x->seq)
+		if (!x->used || x->gen != m->gen || m->seq <= x->seq ||
+		    x->iv != m->iv)
 			continue;
+		if (x->keyed && m->method != AUTH_CRC)
+			return x;
 		ahead = SLACK + 2 * (now - x->last_ms) / (x->iv ? x->iv : 1);
 		if (m->seq - x->seq <= ahead)
 			return x;
@@ -282,11 +311,10 @@ stream_past(struct peer *p, const struct hb_msg *m)
  * A slot for a new stream: a free one, else, of those silent for three
  * of their intervals (a sender that restarted) or for deadtime, the one
  * of the lowest generation: a live stream is never pushed out, however
- * many new generations come.  What is pushed out
- * becomes the floor, unless its generation lies ahead of our clock: a
- * sender's generation is its start time at most (hbsend(8)), and a
- * floor that high would refuse the real sender's next start.  NULL:
- * no slot.
+ * many new generations come.  What is pushed out becomes the floor if
+ * it was signed with a secret key: then it was the sender's own.  A crc
+ * stream may be anyone's, and a floor made of it could shut the real
+ * sender out.  NULL: no slot.
  */
 static struct stream *
 stream_slot(struct hbrecv *h, struct peer *p, uint64_t now)
@@ -308,7 +336,7 @@ stream_slot(struct hbrecv *h, struct peer *p, uint64_t now)
 	}
 	if (x == NULL)
 		return NULL;
-	if (x->gen <= tm_wall_ms() &&
+	if (x->keyed &&
 	    (!p->have_floor || x->gen > p->floor_gen ||
 	    (x->gen == p->floor_gen && x->seq > p->floor_seq))) {
 		p->floor_gen = x->gen;
@@ -660,16 +688,19 @@ record_u64(const char *w, uint64_t *out)
 	return 0;
 }
 
-/* One line of the record: "stream NODE GEN SEQ IV" or "floor NODE GEN SEQ". */
+/*
+ * One line of the record: "stream NODE GEN SEQ IV key|crc" or "floor
+ * NODE GEN SEQ".
+ */
 static int
 record_line(struct hbrecv *h, char *line)
 {
-	char *w[6], *save = NULL;
+	char *w[7], *save = NULL;
 	uint64_t gen, seq, iv = 0;
 	struct peer *p;
 	size_t i, n = 0;
 
-	for (w[n] = strtok_r(line, " \t", &save); w[n] != NULL && n < 5;
+	for (w[n] = strtok_r(line, " \t", &save); w[n] != NULL && n < 6;
 	    w[n] = strtok_r(NULL, " \t", &save))
 		n++;
 	if (n == 0 || w[0][0] == '#')
@@ -678,8 +709,9 @@ record_line(struct hbrecv *h, char *line)
 	    record_u64(w[3], &seq) < 0)
 		return -1;
 	if (strcmp(w[0], "stream") == 0) {
-		if (n != 5 || record_u64(w[4], &iv) < 0 || iv == 0 ||
-		    iv > HB_MAXIV)
+		if (n != 6 || record_u64(w[4], &iv) < 0 || iv == 0 ||
+		    iv > HB_MAXIV || (strcmp(w[5], "key") != 0 &&
+		    strcmp(w[5], "crc") != 0))
 			return -1;
 	} else if (strcmp(w[0], "floor") != 0 || n != 4) {
 		return -1;
@@ -698,7 +730,8 @@ record_line(struct hbrecv *h, char *line)
 	if (i == NGEN)
 		return 0;
 	p->strm[i] = (struct stream){ .used = 1, .gen = gen, .seq = seq,
-	    .iv = (uint32_t)iv, .last_ms = h->start_ms };
+	    .iv = (uint32_t)iv, .last_ms = h->start_ms,
+	    .keyed = w[5][0] == 'k' };
 	if (gen > p->gen)
 		p->gen = gen;
 	return 0;
@@ -713,7 +746,7 @@ record_line(struct hbrecv *h, char *line)
 static void
 record_open(struct hbrecv *h)
 {
-	char buf[32768], *line, *nl, *next;
+	char buf[RECORD_MAX + 1], *line, *nl, *next;
 	struct stat st;
 	size_t len = 0;
 	ssize_t r;
@@ -745,6 +778,9 @@ record_open(struct hbrecv *h)
 		len += (size_t)r;
 	}
 	buf[len] = '\0';
+	if (len == sizeof(buf) - 1)
+		warnf("%s: longer than %u bytes: not a record of ours, the "
+		    "rest ignored", h->record, (unsigned)RECORD_MAX);
 	if (memchr(buf, '\0', len) != NULL) {
 		warnf("%s: a NUL byte: not a record, ignored", h->record);
 		return;
@@ -768,7 +804,7 @@ static void
 record_save(struct hbrecv *h, int sync)
 {
 	static int failed;
-	char buf[MAXPEERS * (NGEN + 1) * (HB_MAXNODE + 80) + 128];
+	char buf[RECORD_MAX];
 	const struct peer *p;
 	size_t i, k, n;
 
@@ -788,10 +824,11 @@ record_save(struct hbrecv *h, int sync)
 		for (k = 0; k < NGEN; k++)
 			if (p->strm[k].used)
 				n += (size_t)snprintf(buf + n, sizeof(buf) - n,
-				    "stream %s %llu %llu %u\n", p->node,
+				    "stream %s %llu %llu %u %s\n", p->node,
 				    (unsigned long long)p->strm[k].gen,
 				    (unsigned long long)p->strm[k].seq,
-				    (unsigned)p->strm[k].iv);
+				    (unsigned)p->strm[k].iv,
+				    p->strm[k].keyed ? "key" : "crc");
 	}
 	if (pwrite(h->record_fd, buf, n, 0) != (ssize_t)n ||
 	    ftruncate(h->record_fd, (off_t)n) < 0 ||
@@ -954,10 +991,11 @@ main(int argc, char **argv)
 	}
 	load_keys(keyfile, &h.keys);
 	h.start_ms = tm_now_ms();
-	if (h.record != NULL)
-		record_open(&h);
+	/* -p first: the record cannot take their places. */
 	for (j = 0; j < h.nexpect; j++)
 		peer_find(&h, expect[j], 1)->expected = 1;
+	if (h.record != NULL)
+		record_open(&h);
 
 	if ((wakefd = media_stop_on_signals()) < 0)
 		die(HK_EXIT_SYS, "pipe:");

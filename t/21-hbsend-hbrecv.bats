@@ -382,7 +382,7 @@ gone() {
 	hbsend -k "$KEYS" -n a -g "$T/G" -i 10ms -c 80 - >"$T/cap"
 	run -0 --separate-stderr timeout 10 hbrecv -k "$KEYS" -n b -d 1s -r "$T/rec" - <"$T/cap"
 	[[ ${lines[0]} == "up a st=active gen="* ]]
-	grep -Eq '^stream a [0-9]+ 80 10$' "$T/rec"
+	grep -Eq '^stream a [0-9]+ 80 10 key$' "$T/rec"
 	# the receiver restarts, the peer is dead; the capture is sent again
 	bg_start -o "$T/ev" -e "$T/err" hbrecv -k "$KEYS" -n b -d 1s -r "$T/rec" "udp:127.0.0.1:$PORT"
 	wait_until 5 udp_bound "$PORT"
@@ -395,10 +395,10 @@ gone() {
 }
 
 @test "hbrecv -r: a bad record line is named and skipped, the rest is kept" {
-	printf 'stream a 5 10 100\ngarbage here\nfloor a 3 7\n' >"$T/rec"
+	printf 'stream a 5 10 100 key\ngarbage here\nfloor a 3 7\n' >"$T/rec"
 	run -0 --separate-stderr timeout 5 hbrecv -k "$KEYS" -n b -r "$T/rec" - </dev/null
 	[[ $stderr == *"$T/rec:2: bad line, ignored"* ]]
-	grep -qx 'stream a 5 10 100' "$T/rec"
+	grep -qx 'stream a 5 10 100 key' "$T/rec"
 	grep -qx 'floor a 3 7' "$T/rec"
 	! grep -q garbage "$T/rec" || false
 	# what the record holds is a floor: older lines are replays
@@ -477,6 +477,64 @@ forged_run() {
 	[ "${#lines[@]}" -eq 1 ]
 	run -2 --separate-stderr timeout 5 hbsend -k "$KEYS" -W 5ms -
 	[[ $stderr == *"bad watchdog '5ms'"* ]]
+}
+
+@test "crc: a forged continuation with another interval, then a flood of generations, does not push out the live sender" {
+	printf 'auth 1\n1 crc\n' >"$T/crc"
+	chmod 600 "$T/crc"
+	# the live real stream (iv 200), then the forger: one line of it
+	# with iv=10 (so that it would look silent soon) and 9 generations
+	run -0 --separate-stderr timeout 30 bash -c '
+		g=$(( $(date +%s%3N) - 60000 ))
+		s() { authtest sign "$1/crc" a "$@"; }
+		{ for i in 1 2 3 4 5; do authtest sign "$1/crc" a $g $i active 200; sleep 0.2; done
+		  authtest sign "$1/crc" a $g 6 standby 10
+		  for k in 1 2 3 4 5 6 7; do authtest sign "$1/crc" a $((g + k)) 1 standby 10; done
+		  sleep 0.05
+		  authtest sign "$1/crc" a $((g + 8)) 1 standby 10
+		  authtest sign "$1/crc" a $((g + 9)) 1 standby 10
+		  for i in $(seq 7 20); do authtest sign "$1/crc" a $g $i active 200; sleep 0.2; done
+		} | hbrecv -k "$1/crc" -n b -p a -d 1s -r "$1/rec" -' _ "$T"
+	[[ $output != *"dead a"* ]] || false
+	[[ $stderr != *"replayed="[1-9]* ]] || false
+	[ "${lines[-1]}" = "status a st=active" ]
+	# crc streams never make a floor: anyone could have sent them
+	! grep -q '^floor ' "$T/rec" || false
+	grep -Eq '^stream a [0-9]+ 20 200 crc$' "$T/rec"
+}
+
+@test "sha256: lines captured while the receiver was down are replays after it restarts, once the sender moved on" {
+	local g
+	g=$(( $(date +%s%3N) - 100000 ))
+	for i in $(seq 1 10); do authtest sign "$KEYS" a $g "$i" active 100; done >"$T/first"
+	for i in $(seq 11 49); do authtest sign "$KEYS" a $g "$i" active 100; done >"$T/cap"
+	for i in $(seq 50 55); do authtest sign "$KEYS" a $g "$i" active 100; done >"$T/later"
+	run -0 timeout 5 hbrecv -k "$KEYS" -n b -r "$T/rec" - <"$T/first"
+	# down while 11..49 went out (captured); back for 50..55; then the
+	# sender dies and the capture comes
+	run -0 --separate-stderr timeout 5 hbrecv -k "$KEYS" -n b -r "$T/rec" - <"$T/later"
+	[[ ${lines[0]} == "up a "* ]]
+	run -0 --separate-stderr timeout 5 hbrecv -k "$KEYS" -n b -r "$T/rec" - <"$T/cap"
+	[ -z "$output" ]
+	[[ $stderr == *"replayed=39 "* ]]
+}
+
+@test "a record full of made-up nodes (crc) neither crashes hbrecv nor keeps a -p peer or a new node out" {
+	local now i
+	printf 'auth 1\n1 crc\n' >"$T/crc"
+	chmod 600 "$T/crc"
+	now=$(date +%s%3N)
+	for i in $(seq 1 40); do authtest sign "$T/crc" "x$i" "$now" 1 active 2000; done >"$T/names"
+	run -0 timeout 5 hbrecv -k "$T/crc" -n b -r "$T/rec" - <"$T/names"
+	[ "$(grep -c '^stream ' "$T/rec")" -eq 32 ]
+	# before: a segfault at every start with -p a
+	authtest sign "$T/crc" a "$now" 1 active 2000 >"$T/a"
+	run -0 --separate-stderr timeout 5 hbrecv -1 -k "$T/crc" -n b -p a -r "$T/rec" - <"$T/a"
+	[[ ${lines[0]} == "up a "* ]]
+	# a node not named with -p gets the place of one that is not up
+	authtest sign "$T/crc" newnode "$now" 1 active 2000 >"$T/new"
+	run -0 --separate-stderr timeout 5 hbrecv -k "$T/crc" -n b -r "$T/rec" - <"$T/new"
+	[[ ${lines[0]} == "up newnode "* ]]
 }
 
 @test "a captured UDP heartbeat re-sent later is dropped as a replay" {
