@@ -386,12 +386,15 @@ handle_line(struct hbrecv *h, const char *line, size_t len, int oversize)
 	if (x != NULL) {
 		/*
 		 * Taken already: the same line through a second medium is a
-		 * copy if this medium has not carried it and it is recent
-		 * (not dug up: of a live peer, within 64 lines of the last
-		 * one taken); anything else is a replay.
+		 * copy if this medium has not carried it (in its generation:
+		 * another one, a stray sender's, between two must not make
+		 * the real one's copies look old) and it is recent (not dug
+		 * up: of a live peer, within 64 lines of the last one taken);
+		 * anything else is a replay.  A copy keeps the medium's link
+		 * up, never the node.
 		 */
 		if (p->state == PEER_UP && now - x->last_ms < h->dead_ms &&
-		    newer(m.gen, m.seq, l->have, l->gen, l->seq) &&
+		    (!l->have || l->gen != m.gen || m.seq > l->seq) &&
 		    m.seq + 64 > x->seq) {
 			link_seen(l, &m, now);
 			if (p->state == PEER_UP)

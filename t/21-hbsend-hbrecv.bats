@@ -758,6 +758,24 @@ traced_pid() {
 	run ! has "$T/err" 'dropped'
 }
 
+@test "a stray sender's generation on both media does not make the real one's copies replays, nor a medium dead" {
+	mkfifo "$T/fifo"
+	bg_start -o "$T/ev" -e "$T/err" hbrecv -k "$KEYS" -n me -d 1s "$T/fifo" "udp:127.0.0.1:$PORT"
+	wait_until 5 holds "$BG_PID" "$T/fifo"
+	local rpid=$BG_PID
+	# the stray one starts later: a higher generation
+	bg_start hbsend -k "$KEYS" -n n1 -i 100ms "$T/fifo" "udp:127.0.0.1:$PORT"
+	wait_until 5 has "$T/ev" "^link n1 udp:127.0.0.1:$PORT up$"
+	wait_until 5 has "$T/ev" "^link n1 $T/fifo up$"
+	# before: the second medium dead, replayed= growing for good
+	run -0 timeout 10 hbsend -k "$KEYS" -n n1 -c 3 -i 100ms "$T/fifo" "udp:127.0.0.1:$PORT"
+	sleep 2
+	bg_stop "$rpid"
+	! has "$T/ev" '^link n1 .* dead$' || { cat "$T/ev"; false; }
+	! has "$T/ev" '^dead n1' || false
+	! has "$T/err" 'replayed=[1-9]' || { cat "$T/err"; false; }
+}
+
 @test "a status line that would make a heartbeat over 512 bytes is refused" {
 	local long
 	long=$(head -c 430 /dev/zero | tr '\0' v)
