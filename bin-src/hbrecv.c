@@ -131,6 +131,7 @@ struct hbrecv {
 	const char	*record;	/* -r: replay record file */
 	int		record_fd;
 	int		dirty;		/* the record is behind */
+	unsigned	forged_said;	/* key ids named as failing */
 };
 
 /*
@@ -363,6 +364,14 @@ handle_line(struct hbrecv *h, const char *line, size_t len, int oversize)
 		return;
 	}
 	e = hb_check(&h->keys, line, len, &m);
+	if (e == HB_EFORGED && !(h->forged_said & (1u << m.keyid))) {
+		/* Most often two authkeys that differ: say it once a key. */
+		warnf("a line from node '%s' under key %u (%s) fails the key "
+		    "check: the nodes' authkeys differ, or it is forged "
+		    "(counted as forged)", m.node, m.keyid,
+		    auth_method_name(m.method));
+		h->forged_said |= 1u << m.keyid;
+	}
 	if (e != HB_OK) {
 		h->drops[e == HB_EOVERSIZE ? DROP_OVERSIZE :
 		    e == HB_EFORGED ? DROP_FORGED : DROP_GARBLED]++;

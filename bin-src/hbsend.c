@@ -366,10 +366,17 @@ next_gen(const char *path)
 		if (n > 0) {
 			unsigned long v;
 
-			if (parse_ulong(buf, 0, ULONG_MAX - 1, &v) < 0)
-				die(HK_EXIT_USAGE, "%s: not a generation "
-				    "number: '%s'", path, buf);
-			old = v;
+			/*
+			 * A damaged file is a lost one: the clock still
+			 * gives a generation that grows.
+			 */
+			if (parse_ulong(buf, 0, ULONG_MAX - 1, &v) < 0 ||
+			    memchr(buf, '\0', n) != NULL)
+				warnf("%s: not a generation number, taken as "
+				    "lost (the clock gives the generation)",
+				    path);
+			else
+				old = v;
 		}
 	}
 	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= sizeof(tmp))

@@ -137,9 +137,14 @@ gone() {
 	[ "$(cat "$T/gen")" = 99999999999942 ]
 	run -0 timeout 5 hbsend -n n1 -c 1 -g "$T/gen" -
 	[[ $output == *" gen=99999999999943 seq=1 "* ]]
+	# a damaged file is a lost one: the clock, and a warning
 	echo junk >"$T/gen"
-	run -2 timeout 5 hbsend -n n1 -c 1 -g "$T/gen" -
-	[[ $output == *"not a generation number"* ]]
+	run -0 --separate-stderr timeout 5 hbsend -k "$KEYS" -n n1 -c 1 -g "$T/gen" -
+	[[ $stderr == *"$T/gen: not a generation number, taken as lost"* ]]
+	[ "$(cat "$T/gen")" -gt 1700000000000 ]
+	head -c 14 /dev/zero >"$T/gen"
+	run -0 --separate-stderr timeout 5 hbsend -k "$KEYS" -n n1 -c 1 -g "$T/gen" -
+	[[ $stderr == *"taken as lost"* ]]
 }
 
 @test "the generation grows across a reboot even when its file was lost: the wall clock in ms" {
@@ -280,9 +285,13 @@ gone() {
 	printf 'auth 1\n1 sha256 another secret\n' >"$T/other"
 	chmod 600 "$T/other"
 	hbsend -n n1 -c 1 -k "$T/other" - >"$T/in"
-	run -0 --separate-stderr timeout 5 hbrecv -k "$KEYS" -n me "$T/in"
+	cat "$T/in" "$T/in" >>"$T/in2"
+	run -0 --separate-stderr timeout 5 hbrecv -k "$KEYS" -n me "$T/in2"
 	[ -z "$output" ]
-	[[ $stderr == *"forged=1 "* ]]
+	[[ $stderr == *"forged=2 "* ]]
+	# the likely cause is named, once
+	[[ $stderr == *"hbrecv: a line from node 'n1' under key 1 (sha256) fails the key check: the nodes' authkeys differ, or it is forged (counted as forged)"* ]]
+	[ "$(grep -c 'fails the key check' <<<"$stderr")" -eq 1 ]
 }
 
 # The example of issue 10: a crc key listed next to the real one.
