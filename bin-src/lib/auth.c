@@ -370,6 +370,27 @@ is_blank(int c)
 	return c == ' ' || c == '\t' || c == '\r';
 }
 
+/* A key number, 1 to AUTH_MAXKEYS - 1, at *sp: 0 and *sp past it, or -1. */
+static int
+parse_keyid(char **sp, unsigned long *idp)
+{
+	char *s = *sp;
+	unsigned long id;
+
+	if (*s < '0' || *s > '9')
+		return -1;
+	for (id = 0; *s >= '0' && *s <= '9'; s++) {
+		id = id * 10 + (unsigned long)(*s - '0');
+		if (id >= AUTH_MAXKEYS)
+			return -1;
+	}
+	if (id < 1)
+		return -1;
+	*sp = s;
+	*idp = id;
+	return 0;
+}
+
 /*
  * "auth N [M...]": heartbeat's line is "auth N", the key to sign with;
  * the keys M... also accepted are our extension, for a key change.
@@ -386,14 +407,7 @@ parse_auth_line(char *s, struct auth_keys *k)
 			s++;
 		if (*s == '\0' || *s == '#')
 			break;
-		if (*s < '0' || *s > '9')
-			return -1;
-		for (id = 0; *s >= '0' && *s <= '9'; s++) {
-			id = id * 10 + (unsigned long)(*s - '0');
-			if (id >= AUTH_MAXKEYS)
-				return -1;
-		}
-		if (id < 1 || (*s != '\0' && !is_blank(*s)))
+		if (parse_keyid(&s, &id) < 0 || (*s != '\0' && !is_blank(*s)))
 			return -1;
 		if (n++ == 0)
 			k->use = (unsigned)id;
@@ -422,14 +436,7 @@ parse_key_line(char *s, struct auth_keys *k, unsigned *use_line,
 		return parse_auth_line(s + 4, k);
 	}
 	/* "N METHOD [SECRET...]": the secret is the rest of the line. */
-	if (*s < '0' || *s > '9')
-		return -1;
-	for (id = 0; *s >= '0' && *s <= '9'; s++) {
-		id = id * 10 + (unsigned long)(*s - '0');
-		if (id >= AUTH_MAXKEYS)
-			return -1;
-	}
-	if (id < 1 || !is_blank(*s))
+	if (parse_keyid(&s, &id) < 0 || !is_blank(*s))
 		return -1;
 	while (is_blank(*s))
 		s++;
