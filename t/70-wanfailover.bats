@@ -380,6 +380,11 @@ called() {
 	wait_until 5 eval '! proc_alive "$WF_PID"'
 	wait_until 5 rt_clean
 	route_on wan1
+	# what stays: the events of the run, nothing else (no FIFO, no
+	# stopping flag, no pid files); and no shell job message
+	[ "$(cd "$RUN" && echo *)" = events ] || { ls -l "$RUN"; false; }
+	grep -q '^switch - isp1' "$RUN/events"
+	! grep -i 'terminated\|killed' "$BATS_TEST_TMPDIR/wf.out" "$BATS_TEST_TMPDIR/wf.err" || false
 	run -1 rtx wanfailover -c "$CONF" status
 	[ "${lines[0]}" = "wanfailover stopped" ]
 	[ "${lines[3]}" = "route isp1" ]

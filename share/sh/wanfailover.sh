@@ -443,6 +443,14 @@ wf_stop_children() {
 	wf_kill_children
 }
 
+# What a run leaves once it has stopped: the events of the run, nothing
+# else (wanfailover(8), FILES).
+wf_clean() {
+	rm -f "$wf_rundir/pid" "$wf_rundir/health" "$wf_rundir/stopping" \
+	    "$wf_rundir"/*.state "$wf_rundir"/*.last "$wf_rundir/route" \
+	    "$wf_rundir/repair.err"
+}
+
 wf_start() {
 	pc=$(hk_bin pingcheck) || hk_die "$HK_SYS" "pingcheck not found"
 	gs=$(hk_bin gwswitch) || hk_die "$HK_SYS" "gwswitch not found"
@@ -453,11 +461,11 @@ wf_start() {
 	wf_setup
 	rm -f "$wf_rundir"/*.pid "$wf_rundir"/*.state "$wf_rundir"/*.last \
 	    "$wf_rundir/route" "$wf_rundir/health" "$wf_rundir/events" \
-	    "$wf_rundir/stopping"
+	    "$wf_rundir/stopping" "$wf_rundir/repair.err"
 	echo "$$" >"$wf_rundir/pid"
 	mkfifo "$wf_rundir/health"
 	trap 'wf_stop_children' TERM INT HUP
-	trap 'wf_stop_children; rm -f "$wf_rundir/pid" "$wf_rundir/health"' EXIT
+	trap 'wf_stop_children; wf_clean' EXIT
 	# A SIGKILLed wanfailover runs no trap: this watchdog then stops
 	# what it started, so that no gwswitch or prober runs on
 	# unsupervised (and a new start does not run beside them).
@@ -474,6 +482,8 @@ wf_start() {
 	) </dev/null >/dev/null &
 	echo "$!" >"$wf_rundir/watchdog.pid"
 
+	# The children are stopped with TERM: a wait on one of them keeps
+	# dash's "Terminated" (a job message, not the child's) off stderr.
 	set --
 	k=1
 	while [ "$k" -le "$wf_n" ]; do
@@ -484,7 +494,7 @@ wf_start() {
 	(
 		"$gs" -t "$wf_table" -u "$wf_up" "$@" <"$wf_rundir/health" &
 		echo "$!" >"$wf_rundir/gwswitch.pid"
-		wait "$!"
+		wait "$!" 2>/dev/null
 	) | wf_events &
 	evpid=$!
 	k=1
@@ -505,7 +515,7 @@ wf_start() {
 				    -g "$gw" "$@" &
 				echo "$!" >"$wf_rundir/$name.pid"
 				st=0
-				wait "$!" || st=$?
+				wait "$!" 2>/dev/null || st=$?
 				[ ! -e "$wf_rundir/stopping" ] || break
 				hk_warn "$name: pingcheck ended (status $st); the uplink counts as down; restarting it in 1s"
 				echo "state down"
@@ -520,7 +530,7 @@ wf_start() {
 	(
 		ip -o -4 monitor link address &
 		echo "$!" >"$wf_rundir/monitor.pid"
-		wait "$!"
+		wait "$!" 2>/dev/null
 	) | while IFS= read -r _; do
 		i=0
 		until (wf_setup_probes) >&2 2>"$wf_rundir/repair.err"; do
