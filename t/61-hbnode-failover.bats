@@ -66,6 +66,17 @@ both_up() {
 	[[ $output == *"slave taking over the resource group (master is dead)"* ]]
 }
 
+@test "the log gives a peer's silence with its unit: late heartbeat in ms, dead in seconds" {
+	both_up
+	ha_kill_all n1
+	wait_until 10 grep -q "node master: is dead" "$(ha_dir n2)/ha-log"
+	run -0 cat "$(ha_dir n2)/ha-log"
+	# warntime 600ms, deadtime 1s: hbrecv's silent=MS, as people read it
+	[[ $output =~ "late heartbeat from node master: silent for "[0-9]{3}" ms" ]]
+	[[ $output =~ "node master: is dead (silent for "[0-9]+\.[0-9]" s)" ]]
+	[[ $output != *"silent="* ]]
+}
+
 @test "master's link cut: the slave takes over, the master drops the address" {
 	both_up
 	ip -n "$(ns sw)" link set p-n1 down
