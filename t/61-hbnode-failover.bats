@@ -148,6 +148,13 @@ both_up() {
 	[[ $output != *"is dead"* ]]
 	echo "stop to slave holding: $((t1 - t0)) ms"
 	wait_until 10 got SLAVE
+	# what a clean stop leaves in the state dir (hbnode(8), FILES): the
+	# lock, the last status and the transitions; no FIFO, no pid, no
+	# garp pid or empty garp error file; and no shell job message
+	[ "$(cd "$(ha_dir n1)/run" && echo *)" = "lock status transitions" ] ||
+	    { ls -l "$(ha_dir n1)/run"; false; }
+	grep -q 'state=stopped' "$(ha_dir n1)/run/status"
+	! grep -i 'terminated\|killed' "$(ha_dir n1)/out" "$(ha_dir n1)/err" || false
 }
 
 @test "SIGTERM (systemd's stop) releases the group and exits 0" {
