@@ -653,10 +653,15 @@ watch web
 	start_hbmon
 	wait_until 10 test -s "$W/state/hbmon.web.http"
 	wait_until 10 grep -q 'opstatus=1 exitval=0' "$W/state/hbmon.web.http"
+	# and stays after a stop, alone (hbmon(8), FILES)
+	bg_stop "$HBPID"
+	[ "$(cd "$W/state" && echo *)" = hbmon.web.http ]
 }
 
 @test "SIGTERM ends hbmon and the monitor it is running" {
 	echo 30 >"$W/sleep"
+	mkdir "$W/tmp"
+	export TMPDIR=$W/tmp
 	svc_cf "			alert rec.alert"
 	start_hbmon
 	wait_until 10 has_runs 1
@@ -671,6 +676,11 @@ watch web
 	# the sleep(1) inside the monitor went with its process group
 	wait_until 5 eval '! proc_alive "$spid"'
 	grep -q 'hbmon: stopped' "$W/hbmon.err"
+	# nothing left: no run directory, no state of a check that never
+	# ended, no shell job message
+	[ -z "$(ls -A "$W/tmp")" ]
+	[ -z "$(ls -A "$W/state")" ]
+	! grep -i 'terminated\|killed' "$W/hbmon.out" "$W/hbmon.err" || false
 }
 
 @test "hbmon SIGKILLed: its service loops stop too, no orphan keeps monitoring" {
