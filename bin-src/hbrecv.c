@@ -40,10 +40,11 @@ static const char usage_text[] =
     " SOURCE ...\n";
 
 
+/* New counters go at the end: the stderr line keeps its fields' places. */
 enum { DROP_GARBLED, DROP_OVERSIZE, DROP_FORGED, DROP_REPLAYED,
-	DROP_TOOMANY, NDROP };
+	DROP_TOOMANY, DROP_SELF, NDROP };
 static const char *const drop_name[NDROP] = {
-	"garbled", "oversize", "forged", "replayed", "toomany"
+	"garbled", "oversize", "forged", "replayed", "toomany", "self"
 };
 
 struct source {
@@ -132,6 +133,7 @@ struct hbrecv {
 	int		record_fd;
 	int		dirty;		/* the record is behind */
 	unsigned	forged_said;	/* key ids named as failing */
+	int		self_said;	/* why our own lines are dropped */
 };
 
 /*
@@ -377,8 +379,25 @@ handle_line(struct hbrecv *h, const char *line, size_t len, int oversize)
 		    e == HB_EFORGED ? DROP_FORGED : DROP_GARBLED]++;
 		return;
 	}
-	if (strcmp(m.node, h->self) == 0)
+	if (strcmp(m.node, h->self) == 0) {
+		h->drops[DROP_SELF]++;
+		if (!h->src[h->cur].stream) {
+			/*
+			 * Over UDP, most often our own broadcast or multicast
+			 * come back (hbnode's bcast): counted, but no reason
+			 * to speak.
+			 */
+			h->reported[DROP_SELF]++;
+			return;
+		}
+		/* A pipe, file or tty: both sides left -n to uname -n. */
+		if (!h->self_said)
+			warnf("lines from node '%s' are this node's own (-n, "
+			    "default uname -n) and are ignored; give each "
+			    "side its own -n (counted as self)", h->self);
+		h->self_said = 1;
 		return;
+	}
 	p = peer_find(h, m.node, 1);
 	if (p == NULL) {
 		h->drops[DROP_TOOMANY]++;

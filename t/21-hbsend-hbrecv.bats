@@ -566,11 +566,27 @@ forged_run() {
 	[ -z "$output" ]
 }
 
-@test "lines from the node itself are ignored" {
-	hbsend -n me -c 2 -i 10ms -k "$KEYS" - >"$T/in"
-	run -0 --separate-stderr timeout 5 hbrecv -k "$KEYS" -n me "$T/in"
+@test "lines from the node itself are ignored, counted as self, and why is said once" {
+	# no -n on either side: both are this host's name
+	run -0 --separate-stderr timeout 10 sh -c \
+		'hbsend -k "$1" -c 2 -i 10ms - | hbrecv -k "$1" -' sh "$KEYS"
 	[ -z "$output" ]
-	[ -z "$stderr" ]
+	[ "$(grep -c "this node's own" <<<"$stderr")" -eq 1 ]
+	[[ $stderr == *"hbrecv: lines from node '$(uname -n)' are this node's own (-n, default uname -n) and are ignored; give each side its own -n"* ]]
+	[[ $(grep 'dropped lines so far' <<<"$stderr" | tail -n 1) == \
+		"hbrecv: dropped lines so far: garbled=0 oversize=0 forged=0 replayed=0 toomany=0 self=2" ]]
+}
+
+@test "over UDP, this node's own lines (its broadcast coming back) are counted as self, without a word" {
+	bg_start -o "$T/ev" -e "$T/err" hbrecv -k "$KEYS" -n me -d 5s "udp:127.0.0.1:$PORT"
+	wait_until 5 udp_bound "$PORT"
+	timeout 5 hbsend -n me -c 3 -i 10ms -k "$KEYS" "udp:127.0.0.1:$PORT"
+	# self lines alone print nothing; the next drop shows their count
+	printf 'junk\n' >/dev/udp/127.0.0.1/"$PORT"
+	wait_until 5 has "$T/err" 'garbled=1 '
+	run -0 cat "$T/err"
+	[ "$output" = "hbrecv: dropped lines so far: garbled=1 oversize=0 forged=0 replayed=0 toomany=0 self=3" ]
+	[ ! -s "$T/ev" ]
 }
 
 @test "hbrecv -1 -t exits 1 when no heartbeat comes in time, 0 when one does" {
