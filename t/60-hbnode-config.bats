@@ -393,13 +393,28 @@ set_cf() {
 	[[ $stderr == *"$C/haresources: cannot read it"* ]]
 }
 
-@test "status, standby and takeover say when no hbnode runs; stop succeeds" {
-	run -1 hb status
-	[[ $output == *"node master state=stopped"* ]]
+@test "status, standby and takeover say when no hbnode runs, naming node and state dir; stop succeeds" {
+	local why="hbnode: no hbnode runs for node master with state dir $HBNODE_STATEDIR (no live pid in $HBNODE_STATEDIR/pid; give the -n and -s that start had)"
+	run -1 --separate-stderr hb status
+	[ -z "$output" ]
+	[ "$stderr" = "$why" ]
 	run -1 --separate-stderr hb standby
-	[[ $stderr == *"not running"* ]]
-	run -1 hb takeover
-	run -0 hb stop
+	[ "$stderr" = "$why" ]
+	run -1 --separate-stderr hb takeover
+	[ "$stderr" = "$why" ]
+	run -0 --separate-stderr hb stop
+	[ "$stderr" = "$why" ]
+}
+
+@test "status where no hbnode runs prints the last transitions, not the status a stopped one left" {
+	# what a stopped hbnode leaves in its state dir
+	mkdir -p "$HBNODE_STATEDIR"
+	echo "node master state=stopped rsc=none ask=0 home=master" >"$HBNODE_STATEDIR/status"
+	echo "2026-11-25T03:40:01Z master stopped (stop asked)" >"$HBNODE_STATEDIR/transitions"
+	echo 999999999 >"$HBNODE_STATEDIR/pid"
+	run -1 --separate-stderr hb status
+	[ "$output" = "transition 2026-11-25T03:40:01Z master stopped (stop asked)" ]
+	[[ $stderr == "hbnode: no hbnode runs for node master with state dir $HBNODE_STATEDIR "* ]]
 }
 
 @test "IPaddr refuses a malformed address with exit 2" {
