@@ -89,10 +89,30 @@ bench: all
 		sh t/bench/run $(BENCH)
 
 # The README's main command: the heartbeat + mon howto's two-node
-# cluster in network namespaces, narrated (root; see t/demo).
-demo: all
-	HAKIT_BINDIR=$(CURDIR)/$(O) HAKIT_SHAREDIR=$(CURDIR)/share \
-		sh t/demo
+# cluster, then the two-ISP failover router, in network namespaces,
+# narrated (root; see t/demo and t/demo-router).  make demo-router runs
+# the router alone.  The build is quiet: its output goes to DEMO_LOG,
+# shown only when the build fails.
+DEMO_LOG = $(O)/demo-build.log
+DEMO_ENV = HAKIT_BINDIR=$(CURDIR)/$(O) HAKIT_SHAREDIR=$(CURDIR)/share
+
+demo: demo-build
+	@$(DEMO_ENV) sh t/demo
+	@echo
+	@$(DEMO_ENV) sh t/demo-router
+
+demo-router: demo-build
+	@$(DEMO_ENV) sh t/demo-router
+
+demo-build:
+	@mkdir -p $(O)
+	@echo "make demo: building hakit quietly; the build's log is $(DEMO_LOG)"
+	@if ! $(MAKE) all >$(DEMO_LOG) 2>&1; then \
+		cat $(DEMO_LOG); \
+		echo "make demo: the build failed (its log, above, is in $(DEMO_LOG))" >&2; \
+		exit 1; fi
+
+.PHONY: demo-router demo-build
 
 lint: lint-man lint-sh
 
