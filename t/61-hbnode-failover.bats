@@ -180,6 +180,22 @@ both_up() {
 	[[ $output != *"state="* ]]
 }
 
+@test "the debugfile says how long each resource took to start and to stop" {
+	ha_conf n1 "debugfile $(ha_dir n1)/ha-debug"
+	ha_conf n2
+	ha_start n1
+	ha_start n2
+	ha_watch 15 n1 || { ha_log n1; ha_log n2; false; }
+	wait_until 10 grep -q "master holds the resource group" "$(ha_dir n1)/ha-log"
+	run -0 ha_hb n1 stop
+	run -0 grep -Eo '(started|stopped) .*' "$(ha_dir n1)/ha-debug"
+	# started left to right, stopped right to left
+	[[ ${lines[0]} =~ ^"started IPaddr 192.0.2.100/24 ("[0-9]+" ms)"$ ]]
+	[[ ${lines[1]} =~ ^"started web ("[0-9]+" ms)"$ ]]
+	[[ ${lines[2]} =~ ^"stopped web ("[0-9]+" ms)"$ ]]
+	[[ ${lines[3]} =~ ^"stopped IPaddr 192.0.2.100/24 ("[0-9]+" ms)"$ ]]
+}
+
 @test "one of hbnode's programs dies: it releases the group and exits 3" {
 	both_up
 	# hbnode's own hbsend (pkill alone would see both namespaces)
