@@ -148,12 +148,40 @@ called() {
 	[ "$stderr" = "wanfailover: $bad:2: no lan line" ]
 	check_bad "lan lan0 192.0.2.0/33" "uplink isp1 wan1 198.51.100.1 192.0.2.200"
 	[[ $stderr == "wanfailover: $bad:1: bad LAN network"* ]]
+	# what the system says of the uplink, before anything is changed
+	check_bad "lan lan0 192.0.2.0/25" "uplink isp1 wan1 198.51.100.1 192.0.2.200" "uplink isp2 wan2 198.51.100.1 192.0.2.200"
+	[ "$stderr" = "wanfailover: $bad:3: gateway 198.51.100.1 is not in a subnet of wan2 (203.0.113.2/30)" ]
+	check_bad "lan lan0 192.0.2.0/25" "uplink isp1 wan1 198.51.100.2 192.0.2.200"
+	[ "$stderr" = "wanfailover: $bad:2: gateway 198.51.100.2 is this router's own address (on wan1)" ]
+	check_bad "lan lan0 192.0.2.0/25" "uplink isp1 wan1 192.0.2.1 192.0.2.200"
+	[ "$stderr" = "wanfailover: $bad:2: gateway 192.0.2.1 is this router's own address (on lan0)" ]
+	check_bad "lan lan0 192.0.2.0/25" "uplink isp1 wan1 198.51.100.3 192.0.2.200"
+	[ "$stderr" = "wanfailover: $bad:2: gateway 198.51.100.3 is the broadcast address of 198.51.100.2/30 on wan1" ]
+	nsx rt ip link add wan9 type veth peer name wan9p
+	check_bad "lan lan0 192.0.2.0/25" "uplink isp1 wan1 198.51.100.1 192.0.2.200" "uplink isp9 wan9 192.0.2.254 192.0.2.200"
+	nsx rt ip link del wan9
+	[ "$stderr" = "wanfailover: $bad:3: wan9 has no IPv4 address" ]
+	# start checks the same before it makes its run directory
+	printf '%s\n' "lan lan0 192.0.2.0/25" "uplink isp1 wan1 203.0.113.1 192.0.2.200" \
+	    "rundir $BATS_TEST_TMPDIR/badrun" >"$bad"
+	run -2 --separate-stderr rtx wanfailover -c "$bad" start
+	[ "$stderr" = "wanfailover: $bad:2: gateway 203.0.113.1 is not in a subnet of wan1 (198.51.100.2/30)" ]
+	[ ! -e "$BATS_TEST_TMPDIR/badrun" ]
 	run -2 --separate-stderr rtx wanfailover -c "$BATS_TEST_TMPDIR/none.conf" status
 	[[ $stderr == *"none.conf: cannot read the configuration" ]]
 	run -2 --separate-stderr rtx wanfailover -c "$CONF" restart
 	[[ $stderr == "wanfailover: unknown command 'restart'"* ]]
 	after=$(nsx rt sh -c 'ip -4 rule; ip -4 route show table all; nft list ruleset; iptables-save | grep -v "^#"; sysctl -n net.ipv4.ip_forward')
 	[ "$before" = "$after" ]
+}
+
+@test "a gateway outside the uplink's subnet but on a direct route of its own is accepted, as ip route accepts it" {
+	need_netns
+	nsx rt ip route add 192.0.2.77 dev wan1
+	write_conf
+	sed -i 's/^uplink isp1 wan1 198.51.100.1 /uplink isp1 wan1 192.0.2.77 /' "$CONF"
+	run -0 --separate-stderr rtx wanfailover -c "$CONF" setup
+	[[ $output == *"probe route: table 100 default via 192.0.2.77 dev wan1"* ]]
 }
 
 @test "setup turns on forwarding, NAT and probe routing, says so, and is idempotent" {

@@ -5,8 +5,11 @@
 #   wf_load FILE    read and check the configuration; exit 2 with
 #                   "FILE:LINE: reason" on any fault, before anything
 #                   is changed
-#   wf_setup        forwarding, NAT, LAN forwarding rules, probe routes;
-#                   idempotent, prints what it changed
+#   wf_check        check it against the system as it is now (each
+#                   gateway on its uplink's subnet, not our own address;
+#                   every uplink has an IPv4 address), the same way
+#   wf_setup        wf_check, then forwarding, NAT, LAN forwarding rules,
+#                   probe routes; idempotent, prints what it changed
 #   wf_start        wf_setup, then pingcheck per uplink | gwswitch | hooks,
 #                   in the foreground until SIGTERM
 #   wf_stop         stop a running wf_start
@@ -179,6 +182,72 @@ wf_load() {
 	if [ "$wf_nat" = auto ]; then
 		if command -v nft >/dev/null 2>&1; then wf_nat=nft; else wf_nat=iptables; fi
 	fi
+}
+
+# wf_gwcheck GW IFACE: how GW stands on IFACE, judged as the kernel
+# judges a nexthop: from IFACE's IPv4 addresses (a peer's prefix for a
+# point-to-point one) and the main table's direct routes through it.
+# Prints "ok", "noaddr", "bcast ADDR/LEN" (GW is that subnet's broadcast
+# address) or "offnet ADDR/LEN..." (IFACE's addresses).
+wf_gwcheck() {
+	{
+		ip -o -4 addr show dev "$2" 2>/dev/null | awk '
+		    { for (i = 1; i < NF; i++) if ($i == "inet") {
+			a = $(i + 1)
+			print "addr", a, ($(i + 2) == "peer") ? $(i + 3) : a
+		    } }'
+		ip -4 route show table main dev "$2" 2>/dev/null |
+		    awk '$1 ~ /^[0-9]/ && !/ via / { print "route", $1, $1 }'
+	} | awk -v gw="$1" '
+	    function num(s,   p) { split(s, p, "."); return ((p[1] * 256 + p[2]) * 256 + p[3]) * 256 + p[4] }
+	    { n = split($3, q, "/"); len = (n == 2) ? q[2] : 32
+	      m = 2 ^ (32 - len); g = num(gw); b = int(num(q[1]) / m) * m
+	      if ($1 == "addr") { na++; addrs = addrs " " $2 }
+	      if (int(g / m) * m != b) next
+	      if ($1 == "addr" && len < 31 && g == b + m - 1) bc = $2
+	      else ok = 1 }
+	    END {
+		if (!na) print "noaddr"
+		else if (bc != "") print "bcast", bc
+		else if (ok) print "ok"
+		else print "offnet" addrs
+	    }'
+}
+
+# wf_owner ADDR: the interface holding ADDR on this router, or nothing.
+wf_owner() {
+	ip -o -4 addr show 2>/dev/null | awk -v a="$1" '
+	    { for (i = 1; i < NF; i++) if ($i == "inet") {
+		x = $(i + 1); sub(/\/.*/, "", x)
+		if (x == a) { sub(/@.*/, "", $2); print $2; exit }
+	    } }'
+}
+
+# wf_check: what the configuration says against the system as it is:
+# each fault that would otherwise stop setup half-way (or leave a route
+# through nowhere), with the uplink's line, exit 2.
+wf_check() {
+	k=1
+	while [ "$k" -le "$wf_n" ]; do
+		wf_get "$k"
+		eval "wf_line=\$wf_ln_$k"
+		o=$(wf_owner "$gw")
+		[ -z "$o" ] || wf_err "gateway $gw is this router's own address (on $o)"
+		set -f
+		# shellcheck disable=SC2046 # its words
+		set -- $(wf_gwcheck "$gw" "$iface")
+		set +f
+		case ${1:-} in
+		ok) ;;
+		noaddr) wf_err "$iface has no IPv4 address" ;;
+		bcast) wf_err "gateway $gw is the broadcast address of $2 on $iface" ;;
+		offnet)
+			shift
+			wf_err "gateway $gw is not in a subnet of $iface ($*)" ;;
+		*) hk_die "$HK_SYS" "cannot read the addresses of $iface" ;;
+		esac
+		k=$((k + 1))
+	done
 }
 
 # wf_get K: sets name iface gw targets of uplink K.
@@ -357,6 +426,7 @@ wf_setup_probes() {
 }
 
 wf_setup() {
+	wf_check
 	wf_setup_forwarding
 	case $wf_nat in
 	nft) wf_setup_nft ;;
@@ -452,6 +522,7 @@ wf_clean() {
 }
 
 wf_start() {
+	wf_check
 	pc=$(hk_bin pingcheck) || hk_die "$HK_SYS" "pingcheck not found"
 	gs=$(hk_bin gwswitch) || hk_die "$HK_SYS" "gwswitch not found"
 	mkdir -p "$wf_rundir" || hk_die "$HK_SYS" "cannot make $wf_rundir"
