@@ -80,6 +80,81 @@ usage_error(const char *text, const char *fmt, ...)
 	usage_exit(text, HK_EXIT_USAGE);
 }
 
+/* The lines every program has, after its own. */
+static const char help_common[] =
+    "-h, --help\tprint this help and exit\n"
+    "-V\tprint the version and exit\n";
+
+/* Print opts' lines, "LEFT\tTEXT\n", with TEXT at column width + 4. */
+static void
+help_lines(const char *opts, int width)
+{
+	const char *p, *tab, *nl;
+
+	for (p = opts; *p != '\0'; p = nl + (*nl != '\0')) {
+		nl = p + strcspn(p, "\n");
+		tab = memchr(p, '\t', (size_t)(nl - p));
+		if (tab == NULL)
+			tab = nl;
+		printf("  %-*.*s", width, (int)(tab - p), p);
+		if (tab < nl)
+			printf("  %.*s", (int)(nl - tab - 1), tab + 1);
+		putchar('\n');
+	}
+}
+
+/* The widest part before a tab in opts, at least w. */
+static int
+help_width(const char *opts, int w)
+{
+	size_t n;
+
+	for (; *opts != '\0'; opts += n + (opts[n] != '\0')) {
+		n = strcspn(opts, "\n");
+		if (strcspn(opts, "\t\n") > (size_t)w)
+			w = (int)strcspn(opts, "\t\n");
+	}
+	return w;
+}
+
+noreturn void
+usage_help(const char *usage, const char *opts)
+{
+	int w;
+
+	w = help_width(help_common, help_width(opts, 0));
+	fputs(usage, stdout);
+	putchar('\n');
+	help_lines(opts, w);
+	help_lines(help_common, w);
+	exit(HK_EXIT_OK);
+}
+
+void
+usage_help_arg(int argc, char *const argv[], const char *optstring,
+    const char *usage, const char *opts)
+{
+	const char *a, *o;
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		a = argv[i];
+		if (strcmp(a, "--help") == 0)
+			usage_help(usage, opts);
+		if (a[0] != '-' || a[1] == '\0' || strcmp(a, "--") == 0)
+			return;
+		for (a++; *a != '\0'; a++) {
+			if (*a == ':' || (o = strchr(optstring, *a)) == NULL ||
+			    o[1] != ':')
+				continue;
+			/* The rest of this word, or the next, is its value. */
+			if (a[1] == '\0')
+				i++;
+			break;
+		}
+	}
+}
+
 noreturn void
 version_exit(void)
 {

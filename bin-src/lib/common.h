@@ -51,6 +51,20 @@ noreturn void	usage_error(const char *text, const char *fmt, ...)
 noreturn void	version_exit(void);
 
 /*
+ * usage_help: -h and --help.  The usage text, a blank line, then one
+ * line per option, on stdout; exit 0.  opts holds one line per option,
+ * "-c COUNT\tdescription\n": the part before the tab is aligned into a
+ * column, and the lines for -h, --help and -V are added at the end.
+ * usage_help_arg: call before getopt; when "--help" stands where an
+ * option may (before the first operand or "--", not as an option's
+ * value: optstring says which take one), calls usage_help.
+ */
+noreturn void	usage_help(const char *usage, const char *opts);
+void		usage_help_arg(int argc, char *const argv[],
+		    const char *optstring, const char *usage,
+		    const char *opts);
+
+/*
  * Arrange for stdout to be flushed and checked at exit: a failed write
  * (EPIPE, ENOSPC) turns a success into exit 3.
  */
