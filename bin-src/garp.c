@@ -27,6 +27,18 @@ static const char usage_text[] =
     "usage: garp [-c COUNT] [-i INTERVAL] [-m request|reply|both] [-D]"
     " [-t TIMEOUT] [-v] -I IFACE ADDRESS\n";
 
+/* One line per option, for -h and --help: see usage_help(). */
+static const char help_text[] =
+    "-c COUNT\tannouncements (default 5); with -D, most probes\n"
+    "-i INTERVAL\ttime between rounds or probes, ms or s (default 200ms)\n"
+    "-m request|reply|both\t"
+    "IPv4: ARP packets to announce with (default both)\n"
+    "-D\tprobe that no host holds ADDRESS, do not announce\n"
+    "-t TIMEOUT\t-D: how long to await an answer, ms or s (default 1s)\n"
+    "-v\tsay on stderr each packet sent and what the probe found\n"
+    "-I IFACE\tthe Ethernet interface (required)\n";
+#define OPTS		"c:i:m:Dt:vI:hV"
+
 enum {
 	MODE_REQUEST = 1,
 	MODE_REPLY = 2,
@@ -373,8 +385,9 @@ main(int argc, char *argv[])
 	char macstr[PKT_MACSTRLEN];
 
 	hk_setprogname(argv[0]);
+	usage_help_arg(argc, argv, OPTS, usage_text, help_text);
 	hk_check_stdout_at_exit();
-	while ((c = getopt(argc, argv, "c:i:m:Dt:vI:hV")) != -1) {
+	while ((c = getopt(argc, argv, OPTS)) != -1) {
 		switch (c) {
 		case 'c':
 			if (parse_ulong(optarg, 1, 1000000, &g.count) < 0)
@@ -412,7 +425,7 @@ main(int argc, char *argv[])
 			ifname = optarg;
 			break;
 		case 'h':
-			usage_exit(usage_text, HK_EXIT_OK);
+			usage_help(usage_text, help_text);
 		case 'V':
 			version_exit();
 		default:

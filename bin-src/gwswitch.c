@@ -34,6 +34,16 @@ static const char usage_text[] =
     "usage: gwswitch [-n] [-1 NAME] [-m METRIC] [-t TABLE] [-u COUNT]\n"
     "                NAME=GATEWAY@IFACE ...\n";
 
+/* One line per option, for -h and --help: see usage_help(). */
+static const char help_text[] =
+    "-n\tdry run: print what would be done, change nothing\n"
+    "-1 NAME\tset the default route through uplink NAME once, and exit\n"
+    "-m METRIC\tmetric of the route to manage (default 0; for IPv6, 1024)\n"
+    "-t TABLE\trouting table, a number or main (default main)\n"
+    "-u COUNT\t"
+    "good rounds after a carrier loss before it is used (default 5)\n";
+#define OPTS		":1:hm:nt:u:V"
+
 enum health { H_UNKNOWN, H_UP, H_DOWN };
 
 struct uplink {
@@ -738,13 +748,14 @@ main(int argc, char *argv[])
 	int c, r;
 
 	hk_setprogname(argv[0]);
-	while ((c = getopt(argc, argv, ":1:hm:nt:u:V")) != -1) {
+	usage_help_arg(argc, argv, OPTS, usage_text, help_text);
+	while ((c = getopt(argc, argv, OPTS)) != -1) {
 		switch (c) {
 		case '1':
 			g.once = optarg;
 			break;
 		case 'h':
-			usage_exit(usage_text, HK_EXIT_OK);
+			usage_help(usage_text, help_text);
 		case 'm':
 			if (parse_ulong(optarg, 0, UINT32_MAX, &v) < 0)
 				usage_error(usage_text, "bad metric '%s'",

@@ -39,6 +39,23 @@ static const char usage_text[] =
     " [-I INITDEAD] [-n SELF] [-p PEER] [-r RECORD] [-t TIMEOUT]"
     " SOURCE ...\n";
 
+/* One line per option, for -h and --help: see usage_help(). */
+static const char help_text[] =
+    "-1\texit 0 at the first valid heartbeat, 1 if none within TIMEOUT\n"
+    "-k AUTHKEYS\t"
+    "authkeys file; its selected key only (default: crc key 1 only)\n"
+    "-d DEADTIME\tsilence until a node is dead, ms or s (default 30s)\n"
+    "-w WARNTIME\t"
+    "silence until a heartbeat is late, ms or s (default DEADTIME/2)\n"
+    "-I INITDEAD\t"
+    "silence of a -p peer never heard, ms or s (default 2*DEADTIME)\n"
+    "-n SELF\tthis node's name, whose lines are ignored (default: uname -n)\n"
+    "-p PEER\ta node that is expected, up to 16 times (default: none)\n"
+    "-r RECORD\treplay record file, kept across restarts (default: none)\n"
+    "-t TIMEOUT\t"
+    "stop after this long: 0 if peers are up, ms or s (default: never)\n";
+#define OPTS		":hV1k:d:w:I:n:p:r:t:"
+
 
 /* New counters go at the end: the stderr line keeps its fields' places. */
 enum { DROP_GARBLED, DROP_OVERSIZE, DROP_FORGED, DROP_REPLAYED,
@@ -941,10 +958,11 @@ main(int argc, char **argv)
 	int j;
 
 	hk_setprogname(argv[0]);
-	while ((c = getopt(argc, argv, ":hV1k:d:w:I:n:p:r:t:")) != -1) {
+	usage_help_arg(argc, argv, OPTS, usage_text, help_text);
+	while ((c = getopt(argc, argv, OPTS)) != -1) {
 		switch (c) {
 		case 'h':
-			usage_exit(usage_text, HK_EXIT_OK);
+			usage_help(usage_text, help_text);
 		case 'V':
 			version_exit();
 		case '1':

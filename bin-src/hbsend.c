@@ -32,6 +32,18 @@ static const char usage_text[] =
     "usage: hbsend [-i INTERVAL] [-k AUTHKEYS] [-n NODE] [-s STATUS]"
     " [-g GENFILE] [-c COUNT] [-W WATCHDOG] MEDIUM ...\n";
 
+/* One line per option, for -h and --help: see usage_help(). */
+static const char help_text[] =
+    "-i INTERVAL\ttime between heartbeats, 10ms to 1d, ms or s (default 2s)\n"
+    "-k AUTHKEYS\tauthkeys file to sign with (default: crc, no secret)\n"
+    "-n NODE\tnode name sent (default: uname -n)\n"
+    "-s STATUS\tthe first status (default active)\n"
+    "-g GENFILE\tgeneration file, kept across restarts (default: the clock)\n"
+    "-c COUNT\tsend COUNT lines, then exit (default: until a signal)\n"
+    "-W WATCHDOG\t"
+    "pause when stdin is silent this long, ms or s (default: never)\n";
+#define OPTS		":hVi:k:n:s:g:c:W:"
+
 
 struct medium {
 	struct media_spec spec;
@@ -462,10 +474,11 @@ main(int argc, char **argv)
 	int c;
 
 	hk_setprogname(argv[0]);
-	while ((c = getopt(argc, argv, ":hVi:k:n:s:g:c:W:")) != -1) {
+	usage_help_arg(argc, argv, OPTS, usage_text, help_text);
+	while ((c = getopt(argc, argv, OPTS)) != -1) {
 		switch (c) {
 		case 'h':
-			usage_exit(usage_text, HK_EXIT_OK);
+			usage_help(usage_text, help_text);
 		case 'V':
 			version_exit();
 		case 'i':

@@ -26,6 +26,19 @@ static const char usage_text[] =
     "usage: httpcheck [-N] [-e CODES] [-H HOSTHEADER] [-p PORT] [-s STRING]"
     " [-t TIMEOUT] [-u PATH] [-w WARN] [-c CRIT] HOST|URL ...\n";
 
+/* One line per option, for -h and --help: see usage_help(). */
+static const char help_text[] =
+    "-N\tNagios plugin mode: one line of output, Nagios's exit codes\n"
+    "-e CODES\tstatus codes that pass, such as 200-299,3xx (default 200-399)\n"
+    "-H HOSTHEADER\tthe Host: header to send (default: the host operand)\n"
+    "-p PORT\tport for bare host operands (default 80)\n"
+    "-s STRING\t"
+    "body must hold STRING in its first 64 KiB (default: any body)\n"
+    "-t TIMEOUT\ttime for the whole check of each host, ms or s (default 2s)\n"
+    "-u PATH\tpath for bare host operands (default /)\n"
+    "-w WARN\t-N: warning when a check takes longer, ms or s (default none)\n"
+    "-c CRIT\t-N: critical when a check takes longer, ms or s (default none)\n";
+
 #define OPTS		"c:e:hH:Np:s:t:u:Vw:"
 #define DEF_TIMEOUT_MS	2000
 #define MAXBODY		65536		/* body bytes read and searched */
@@ -989,6 +1002,7 @@ main(int argc, char **argv)
 	int opt, status;
 
 	hk_setprogname(argv[0]);
+	usage_help_arg(argc, argv, OPTS, usage_text, help_text);
 	c.nagios = mon_has_flag(argc, argv, OPTS, 'N');
 	while ((opt = getopt(argc, argv, OPTS)) != -1) {
 		switch (opt) {
@@ -1001,7 +1015,7 @@ main(int argc, char **argv)
 				bad_usage(&c, "bad status codes: %s", optarg);
 			break;
 		case 'h':
-			usage_exit(usage_text, HK_EXIT_OK);
+			usage_help(usage_text, help_text);
 		case 'H':
 			if (!hdr_ok(optarg))
 				bad_usage(&c, "bad Host header: %s", optarg);

@@ -37,6 +37,26 @@ static const char usage_text[] =
     "       pingcheck -f [-v] [-i INTERVAL] [-t TIMEOUT] [-d DOWN] [-u UP]"
     " [-a MIN] [-I IFACE] [-S SRCADDR] [-g GATEWAY] HOST ...\n";
 
+/* One line per option, for -h and --help: see usage_help(). */
+static const char help_text[] =
+    "-N\tNagios plugin mode: one line of output, Nagios's exit codes\n"
+    "-v\tsay on stderr which ICMP socket and echo id are used\n"
+    "-c COUNT\trounds of requests, 1 to 10000 (default 3)\n"
+    "-i INTERVAL\ttime between rounds, ms or s (default 200ms)\n"
+    "-t TIMEOUT\thow long a reply is awaited, ms or s (default 1s)\n"
+    "-l MAXLOSS\t"
+    "a host fails above this loss, 0 to 100% (default: only at 100%)\n"
+    "-I IFACE\tsend and receive on this interface only (default any)\n"
+    "-S SRCADDR\t"
+    "source address, one of this host's (default: IFACE's or route's)\n"
+    "-g GATEWAY\tprobe through this gateway on -I IFACE (default: the route)\n"
+    "-w RTA,PL%\t-N: warning at RTA ms average or PL% loss (default none)\n"
+    "-C RTA,PL%\t-N: critical at RTA ms average or PL% loss (default none)\n"
+    "-f\tfollow: a continuous stream of up and down lines\n"
+    "-d DOWN\t-f: bad rounds in a row before down (default 3)\n"
+    "-u UP\t-f: good rounds in a row before up (default 5)\n"
+    "-a MIN\t-f: hosts that must answer for a good round (default 1)\n";
+
 #define OPTS		"a:c:C:d:fg:hi:I:l:NS:t:u:vVw:"
 #define WIN		256	/* rounds whose replies are still awaited */
 #define MAXCOUNT	10000
@@ -1040,6 +1060,7 @@ main(int argc, char **argv)
 	int opt, status, have_min = 0;
 
 	hk_setprogname(argv[0]);
+	usage_help_arg(argc, argv, OPTS, usage_text, help_text);
 	p.nagios = mon_has_flag(argc, argv, OPTS, 'N');
 	while ((opt = getopt(argc, argv, OPTS)) !=
 	    -1) {
@@ -1073,7 +1094,7 @@ main(int argc, char **argv)
 			p.have_gw = 1;
 			break;
 		case 'h':
-			usage_exit(usage_text, HK_EXIT_OK);
+			usage_help(usage_text, help_text);
 		case 'i':
 			if (parse_dur(optarg, &p.interval_ms) < 0 ||
 			    p.interval_ms == 0)

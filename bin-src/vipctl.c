@@ -21,6 +21,15 @@ static const char usage_text[] =
     " [label LABEL] [lease DURATION]\n"
     "       vipctl list [dev IFACE]\n";
 
+/* One line per option, for -h and --help: see usage_help(). */
+static const char help_text[] =
+    "-v\tsay on stderr what was done, or why nothing was\n"
+    "dev IFACE\tthe interface (required but for list)\n"
+    "label LABEL\tIPv4 alias name, IFACE or IFACE:SUFFIX (default none)\n"
+    "lease DURATION\t"
+    "add: lifetime until the next add, ms or s (default: permanent)\n";
+#define OPTS		"+vhV"
+
 #ifndef IFA_FLAGS
 #define IFA_FLAGS 8
 #endif
@@ -582,14 +591,15 @@ main(int argc, char *argv[])
 	int c, status;
 
 	hk_setprogname(argv[0]);
+	usage_help_arg(argc, argv, OPTS, usage_text, help_text);
 	hk_check_stdout_at_exit();
-	while ((c = getopt(argc, argv, "+vhV")) != -1) {
+	while ((c = getopt(argc, argv, OPTS)) != -1) {
 		switch (c) {
 		case 'v':
 			v.verbose = 1;
 			break;
 		case 'h':
-			usage_exit(usage_text, HK_EXIT_OK);
+			usage_help(usage_text, help_text);
 		case 'V':
 			version_exit();
 		default:

@@ -17,6 +17,12 @@ setup() {
 	[ -n "$PROGS" ] || skip "no program in bin-src/ yet"
 }
 
+# The usage lines of -h: what comes before the first blank line (the
+# option lines follow it).
+usage_lines() {
+	awk '/^$/ { exit } 1'
+}
+
 # The SYNOPSIS of a man page, rendered, on one line.
 synopsis() {
 	mandoc -Tascii -O width=1000 "$1" | col -b |
@@ -75,7 +81,8 @@ synopsis() {
 				echo "SYNOPSIS: $syn"
 				false
 			}
-		done < <("$p" -h | sed -n '/^usage: /,/^[^ u]/p' | grep -E '^(usage: | )')
+		done < <("$p" -h | usage_lines | sed -n '/^usage: /,/^[^ u]/p' |
+			grep -E '^(usage: | )')
 	done
 }
 

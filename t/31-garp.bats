@@ -81,7 +81,7 @@ EOF
 
 @test "garp -h and bad usage follow hakit(7)" {
 	run -0 --separate-stderr timeout 5 garp -h
-	[[ $output == "usage: garp [-c COUNT] [-i INTERVAL] [-m request|reply|both] [-D] [-t TIMEOUT] [-v] -I IFACE ADDRESS" ]]
+	[[ ${lines[0]} == "usage: garp [-c COUNT] [-i INTERVAL] [-m request|reply|both] [-D] [-t TIMEOUT] [-v] -I IFACE ADDRESS" ]]
 	run -2 --separate-stderr timeout 5 garp 192.0.2.100
 	[[ $stderr == "garp: missing -I IFACE"* ]]
 	[ -z "$output" ]
