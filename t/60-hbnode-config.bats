@@ -62,7 +62,8 @@ set_cf() {
 	local syn u
 	syn=$(mandoc -Tascii -O width=1000 "$HK_TOP/share/man/hbnode.8" | col -b |
 		awk '/^[A-Z]/ { on = ($0 == "SYNOPSIS"); next } on' | tr -s ' \t\n' ' ')
-	u=$(timeout 5 hbnode -h | sed 's/^usage: //' | tr -s ' \t\n' ' ')
+	u=$(timeout 5 hbnode -h | awk '/^$/ { exit } 1' | sed 's/^usage: //' |
+		tr -s ' \t\n' ' ')
 	[[ $syn == *"${u% }"* ]] || { echo "usage: $u"; echo "synopsis: $syn"; false; }
 	run -0 mandoc -Tlint -W warning "$HK_TOP/share/man/hbnode.8"
 }

@@ -121,7 +121,7 @@ $1"
 	while IFS= read -r line; do
 		line=$(printf '%s\n' "$line" | sed 's/^usage: //' | tr -s ' ' ' ' | sed 's/^ //; s/ $//')
 		[[ $syn == *"$line"* ]] || { echo "not in SYNOPSIS: $line"; false; }
-	done < <(hbmon -h)
+	done < <(hbmon -h | awk '/^$/ { exit } 1')
 }
 
 # ---------------------------------------------------------------- config

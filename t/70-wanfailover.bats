@@ -96,7 +96,7 @@ called() {
 
 @test "usage: -h, -V, a bad option or no command" {
 	run -0 timeout 5 wanfailover -h
-	[ "$output" = "usage: wanfailover [-c CONF] setup | start | stop | status" ]
+	[ "${lines[0]}" = "usage: wanfailover [-c CONF] setup | start | stop | status" ]
 	run -0 timeout 5 wanfailover -V
 	[ "$output" = "wanfailover (hakit) 0.1" ]
 	run -2 --separate-stderr timeout 5 wanfailover -@ status

@@ -9,6 +9,14 @@
 #   hk_bin NAME                print the path of hakit program NAME:
 #                              $HAKIT_BINDIR, else next to the script, else
 #                              PATH
+#   hk_help USAGE [OPT TEXT]...
+#                              -h and --help: USAGE, a blank line, then one
+#                              line per option (OPT aligned, then TEXT), and
+#                              the lines of -h, --help and -V, on stdout
+#   hk_wants_help OPTSTRING ARG...
+#                              true when --help stands among ARG where an
+#                              option may (before the first operand or --,
+#                              not as the value of an option of OPTSTRING)
 # Exit codes, as in hakit(7): HK_OK=0 HK_NO=1 HK_USAGE=2 HK_SYS=3.
 # The caller sets HK_NAME (default: its $0's base name).
 
@@ -56,4 +64,51 @@ hk_bin() {
 	else
 		return 1
 	fi
+}
+
+hk_help() {
+	printf '%s\n\n' "$1"
+	shift
+	set -- "$@" '-h, --help' 'print this help and exit' \
+	    -V 'print the version and exit'
+	hk_w=0 hk_i=0
+	for hk_a; do
+		# the options are the odd arguments: only they set the width
+		hk_i=$((hk_i + 1))
+		[ $((hk_i % 2)) -eq 0 ] || [ "${#hk_a}" -le "$hk_w" ] ||
+		    hk_w=${#hk_a}
+	done
+	hk_fmt="  %-${hk_w}s  %s\n"
+	while [ $# -ge 2 ]; do
+		# shellcheck disable=SC2059 # the format only holds a width
+		printf "$hk_fmt" "$1" "$2"
+		shift 2
+	done
+}
+
+hk_wants_help() {
+	hk_o=$1
+	shift
+	while [ $# -gt 0 ]; do
+		case $1 in
+		--help) return 0 ;;
+		--|-|[!-]*) return 1 ;;
+		esac
+		hk_a=${1#-}
+		while [ -n "$hk_a" ]; do
+			hk_c=${hk_a%"${hk_a#?}"}
+			hk_a=${hk_a#?}
+			case $hk_c in
+			:) continue ;;
+			esac
+			case $hk_o in
+			*"$hk_c:"*)
+				# the rest of this word, or the next, is its value
+				[ -n "$hk_a" ] || [ $# -lt 2 ] || shift
+				break ;;
+			esac
+		done
+		shift
+	done
+	return 1
 }
