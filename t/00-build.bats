@@ -39,6 +39,44 @@ synopsis() {
 	done
 }
 
+@test "-h and --help print the usage, then a line for every option the usage shows" {
+	local p w out letters l
+	w=
+	for p in "$HK_TOP"/share/*; do
+		[ -f "$p" ] && [ -x "$p" ] && w="$w ${p##*/}"
+	done
+	[ -n "$w" ]
+	for p in $PROGS $w; do
+		run -0 --separate-stderr timeout 5 "$p" -h
+		[ -z "$stderr" ]
+		out=$output
+		run -0 --separate-stderr timeout 5 "$p" --help
+		[ -z "$stderr" ]
+		[ "$output" = "$out" ] || { echo "$p: -h and --help differ"; false; }
+		[[ ${lines[0]} == "usage: $p "* ]] || { echo "$p: ${lines[0]}"; false; }
+		# every letter of every -X or [-XY] in the usage lines
+		letters=$(printf '%s\n' "$output" | usage_lines |
+			grep -oE '(^|[[ |])-[A-Za-z0-9]+' | sed 's/^[^-]*-//' |
+			fold -w 1 | LC_ALL=C sort -u)
+		[ -n "$letters" ] || { echo "$p: no option in the usage"; false; }
+		for l in $letters; do
+			printf '%s\n' "$output" | sed '1,/^$/d' |
+				grep -qE "^  -$l( |,|\$)" ||
+				{ echo "$p: no help line for -$l"; false; }
+		done
+	done
+}
+
+@test "--help as an option's value or after -- is an argument, not a request for help" {
+	run -2 --separate-stderr timeout 5 gwswitch -t --help up=192.0.2.1@lo
+	[[ $stderr == "gwswitch: bad table '--help'"* ]]
+	run -2 --separate-stderr timeout 5 gwswitch -- --help
+	[[ $stderr == "gwswitch: bad uplink '--help'"* ]]
+	run -2 --separate-stderr timeout 5 wanfailover -c --help status
+	[[ $stderr == "wanfailover: --help: "* ]]
+	[ -z "$output" ]
+}
+
 @test "every program prints its version with -V" {
 	local p
 	for p in $PROGS; do
