@@ -29,6 +29,8 @@ static const char usage_text[] =
 /* One line per option, for -h and --help: see usage_help(). */
 static const char help_text[] =
     "-N\tNagios plugin mode: one line of output, Nagios's exit codes\n"
+    "\twithout -N: mon's; line 1 names the failed hosts and is empty\n"
+    "\twhen all passed (mon's summary line; scripts rely on it)\n"
     "-e CODES\tstatus codes that pass, such as 200-299,3xx (default 200-399)\n"
     "-H HOSTHEADER\tthe Host: header to send (default: the host operand)\n"
     "-p PORT\tport for bare host operands (default 80)\n"

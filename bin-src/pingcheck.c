@@ -40,6 +40,8 @@ static const char usage_text[] =
 /* One line per option, for -h and --help: see usage_help(). */
 static const char help_text[] =
     "-N\tNagios plugin mode: one line of output, Nagios's exit codes\n"
+    "\twithout -N: mon's; line 1 names the failed hosts and is empty\n"
+    "\twhen all passed (mon's summary line; scripts rely on it)\n"
     "-v\tsay on stderr which ICMP socket and echo id are used\n"
     "-c COUNT\trounds of requests, 1 to 10000 (default 3)\n"
     "-i INTERVAL\ttime between rounds, ms or s (default 200ms)\n"

@@ -403,3 +403,8 @@ EOT
 	[[ ${lines[2]} == "$H: ok time="*" status=200" ]]
 	[[ ${lines[3]} == "203.0.113.66: connect-timeout time="* ]]
 }
+
+@test "httpcheck -h says line 1 is empty when every host passed, for mon" {
+	run -0 timeout 5 httpcheck -h
+	[[ $output == *"line 1 names the failed hosts and is empty"*"when all passed (mon's summary line"* ]]
+}

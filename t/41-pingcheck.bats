@@ -377,3 +377,8 @@ EOT
 	[[ ${lines[2]} == "$H: ok sent=3 recv=3 loss=0% rtt="* ]]
 	[ "${lines[3]}" = "203.0.113.205: no-reply sent=3 recv=0 loss=100%" ]
 }
+
+@test "pingcheck -h says line 1 is empty when every host passed, for mon" {
+	run -0 timeout 5 pingcheck -h
+	[[ $output == *"line 1 names the failed hosts and is empty"*"when all passed (mon's summary line"* ]]
+}
