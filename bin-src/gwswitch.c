@@ -21,6 +21,7 @@
 #include "addr.h"
 #include "common.h"
 #include "nl.h"
+#include "sig.h"
 
 #ifndef IFF_LOWER_UP
 #define IFF_LOWER_UP	0x10000	/* linux/if.h; glibc's net/if.h lacks it */
@@ -76,15 +77,6 @@ struct gw {
 	int		skipping;	/* discarding an overlong line */
 	unsigned long	lineno;
 };
-
-static volatile sig_atomic_t stop;
-
-static void
-on_signal(int sig)
-{
-	(void)sig;
-	stop = 1;
-}
 
 static int
 valid_name(const char *s, size_t n)
@@ -743,7 +735,7 @@ main(int argc, char *argv[])
 		.rq = { .fd = -1 },
 		.ev = { .fd = -1 },
 	};
-	struct sigaction sa;
+	int wakefd;
 	unsigned long v;
 	int c, r;
 
@@ -821,21 +813,18 @@ main(int argc, char *argv[])
 	/* Catch what changed between the first read and the subscription. */
 	read_links(&g);
 
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
+	if ((wakefd = sig_stop_pipe()) < 0)
+		die(HK_EXIT_SYS, "pipe:");
 
 	decide(&g);
-	while (!stop) {
-		struct pollfd pfd[2] = {
+	while (!sig_stop) {
+		struct pollfd pfd[3] = {
 			{ .fd = STDIN_FILENO, .events = POLLIN },
 			{ .fd = g.ev.fd, .events = POLLIN },
+			{ .fd = wakefd, .events = POLLIN },
 		};
 
-		if (poll(pfd, 2, -1) < 0) {
+		if (poll(pfd, 3, -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			die(HK_EXIT_SYS, "poll:");

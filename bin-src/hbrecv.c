@@ -25,6 +25,7 @@
 #include "common.h"
 #include "hb.h"
 #include "media.h"
+#include "sig.h"
 #include "tm.h"
 
 #define MAXSRC		16
@@ -1046,7 +1047,7 @@ main(int argc, char **argv)
 	if (h.record != NULL)
 		record_open(&h);
 
-	if ((wakefd = media_stop_on_signals()) < 0)
+	if ((wakefd = sig_stop_pipe()) < 0)
 		die(HK_EXIT_SYS, "pipe:");
 	/*
 	 * As heartbeat runs at real-time priority: a busy machine should
@@ -1075,7 +1076,7 @@ main(int argc, char **argv)
 		s->retry_at = now + RETRY_MS;
 	}
 	status = HK_EXIT_OK;
-	while (!media_stop) {
+	while (!sig_stop) {
 		now = tm_now_ms();
 		next = check_timers(&h, now);
 		report_drops(&h, now, 0);

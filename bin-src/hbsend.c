@@ -22,6 +22,7 @@
 #include "common.h"
 #include "hb.h"
 #include "media.h"
+#include "sig.h"
 #include "tm.h"
 
 #define MAXMEDIA	16
@@ -551,7 +552,7 @@ main(int argc, char **argv)
 		die(HK_EXIT_USAGE, "bad -s '%s'", status);
 	h.gen = genfile != NULL ? next_gen(genfile) : tm_wall_ms();
 
-	if ((wakefd = media_stop_on_signals()) < 0)
+	if ((wakefd = sig_stop_pipe()) < 0)
 		die(HK_EXIT_SYS, "pipe:");
 	/*
 	 * As heartbeat runs at real-time priority: a busy machine should
@@ -582,7 +583,7 @@ main(int argc, char **argv)
 	}
 	next_send = now;
 	h.fed_at = now;
-	while (!media_stop) {
+	while (!sig_stop) {
 		now = tm_now_ms();
 		if (!watchdog(&h, now, &next_send)) {
 			fed_out = 1;
@@ -638,7 +639,7 @@ main(int argc, char **argv)
 	}
 	/* -c: let streams finish the last line, for a second at most. */
 	ms = tm_now_ms() + 1000;
-	for (i = 0; i < h.nm && !media_stop; i++)
+	for (i = 0; i < h.nm && !sig_stop; i++)
 		while (h.m[i].fd >= 0 && h.m[i].outoff < h.m[i].outlen &&
 		    tm_now_ms() < ms) {
 			pfd[0].fd = h.m[i].fd;
@@ -646,7 +647,7 @@ main(int argc, char **argv)
 			(void)poll(pfd, 1, tm_poll_timeout(ms));
 			(void)stream_flush(&h.m[i], tm_now_ms());
 		}
-	if (h.count != 0 && !media_stop)
+	if (h.count != 0 && !sig_stop)
 		for (i = 0; i < h.nm; i++)
 			if (h.m[i].failed || h.m[i].outoff < h.m[i].outlen)
 				return HK_EXIT_SYS;

@@ -28,6 +28,7 @@
 #include "common.h"
 #include "mon.h"
 #include "nl.h"
+#include "sig.h"
 #include "tm.h"
 
 static const char usage_text[] =
@@ -126,19 +127,11 @@ struct pc {
 	uint64_t	nemitted;	/* -f: rounds reported */
 	struct nl	nl;
 	int		nl_open;
+	int		wakefd;		/* sig_stop_pipe's */
 	/* -f hysteresis */
 	int		state;		/* -1 unknown, 0 down, 1 up */
 	unsigned long	run_good, run_bad;
 };
-
-static volatile sig_atomic_t stop;
-
-static void
-on_term(int sig)
-{
-	(void)sig;
-	stop = 1;
-}
 
 static noreturn void
 bad_usage(const struct pc *p, const char *fmt, const char *arg)
@@ -928,14 +921,14 @@ emit_round(struct pc *p, uint64_t k)
 static void
 run(struct pc *p)
 {
-	struct pollfd pfd[2];
+	struct pollfd pfd[3];
 	uint64_t next = tm_now_us(), now, wake, tmo_us = p->timeout_ms * 1000;
 	uint64_t iv_us = p->interval_ms * 1000;
 	int n, np, tmo;
 	uint64_t k;
 
 	for (;;) {
-		if (stop)
+		if (sig_stop)
 			return;
 		now = tm_now_us();
 		if ((p->follow || p->nsent < p->count) && now >= next) {
@@ -988,7 +981,9 @@ run(struct pc *p)
 		if (p->s6.fd >= 0)
 			pfd[np++] = (struct pollfd){ .fd = p->s6.fd,
 			    .events = POLLIN };
-		n = poll(pfd, (nfds_t)np, tmo);
+		/* After the sockets: np stays theirs. */
+		pfd[np] = (struct pollfd){ .fd = p->wakefd, .events = POLLIN };
+		n = poll(pfd, (nfds_t)np + 1, tmo);
 		if (n < 0 && errno != EINTR)
 			die(HK_EXIT_SYS, "poll:");
 		if (n <= 0)
@@ -1056,7 +1051,6 @@ main(int argc, char **argv)
 		.s6 = { .fd = -1 },
 		.state = -1,
 	};
-	struct sigaction sa;
 	unsigned long ul;
 	size_t i;
 	int opt, status, have_min = 0;
@@ -1189,11 +1183,8 @@ main(int argc, char **argv)
 		p.have_src = 1;
 
 	hk_check_stdout_at_exit();
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_term;
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
+	if ((p.wakefd = sig_stop_pipe()) < 0)
+		die(HK_EXIT_SYS, "pipe:");
 	resolve(&p);
 	if (p.follow && p.s4.fd < 0 && p.s6.fd < 0)
 		die(HK_EXIT_USAGE, "no host could be resolved");

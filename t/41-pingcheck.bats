@@ -197,6 +197,27 @@ nft_in() {
 	[ "$lossy" -ge 40 ]
 }
 
+@test "-f: a SIGTERM that comes just before poll still ends it (no lost wake-up)" {
+	need_netns
+	command -v strace >/dev/null 2>&1 || skip "strace is not installed"
+	local out="$BATS_TEST_TMPDIR/w.out" st pid
+	# strace holds the first round's line for 2 s; the signal lands then,
+	# after the loop looked at its flag and before its poll, which would
+	# sleep until the next round, a minute away
+	# (LeakSanitizer cannot run under ptrace: off, for the ASan build)
+	bg_start -n m -o "$out" env \
+	    ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
+	    strace -o /dev/null -e trace=write \
+	    -e inject=write:delay_exit=2000000:when=1 \
+	    pingcheck -f -i 1m -t 200ms $H
+	st=$BG_PID
+	wait_until 10 eval 'pid=$(pgrep -P "$st")'
+	# the first round ends within its 200 ms timeout; its line is held
+	sleep 0.7
+	kill -s TERM "$pid"
+	run -0 timeout 10 sh -c "while kill -0 $st 2>/dev/null; do sleep 0.05; done"
+}
+
 @test "-f writes one line per round and exits 0 on SIGTERM" {
 	need_netns
 	local out="$BATS_TEST_TMPDIR/f.out" pid

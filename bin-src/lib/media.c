@@ -12,7 +12,6 @@
 #include <fcntl.h>
 #include <ifaddrs.h>
 #include <net/if.h>
-#include <signal.h>
 #include <string.h>
 #include <termios.h>
 #include <unistd.h>
@@ -620,67 +619,4 @@ media_tty_open(const char *path, unsigned baud, enum media_dir dir)
 	if (dir == MEDIA_RECV && tcflush(fd, TCIFLUSH) < 0)
 		return close_err(fd);
 	return fd;
-}
-
-/* fd moved above stderr (when stdin, stdout or stderr were closed). */
-static int
-above_stdio(int fd)
-{
-	int n;
-
-	if (fd > STDERR_FILENO)
-		return fd;
-	n = fcntl(fd, F_DUPFD_CLOEXEC, STDERR_FILENO + 1);
-	close(fd);
-	return n;
-}
-
-volatile sig_atomic_t media_stop;
-static int wake_wr = -1;
-
-static void
-on_stop_signal(int sig)
-{
-	int saved = errno;
-
-	(void)sig;
-	media_stop = 1;
-	if (wake_wr >= 0)
-		(void)!write(wake_wr, "", 1);
-	errno = saved;
-}
-
-static int
-wake_pipe(int fds[2])
-{
-	if (pipe2(fds, O_NONBLOCK | O_CLOEXEC) < 0)
-		return -1;
-	fds[0] = above_stdio(fds[0]);
-	fds[1] = above_stdio(fds[1]);
-	if (fds[0] < 0 || fds[1] < 0) {
-		if (fds[0] >= 0)
-			close(fds[0]);
-		if (fds[1] >= 0)
-			close(fds[1]);
-		return -1;
-	}
-	return 0;
-}
-
-int
-media_stop_on_signals(void)
-{
-	struct sigaction sa;
-	int fds[2];
-
-	if (wake_pipe(fds) < 0)
-		return -1;
-	wake_wr = fds[1];
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_stop_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
-	return fds[0];
 }

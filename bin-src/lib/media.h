@@ -79,18 +79,4 @@ int		media_tty_open(const char *path, unsigned baud,
 /* 1 when baud is a speed a tty can be set to. */
 int		media_baud_ok(unsigned baud);
 
-/*
- * Set by SIGTERM and SIGINT once media_stop_on_signals() has run.
- */
-extern volatile sig_atomic_t media_stop;
-
-/*
- * Makes SIGTERM and SIGINT set media_stop and write a byte to a
- * self-pipe, so that a poll begun just after the loop last looked at
- * the flag still wakes up; SIGPIPE is ignored.  Returns the pipe's read
- * end to poll (nonblocking, close-on-exec, above fd 2, so that a closed
- * stdin stays closed), or -1 with errno.
- */
-int		media_stop_on_signals(void);
-
 #endif
