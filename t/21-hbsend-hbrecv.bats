@@ -690,6 +690,17 @@ traced_pid() {
 	wait "$st"
 }
 
+@test "a warning is one write(2) of its whole line: programs sharing a log do not cut each other's lines" {
+	command -v strace >/dev/null 2>&1 || skip "strace is not installed"
+	strace -o /dev/null true 2>/dev/null || skip "cannot ptrace here"
+	ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 \
+		run -0 strace -o "$T/trace" -s 1000 -e trace=write hbsend -n n1 -c 1 -
+	# no -k: the crc warning, a line of its own
+	grep -q '^write(2, "hbsend: no key file (-k): .*(see hbsend(8))\\n", [0-9]*) = [0-9]*$' "$T/trace" ||
+	    { cat "$T/trace"; false; }
+	[ "$(grep -c '^write(2, ' "$T/trace")" -eq 1 ]
+}
+
 @test "both end cleanly with status 0 on SIGTERM and SIGINT" {
 	local sig
 	for sig in TERM INT; do

@@ -293,8 +293,8 @@ both_up() {
 	wait_until 10 eval '! proc_alive "$rcv"'
 	ha_watch 20 n2 || { ha_log n1; ha_log n2; false; }
 	wait_until 10 got SLAVE
-	grep -q "hbsend: standard input ended" "$d/err"
-	grep -q "hbrecv: nobody reads the events any more" "$d/err"
+	grep -q "hbsend: standard input ended" "$d/err" || { cat "$d/err"; false; }
+	grep -q "hbrecv: nobody reads the events any more" "$d/err" || { cat "$d/err"; false; }
 }
 
 @test "a rebooted node (state dir and generation file wiped) is heard again at once and takes the group back" {

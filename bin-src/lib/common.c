@@ -26,18 +26,45 @@ hk_setprogname(const char *argv0)
 	progname = p != NULL ? p + 1 : argv0;
 }
 
+/* Adds what snprintf says it wrote to *len, at most up to size - 1. */
+static void
+grow(size_t *len, int r, size_t size)
+{
+	if (r > 0)
+		*len += (size_t)r;
+	if (*len > size - 1)
+		*len = size - 1;
+}
+
+/*
+ * The whole line in one write(2): programs that share a log (hbnode's
+ * hbsend and hbrecv) must not cut each other's lines in the middle.  A
+ * line longer than the buffer is cut short.
+ */
 void
 vwarnf(const char *fmt, va_list ap)
 {
+	char buf[2048];
 	int saved = errno;
-	size_t n = strlen(fmt);
+	size_t n = strlen(fmt), len = 0, off = 0;
+	ssize_t w;
 
 	fflush(stdout);
-	fprintf(stderr, "%s: ", progname);
-	vfprintf(stderr, fmt, ap);
+	grow(&len, snprintf(buf, sizeof(buf), "%s: ", progname), sizeof(buf));
+	grow(&len, vsnprintf(buf + len, sizeof(buf) - len, fmt, ap),
+	    sizeof(buf));
 	if (n > 0 && fmt[n - 1] == ':')
-		fprintf(stderr, " %s", strerror(saved));
-	fputc('\n', stderr);
+		grow(&len, snprintf(buf + len, sizeof(buf) - len, " %s",
+		    strerror(saved)), sizeof(buf));
+	buf[len++] = '\n';
+	while (off < len) {
+		w = write(STDERR_FILENO, buf + off, len - off);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			break;
+		off += (size_t)w;
+	}
 	errno = saved;
 }
 
