@@ -124,6 +124,28 @@ synopsis() {
 	done
 }
 
+@test "installed monitors, IPaddr and the alert linked into another directory find hakit with a clean environment" {
+	local pre="$BATS_TEST_TMPDIR/usr" mondir="$BATS_TEST_TMPDIR/mon.d" m
+	run -0 make -s -C "$HK_TOP" O="$HAKIT_BINDIR" install PREFIX="$pre"
+	mkdir -p "$mondir"
+	for m in mon.d/http.monitor mon.d/ping.monitor resource.d/IPaddr \
+	    alert.d/bring-ha-down.alert; do
+		ln -s "$pre/share/hakit/$m" "$mondir/"
+	done
+	# before: exit 3, "httpcheck not found (install hakit or set HAKIT_BINDIR)"
+	run -2 env -i PATH=/usr/bin:/bin "$mondir/http.monitor" -@ 127.0.0.1
+	[[ $output == *"http.monitor: bad option -@"* ]]
+	run env -i PATH=/usr/bin:/bin "$mondir/http.monitor" -t 1 127.0.0.1:1
+	[ "$status" -eq 1 ] || { echo "status $status: $output"; false; }
+	[[ ${lines[0]} == "127.0.0.1:1"* ]] || [[ ${lines[0]} == *"127.0.0.1"* ]]
+	run env -i PATH=/usr/bin:/bin "$mondir/ping.monitor" -c 1 -t 1 127.0.0.1
+	[ "$status" -ne 3 ] || { echo "$output"; false; }
+	[[ $output != *"not found"* ]] || false
+	run env -i PATH=/usr/bin:/bin "$mondir/IPaddr" 192.0.2.77/24/lo status
+	[[ $output != *"cannot find"* ]] || false
+	[ "$status" -ne 3 ] || [[ $output == *stopped* ]]
+}
+
 @test "make install lays out sbin, share/hakit and the man pages under DESTDIR" {
 	local dest="$BATS_TEST_TMPDIR/root" p
 	run -0 make -s -C "$HK_TOP" O="$HAKIT_BINDIR" install DESTDIR="$dest" PREFIX=/usr/local
