@@ -157,20 +157,22 @@ usage_help(const char *usage, const char *opts)
 	exit(HK_EXIT_OK);
 }
 
-void
-usage_help_arg(int argc, char *const argv[], const char *optstring,
-    const char *usage, const char *opts)
+int
+opt_present(int argc, char *const argv[], const char *optstring, int flag,
+    const char *word)
 {
 	const char *a, *o;
 	int i;
 
 	for (i = 1; i < argc; i++) {
 		a = argv[i];
-		if (strcmp(a, "--help") == 0)
-			usage_help(usage, opts);
+		if (word != NULL && strcmp(a, word) == 0)
+			return 1;
 		if (a[0] != '-' || a[1] == '\0' || strcmp(a, "--") == 0)
-			return;
+			return 0;
 		for (a++; *a != '\0'; a++) {
+			if (flag != 0 && *a == flag)
+				return 1;
 			if (*a == ':' || (o = strchr(optstring, *a)) == NULL ||
 			    o[1] != ':')
 				continue;
@@ -180,6 +182,15 @@ usage_help_arg(int argc, char *const argv[], const char *optstring,
 			break;
 		}
 	}
+	return 0;
+}
+
+void
+usage_help_arg(int argc, char *const argv[], const char *optstring,
+    const char *usage, const char *opts)
+{
+	if (opt_present(argc, argv, optstring, 0, "--help"))
+		usage_help(usage, opts);
 }
 
 noreturn void

@@ -60,6 +60,15 @@ noreturn void	version_exit(void);
  * value: optstring says which take one), calls usage_help.
  */
 noreturn void	usage_help(const char *usage, const char *opts);
+
+/*
+ * Looks through argv as getopt(3) will, before it runs: 1 when the
+ * option letter flag (0: none) or the argument word (NULL: none) stands
+ * where an option may (before the first operand or "--", not as the
+ * value of an option that optstring says takes one); 0 otherwise.
+ */
+int		opt_present(int argc, char *const argv[], const char *optstring,
+		    int flag, const char *word);
 void		usage_help_arg(int argc, char *const argv[],
 		    const char *optstring, const char *usage,
 		    const char *opts);

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "common.h"
 #include "mon.h"
 
 int
@@ -71,24 +72,5 @@ mon_nag_label(char *buf, size_t len, const char *host, const char *suffix)
 int
 mon_has_flag(int argc, char *const argv[], const char *optstring, int flag)
 {
-	const char *a, *o;
-	int i;
-
-	for (i = 1; i < argc; i++) {
-		a = argv[i];
-		if (a[0] != '-' || a[1] == '\0' || strcmp(a, "--") == 0)
-			return 0;
-		for (a++; *a != '\0'; a++) {
-			if (*a == flag)
-				return 1;
-			if (*a == ':' || (o = strchr(optstring, *a)) == NULL ||
-			    o[1] != ':')
-				continue;
-			/* The rest of this word, or the next, is the argument. */
-			if (a[1] == '\0')
-				i++;
-			break;
-		}
-	}
-	return 0;
+	return opt_present(argc, argv, optstring, flag, NULL);
 }
