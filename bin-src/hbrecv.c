@@ -149,6 +149,7 @@ struct hbrecv {
 	size_t		cur;		/* the source a line came from */
 	const char	*record;	/* -r: replay record file */
 	int		record_fd;
+	size_t		record_len;	/* bytes in it, as last written */
 	int		dirty;		/* the record is behind */
 	unsigned	forged_said;	/* key ids named as failing */
 	int		self_said;	/* why our own lines are dropped */
@@ -443,8 +444,7 @@ handle_line(struct hbrecv *h, const char *line, size_t len, int oversize)
 		    (!l->have || l->gen != m.gen || m.seq > l->seq) &&
 		    m.seq + 64 > x->seq) {
 			link_seen(l, &m, now);
-			if (p->state == PEER_UP)
-				link_up(h, p, h->cur);
+			link_up(h, p, h->cur);
 			return;
 		}
 		h->drops[DROP_REPLAYED]++;
@@ -827,6 +827,7 @@ record_open(struct hbrecv *h)
 		len += (size_t)r;
 	}
 	buf[len] = '\0';
+	h->record_len = (size_t)st.st_size;
 	if (len == sizeof(buf) - 1)
 		warnf("%s: longer than %u bytes: not a record of ours, the "
 		    "rest ignored", h->record, (unsigned)RECORD_MAX);
@@ -879,8 +880,9 @@ record_save(struct hbrecv *h, int sync)
 				    (unsigned)p->strm[k].iv,
 				    p->strm[k].keyed ? "key" : "crc");
 	}
+	/* Per batch of heartbeats: truncate only when it got shorter. */
 	if (pwrite(h->record_fd, buf, n, 0) != (ssize_t)n ||
-	    ftruncate(h->record_fd, (off_t)n) < 0 ||
+	    (n < h->record_len && ftruncate(h->record_fd, (off_t)n) < 0) ||
 	    (sync && fdatasync(h->record_fd) < 0)) {
 		if (!failed)
 			warnf("%s: cannot write the replay record:", h->record);
@@ -891,6 +893,7 @@ record_save(struct hbrecv *h, int sync)
 		warnf("%s: written again", h->record);
 	failed = 0;
 	h->dirty = 0;
+	h->record_len = n;
 }
 
 static void
