@@ -132,3 +132,87 @@ load helpers/common
 		[ -z "$output" ]
 	done
 }
+
+# lib SCRIPT ARG...: SCRIPT run by sh with share/sh/common.sh sourced.
+lib() {
+	local script=$1
+	shift
+	sh -c '. "$HAKIT_SHAREDIR/sh/common.sh"; '"$script" sh "$@"
+}
+
+@test "hk_now_ms: monotonic milliseconds, in 10 ms steps, no jump back" {
+	run -0 lib 'hk_now_ms a; sleep 0.2; hk_now_ms b
+		echo "$a $b"; [ $((b - a)) -ge 190 ] && [ $((b - a)) -lt 2000 ] &&
+		[ $((a % 10)) -eq 0 ]'
+	local up
+	read -r up _ </proc/uptime
+	set -- $output
+	[ $(($1 / 1000)) -le "${up%.*}" ]
+	[ $(($1 / 1000)) -ge $((${up%.*} - 5)) ]
+}
+
+@test "hk_pid_read accepts our own pid file and gives the pid" {
+	run -0 lib 'hk_pid_write "$1" && hk_pid_read "$1" >"$1.out" &&
+		[ "$hk_pid" = $$ ] && [ "$(cat "$1.out")" = $$ ] && cat "$1"' \
+		"$BATS_TEST_TMPDIR/p"
+	[[ $output =~ ^[0-9]+\ [0-9]+$ ]]
+	[ ! -e "$BATS_TEST_TMPDIR/p.tmp" ]
+}
+
+@test "hk_pid_read refuses a live pid with another start time, or a pid alone" {
+	local f=$BATS_TEST_TMPDIR/p start
+	sleep 30 3>&- &
+	local pid=$!
+	echo "$pid" >"$BATS_TEST_TMPDIR/.bg.0.pid"
+	run -0 lib 'hk_pid_write "$1" "$2" && cat "$1"' "$f" "$pid"
+	start=${output#* }
+	run -0 lib 'hk_pid_read "$1"' "$f"
+	[ "$output" = "$pid" ]
+	# the same number, started at another time: a reused pid, not ours
+	echo "$pid $((start + 1))" >"$f"
+	run -1 lib 'hk_pid_read "$1"' "$f"
+	[ -z "$output" ]
+	# an old file, a pid alone: not proven
+	echo "$pid" >"$f"
+	run -1 lib 'hk_pid_read "$1"' "$f"
+	run -1 lib 'hk_pid_read "$1"' "$BATS_TEST_TMPDIR/none"
+}
+
+@test "hk_pid_read refuses a zombie; hk_pstate reads Z past a name with ') '" {
+	local f=$BATS_TEST_TMPDIR/p
+	# "a) b" (a sleep) ends after its parent has become a sleep that
+	# never waits: a zombie whose command name holds ") ".
+	cp "$(type -P sleep)" "$BATS_TEST_TMPDIR/a) b"
+	sh -c '"$1" 0.5 & echo "$!" >"$2"; exec sleep 30' sh \
+		"$BATS_TEST_TMPDIR/a) b" "$f.z" 3>&- &
+	echo "$!" >"$BATS_TEST_TMPDIR/.bg.0.pid"
+	wait_until 5 test -s "$f.z"
+	local z
+	z=$(cat "$f.z")
+	wait_until 5 lib 'hk_pstate "$1"; [ "$hk_ps" = Z ]' "$z"
+	run -1 lib 'hk_alive "$1"' "$z"
+	# its start time is still readable: only the state refuses it
+	run -0 lib 'hk_pid_write "$1" "$2"' "$f" "$z"
+	run -1 --separate-stderr lib 'hk_pid_read "$1"' "$f"
+	[ -z "$output" ] && [ -z "$stderr" ]
+	# a pid that is gone: no state, nothing on stderr
+	run -0 --separate-stderr lib 'hk_pstate 999999999; echo "[$hk_ps]"; ! hk_alive 999999999'
+	[ "$output" = "[]" ] && [ -z "$stderr" ]
+}
+
+@test "hk_lock: a second holder is refused (1), an unopenable file is 2" {
+	local l=$BATS_TEST_TMPDIR/lock
+	command -v flock >/dev/null || skip "needs flock(1)"
+	# the holder: sh takes the lock and execs a sleep that keeps it
+	sh -c '. "$HAKIT_SHAREDIR/sh/common.sh"; hk_lock 8 "$1" || exit 9
+		echo locked >"$1.ok"; exec sleep 30' sh "$l" 3>&- &
+	echo "$!" >"$BATS_TEST_TMPDIR/.bg.0.pid"
+	wait_until 5 test -s "$l.ok"
+	run -1 lib 'hk_lock 9 "$1" || { st=$?; hk_die "$st" "already running"; }' "$l"
+	[ "$output" = "sh: already running" ]
+	run -2 lib 'hk_lock 9 "$1"; exit $?' "$BATS_TEST_TMPDIR/no/such/dir/lock"
+	[ -z "$output" ]
+	# the holder gone, the lock is free again
+	kill "$(cat "$BATS_TEST_TMPDIR/.bg.0.pid")"
+	wait_until 5 lib 'hk_lock 9 "$1"' "$l"
+}
