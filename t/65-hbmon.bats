@@ -727,7 +727,8 @@ watch web
 	export HBMON="$HAKIT_SHAREDIR/hbmon" MONCF="$W/mon.cf" PIDFILE="$W/hbmon.pid" \
 	    LOG="$W/hbmon.log"
 	run -0 timeout 10 sh "$init" start
-	p=$(cat "$PIDFILE")
+	# "PID STARTTIME" (common.sh's hk_pid_write)
+	read -r p _ <"$PIDFILE"
 	# teardown stops it should this test fail
 	echo "$p" >"$(hk_scope)/.bg.init$p.pid"
 	wait_until 10 has_runs 1
@@ -736,6 +737,23 @@ watch web
 	run -0 timeout 20 sh "$init" stop
 	! proc_alive "$p" || false
 	run -3 timeout 20 sh "$init" status
+}
+
+@test "the example init script never signals a pid its pid file does not prove" {
+	local init="$HK_TOP/examples/init.d/hbmon" other
+	export HBMON=/bin/false PIDFILE="$W/hbmon.pid"
+	sleep 30 3>&- &
+	other=$!
+	echo "$other" >"$(hk_scope)/.bg.other.pid"
+	# a pid file left by a crash, its number now another process's; and
+	# an old one with the pid alone
+	for content in "$other 1" "$other"; do
+		echo "$content" >"$PIDFILE"
+		run -3 timeout 20 sh "$init" status
+		[ "$output" = "hbmon stopped" ]
+		run -0 timeout 20 sh "$init" stop
+		proc_alive "$other"
+	done
 }
 
 @test "SIGHUP reloads a good config and keeps running on a bad one" {
