@@ -90,6 +90,14 @@ rt_clean() {
 	done
 }
 
+# The pid of a pid file ("PID STARTTIME", common.sh's hk_pid_write).
+pidof_file() {
+	local p s
+	read -r p s <"$1"
+	[ -n "$s" ] || return 1
+	echo "$p"
+}
+
 called() {
 	grep -qx -- "$1" "$BATS_TEST_TMPDIR/calls"
 }
@@ -226,6 +234,34 @@ called() {
 	[[ ${lines[2]} == "uplink isp2 state=up rtt="*" loss=0 carrier=yes default=no iface=wan2 gateway=203.0.113.1" ]]
 	[ "${lines[3]}" = "route isp1" ]
 	called "switch - isp1 - - wan1 198.51.100.1"
+}
+
+@test "start while running: already running, exit 1, the running one untouched" {
+	need_netns
+	wf_start
+	run -1 --separate-stderr rtx wanfailover -c "$CONF" start
+	[ "$stderr" = "wanfailover: already running (pid $WF_PID)" ]
+	proc_alive "$WF_PID"
+	[ "$(pidof_file "$RUN/pid")" = "$WF_PID" ]
+	route_on wan1
+}
+
+@test "a pid file left by a crash, its pid now another process's: not ours" {
+	need_netns
+	mkdir -p "$RUN"
+	sleep 30 3>&- &
+	local other=$!
+	echo "$other" >"$BATS_TEST_TMPDIR/.bg.9.pid"
+	# the same number with another start time, and an old pid-only file
+	echo "$other 1" >"$RUN/pid"
+	run -1 --separate-stderr rtx wanfailover -c "$CONF" status
+	[ "${lines[0]}" = "wanfailover stopped" ]
+	echo "$other" >"$RUN/pid"
+	run -0 --separate-stderr rtx wanfailover -c "$CONF" stop
+	[ "$stderr" = "wanfailover: not running" ]
+	proc_alive "$other"
+	wf_start
+	[ "$(pidof_file "$RUN/pid")" = "$WF_PID" ]
 }
 
 @test "ISP1 carrier lost: traffic moves to ISP2" {
@@ -379,18 +415,18 @@ called() {
 	wf_start
 	wait_until 5 test -s "$RUN/isp1.pid"
 	local old
-	old=$(cat "$RUN/isp1.pid")
+	old=$(pidof_file "$RUN/isp1.pid")
 	kill -KILL "$old"
 	wait_until 5 route_on wan2
 	grep -q "isp1: pingcheck ended (status 137); the uplink counts as down" "$BATS_TEST_TMPDIR/wf.err"
 	wait_until 10 route_on wan1
-	[ "$(cat "$RUN/isp1.pid")" != "$old" ]
+	[ "$(pidof_file "$RUN/isp1.pid")" != "$old" ]
 }
 
 @test "gwswitch that dies: wanfailover stops everything and exits 3" {
 	need_netns
 	wf_start
-	kill -KILL "$(cat "$RUN/gwswitch.pid")"
+	kill -KILL "$(pidof_file "$RUN/gwswitch.pid")"
 	wait_until 5 eval '! proc_alive "$WF_PID"'
 	local st=0
 	wait "$WF_PID" || st=$?
@@ -423,7 +459,7 @@ called() {
 @test "wanfailover SIGKILLed: its probers, gwswitch and helpers do not run on" {
 	need_netns
 	wf_start
-	kill -KILL "$(cat "$RUN/pid")"
+	kill -KILL "$(pidof_file "$RUN/pid")"
 	wait_until 10 rt_clean
 	wf_gone() {
 		local p

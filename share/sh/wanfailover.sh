@@ -494,16 +494,21 @@ wf_stream() {
 	done
 }
 
+# A running wf_start of this run directory: its pid in wf_pid, proven by
+# its start time (a pid file left by a crash may name another process).
 wf_running() {
-	[ -s "$wf_rundir/pid" ] || return 1
-	p=$(cat "$wf_rundir/pid")
-	kill -0 "$p" 2>/dev/null
+	wf_pid=
+	# shellcheck disable=SC2154 # hk_pid: set by hk_pid_read (common.sh)
+	hk_pid_read "$wf_rundir/pid" >/dev/null && wf_pid=$hk_pid
 }
 
 wf_kill_children() {
 	for f in "$wf_rundir"/*.pid; do
 		[ -f "$f" ] || continue
-		kill -TERM "$(cat "$f")" 2>/dev/null || true
+		# only a child of ours: a pid file may outlive its process
+		if p=$(hk_pid_read "$f"); then
+			kill -TERM "$p" 2>/dev/null || true
+		fi
 		rm -f "$f"
 	done
 }
@@ -527,13 +532,13 @@ wf_start() {
 	gs=$(hk_bin gwswitch) || hk_die "$HK_SYS" "gwswitch not found"
 	mkdir -p "$wf_rundir" || hk_die "$HK_SYS" "cannot make $wf_rundir"
 	if wf_running; then
-		hk_die "$HK_USAGE" "already running (pid $(cat "$wf_rundir/pid"))"
+		hk_die "$HK_NO" "already running (pid $wf_pid)"
 	fi
 	wf_setup
 	rm -f "$wf_rundir"/*.pid "$wf_rundir"/*.state "$wf_rundir"/*.last \
 	    "$wf_rundir/route" "$wf_rundir/health" "$wf_rundir/events" \
 	    "$wf_rundir/stopping" "$wf_rundir/repair.err"
-	echo "$$" >"$wf_rundir/pid"
+	hk_pid_write "$wf_rundir/pid" || hk_die "$HK_SYS" "cannot write $wf_rundir/pid"
 	mkfifo "$wf_rundir/health"
 	trap 'wf_stop_children' TERM INT HUP
 	trap 'wf_stop_children; wf_clean' EXIT
@@ -542,16 +547,13 @@ wf_start() {
 	# unsupervised (and a new start does not run beside them).
 	wf_main=$$
 	(
-		while read -r st <"/proc/$wf_main/stat"; do
-			case ${st##*) } in
-			Z*|X*) break ;;
-			esac
+		while hk_alive "$wf_main"; do
 			sleep 1
-		done 2>/dev/null
+		done
 		rm -f "$wf_rundir/watchdog.pid"
 		wf_stop_children
 	) </dev/null >/dev/null &
-	echo "$!" >"$wf_rundir/watchdog.pid"
+	hk_pid_write "$wf_rundir/watchdog.pid" "$!" || true
 
 	# The children are stopped with TERM: a wait on one of them keeps
 	# dash's "Terminated" (a job message, not the child's) off stderr.
@@ -564,7 +566,7 @@ wf_start() {
 	done
 	(
 		"$gs" -t "$wf_table" -u "$wf_up" "$@" <"$wf_rundir/health" &
-		echo "$!" >"$wf_rundir/gwswitch.pid"
+		hk_pid_write "$wf_rundir/gwswitch.pid" "$!" || true
 		wait "$!" 2>/dev/null
 	) | wf_events &
 	evpid=$!
@@ -584,7 +586,7 @@ wf_start() {
 				"$pc" -f -i "$wf_interval" -d "$wf_down" \
 				    -u "$wf_up" -a "$wf_minup" -I "$iface" \
 				    -g "$gw" "$@" &
-				echo "$!" >"$wf_rundir/$name.pid"
+				hk_pid_write "$wf_rundir/$name.pid" "$!" || true
 				st=0
 				wait "$!" 2>/dev/null || st=$?
 				[ ! -e "$wf_rundir/stopping" ] || break
@@ -600,7 +602,7 @@ wf_start() {
 	# event, retrying while the kernel is still bringing the link up.
 	(
 		ip -o -4 monitor link address &
-		echo "$!" >"$wf_rundir/monitor.pid"
+		hk_pid_write "$wf_rundir/monitor.pid" "$!" || true
 		wait "$!" 2>/dev/null
 	) | while IFS= read -r _; do
 		i=0
@@ -617,7 +619,7 @@ wf_start() {
 	# children, gwswitch reads the end of its input and exits.
 	while :; do
 		wait "$evpid" || true
-		if ! kill -0 "$evpid" 2>/dev/null; then
+		if ! hk_alive "$evpid"; then
 			break
 		fi
 	done
@@ -636,14 +638,14 @@ wf_stop() {
 		hk_warn "not running"
 		exit 0
 	fi
-	p=$(cat "$wf_rundir/pid")
+	p=$wf_pid
 	kill -TERM "$p" 2>/dev/null || true
 	i=0
-	while kill -0 "$p" 2>/dev/null && [ "$i" -lt 100 ]; do
+	while hk_alive "$p" && [ "$i" -lt 100 ]; do
 		sleep 0.1
 		i=$((i + 1))
 	done
-	if kill -0 "$p" 2>/dev/null; then
+	if hk_alive "$p"; then
 		hk_die "$HK_SYS" "pid $p did not stop within 10s"
 	fi
 	exit 0
@@ -658,7 +660,7 @@ wf_field() {
 
 wf_status() {
 	if wf_running; then
-		printf 'wanfailover running pid=%s\n' "$(cat "$wf_rundir/pid")"
+		printf 'wanfailover running pid=%s\n' "$wf_pid"
 		run=0
 	else
 		printf 'wanfailover stopped\n'
