@@ -1,0 +1,759 @@
+/*
+ * hbown - the ownership rules of a two-node heartbeat cluster: which
+ * node holds the resource group.  Events come as lines on stdin
+ * (hbrecv's events, ticks, commands, the end of a resource action),
+ * actions go out as lines on stdout (announce, start, stop, renew,
+ * status, transition, log, exit).  It does no other I/O and keeps no
+ * clock of its own unless -C asks for one: the same lines give the same
+ * actions.  hbnode(8) runs it; the table of states and events it
+ * follows is hbnode(8), PROTOCOL, and every rule below carries the name
+ * of its row there (N2, H4, ...).  See hbown(8).
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common.h"
+
+#define LINELEN		1024
+#define MAXWORDS	32
+#define NAMELEN		64
+#define TEXTLEN		512
+
+static const char usage_text[] =
+    "usage: hbown [-C] [-a on|off|legacy] [-d DEADTIME] [-l LEASE] "
+    "[-S SETTLE]\n"
+    "             -n NODE -p PEER -H HOME\n";
+
+static const char help_text[] =
+    "-C\ttime from the clock (CLOCK_BOOTTIME) for lines without @MS\n"
+    "-a on|off|legacy\tha.cf's auto_failback (default off; legacy is off)\n"
+    "-d DEADTIME\tha.cf's deadtime; the hold-down is twice it, at least 2s"
+    " (default 2s)\n"
+    "-l LEASE\tthe address lease; renewed every quarter (default 2s)\n"
+    "-S SETTLE\thow long a claim waits for the peer's (default 500ms)\n"
+    "-n NODE\tthis node's name\n"
+    "-p PEER\tthe other node's name\n"
+    "-H HOME\tthe group's home node (first in haresources)\n";
+#define OPTS		":Ca:d:H:hl:n:p:S:V"
+
+/* This node's status, as announced: active, or standing by. */
+enum st { ST_ACTIVE, ST_STANDBY, ST_STOPPED };
+
+/*
+ * Why it stands by, which decides when the standby ends (rows S1-S4):
+ * asked by a command, given to the peer (its takeover, a failback), or
+ * after a failure (a start that failed, an address or link lost).
+ */
+enum sb { SB_NONE, SB_ASKED, SB_GIVE, SB_FAIL };
+
+/*
+ * The group on this node.  CLAIM and START both go out as rsc=acq (the
+ * claim waits for the peer's answer, START runs the scripts), STOP as
+ * rsc=rel.
+ */
+enum rsc { R_NONE, R_CLAIM, R_START, R_HELD, R_STOP };
+
+enum pstate { P_UNKNOWN, P_UP, P_DEAD };
+
+static const char *const st_name[] = { "active", "standby", "stopped" };
+static const char *const rsc_name[] = { "none", "acq", "acq", "held", "rel" };
+static const char *const pstate_name[] = { "unknown", "up", "dead" };
+
+struct own {
+	const char	*node, *peer, *home;
+	int		failback;	/* auto_failback on */
+	int		clock;		/* -C */
+	uint64_t	lease;		/* ms, -l */
+	uint64_t	renew_iv;	/* lease / 4 */
+	uint64_t	holddown;	/* 2 * deadtime, at least 2000 */
+	uint64_t	settle;		/* -S */
+	uint64_t	deadprobe;	/* lease + 1500: the dead peer's lease */
+
+	enum st		st;
+	enum sb		sb;
+	enum rsc	rsc;
+	int		ask;
+
+	enum pstate	pstate;
+	char		pst[NAMELEN];	/* the peer's st=, rsc=, ask= */
+	char		prsc[NAMELEN];
+	int		pask;
+
+	uint64_t	now;
+	uint64_t	join_t;		/* the peer heard steadily since */
+	uint64_t	held_since;
+	uint64_t	last_renew;	/* the lease was last renewed at */
+	uint64_t	renew_t;	/* the renew action out went out at */
+	uint64_t	retry_t;	/* no claim before */
+	uint64_t	claim_t;
+	uint64_t	start_t;
+	int		renewing;	/* a renew action is out */
+	int		stopping;	/* shutting down */
+	int		code;		/* exit status once stopped */
+	char		why[TEXTLEN];	/* the claim's or the stop's reason */
+	char		announced[NAMELEN * 2];
+	char		status[TEXTLEN * 2];
+};
+
+static void
+act(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+}
+
+/* "silent=MS" as people read it: "silent for 600 ms", "... 1.2 s". */
+static void
+silence(const char *w, char *out, size_t n)
+{
+	unsigned long ms;
+
+	if (w == NULL || strncmp(w, "silent=", 7) != 0 ||
+	    parse_ulong(w + 7, 0, ULONG_MAX, &ms) < 0)
+		snprintf(out, n, "%s", w != NULL ? w : "");
+	else if (ms < 1000)
+		snprintf(out, n, "silent for %lu ms", ms);
+	else
+		snprintf(out, n, "silent for %lu.%lu s", ms / 1000,
+		    ms % 1000 / 100);
+}
+
+static void
+announce(struct own *o)
+{
+	char m[sizeof(o->announced)];
+
+	snprintf(m, sizeof(m), "%s rsc=%s ask=%d", st_name[o->st],
+	    rsc_name[o->rsc], o->ask);
+	if (strcmp(m, o->announced) == 0)
+		return;
+	strcpy(o->announced, m);
+	act("announce %s", m);
+}
+
+static void
+status(struct own *o)
+{
+	char s[sizeof(o->status)];
+	const char *holder = "none";
+
+	if (o->rsc == R_HELD)
+		holder = o->node;
+	else if (o->pstate == P_UP && strcmp(o->prsc, "held") == 0)
+		holder = o->peer;
+	snprintf(s, sizeof(s), "node %s state=%s rsc=%s ask=%d home=%s|"
+	    "peer %s state=%s st=%s rsc=%s ask=%d|holder %s", o->node,
+	    st_name[o->st], rsc_name[o->rsc], o->ask, o->home, o->peer,
+	    pstate_name[o->pstate], o->pst, o->prsc, o->pask, holder);
+	if (strcmp(s, o->status) == 0)
+		return;
+	strcpy(o->status, s);
+	act("status %s", s);
+}
+
+static void
+standby(struct own *o, enum sb why)
+{
+	o->st = ST_STANDBY;
+	o->sb = why;
+	o->ask = 0;
+}
+
+static void
+start(struct own *o, uint64_t probe, const char *why)
+{
+	o->rsc = R_START;
+	o->start_t = o->now;
+	announce(o);
+	act("transition %s taking over the resource group (%s)", o->node, why);
+	act("start %llu", (unsigned long long)probe);
+}
+
+static void
+stop(struct own *o, const char *why)
+{
+	o->rsc = R_STOP;
+	o->renewing = 0;
+	announce(o);
+	act("transition %s releasing the resource group (%s)", o->node, why);
+	act("stop");
+}
+
+/* The node that takes the group when nobody holds it; both compute it. */
+static const char *
+designated(const struct own *o)
+{
+	int pstandby = strcmp(o->pst, "standby") == 0;
+
+	if (o->ask && !o->pask)
+		return o->node;
+	if (o->pask && !o->ask)
+		return o->peer;
+	if (o->st == ST_STANDBY && !pstandby)
+		return o->peer;
+	if (pstandby && o->st != ST_STANDBY)
+		return o->node;
+	return o->home;
+}
+
+/* Shutting down (rows X1-X4): release, then say so, then exit. */
+static void
+shutdown_step(struct own *o)
+{
+	switch (o->rsc) {
+	case R_HELD:
+		o->st = ST_STANDBY;
+		stop(o, o->why);				/* X1 */
+		return;
+	case R_CLAIM:
+		o->rsc = R_NONE;				/* X2 */
+		break;
+	case R_START:
+	case R_STOP:
+		return;						/* X3 */
+	case R_NONE:
+		break;
+	}
+	o->st = ST_STANDBY;					/* X4 */
+	o->ask = 0;
+	announce(o);
+	act("transition %s stopped (%s)", o->node, o->why);
+	o->st = ST_STOPPED;
+	status(o);
+	act("exit %d", o->code);
+	fflush(stdout);
+	exit(0);
+}
+
+static void
+decide(struct own *o)
+{
+	int pup = o->pstate == P_UP;
+	int pheld = pup && strcmp(o->prsc, "held") == 0;
+	int pstandby = strcmp(o->pst, "standby") == 0;
+
+	if (o->stopping) {
+		shutdown_step(o);
+		return;
+	}
+	if (o->st == ST_STANDBY) {
+		if (pheld ||						/* S1 */
+		    (o->sb == SB_FAIL && o->now >= o->retry_t) ||	/* S2 */
+		    (o->sb != SB_FAIL && o->pstate == P_DEAD) ||	/* S3 */
+		    (o->sb == SB_GIVE && pup && pstandby &&		/* S4 */
+		    strcmp(o->prsc, "none") == 0)) {
+			o->st = ST_ACTIVE;
+			o->sb = SB_NONE;
+			announce(o);
+		}
+	}
+	switch (o->rsc) {
+	case R_HELD:
+		if (o->now - o->last_renew >= o->lease) {		/* H6 */
+			act("transition %s did not run for %llu ms, longer "
+			    "than its lease: its address is gone", o->node,
+			    (unsigned long long)(o->now - o->last_renew));
+			standby(o, SB_FAIL);
+			snprintf(o->why, sizeof(o->why), "the lease ran out "
+			    "while %s was stopped", o->node);
+			stop(o, o->why);
+			break;
+		}
+		if (!o->renewing && o->now - o->last_renew >= o->renew_iv) {
+			o->renewing = 1;				/* H5 */
+			o->renew_t = o->now;
+			act("renew");
+		}
+		if (!pup)
+			break;
+		if (pheld && strcmp(o->node, o->home) != 0) {		/* H1 */
+			snprintf(o->why, sizeof(o->why), "split brain: %s "
+			    "holds it too; %s keeps it", o->peer, o->home);
+			stop(o, o->why);
+		} else if (o->pask && !o->ask) {			/* H2 */
+			standby(o, SB_GIVE);
+			snprintf(o->why, sizeof(o->why), "%s asked for it "
+			    "(takeover)", o->peer);
+			stop(o, o->why);
+		} else if (o->st == ST_STANDBY) {			/* H3 */
+			stop(o, "standby");
+		} else if (o->failback && strcmp(o->node, o->home) != 0 &&
+		    strcmp(o->pst, "active") == 0 &&			/* H4 */
+		    o->join_t > o->held_since &&
+		    o->now - o->join_t >= o->holddown) {
+			standby(o, SB_GIVE);
+			snprintf(o->why, sizeof(o->why), "auto_failback: %s "
+			    "is back", o->peer);
+			stop(o, o->why);
+		}
+		break;
+	case R_CLAIM:
+		if (o->pstate == P_DEAD) {				/* C1 */
+			snprintf(o->why, sizeof(o->why), "%s is dead",
+			    o->peer);
+			start(o, o->deadprobe, o->why);
+		} else if (strcmp(o->prsc, "held") == 0 ||		/* C2 */
+		    strcmp(o->prsc, "rel") == 0) {
+			o->rsc = R_NONE;
+			announce(o);
+		} else if (strcmp(o->prsc, "acq") == 0 &&		/* C3 */
+		    strcmp(o->node, o->home) != 0) {
+			act("log info both nodes claimed the group; %s (first "
+			    "in haresources) wins", o->home);
+			o->rsc = R_NONE;
+			announce(o);
+		} else if (o->now - o->claim_t >= o->settle ||		/* C4 */
+		    pstandby) {
+			start(o, 0, o->why);
+		}
+		break;
+	case R_NONE:
+		if (o->pstate == P_UNKNOWN || o->now < o->retry_t)	/* N1 */
+			break;
+		if (o->pstate == P_DEAD) {				/* N2 */
+			/*
+			 * Its address may still be on a peer whose software
+			 * died: IPaddr probes until that lease has run out.
+			 */
+			snprintf(o->why, sizeof(o->why), "%s is dead",
+			    o->peer);
+			start(o, o->deadprobe, o->why);
+		} else if (strcmp(o->prsc, "none") == 0 &&
+		    strcmp(designated(o), o->node) == 0) {
+			if (pstandby)
+				snprintf(o->why, sizeof(o->why), "%s is in "
+				    "standby", o->peer);
+			else if (o->ask)
+				snprintf(o->why, sizeof(o->why), "takeover");
+			else
+				snprintf(o->why, sizeof(o->why), "nobody holds "
+				    "it; %s is designated", o->node);
+			o->rsc = R_CLAIM;
+			o->claim_t = o->now;
+			announce(o);
+			/* A peer in standby never claims: no wait. */
+			if (pstandby)					/* N3 */
+				start(o, 0, o->why);
+		}							/* N4 */
+		break;
+	case R_START:
+	case R_STOP:
+		break;
+	}
+}
+
+/* st=, rsc=, ask= of a status line from the peer; the rest is kept out. */
+static void
+peer_fields(struct own *o, char **w, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		if (strncmp(w[i], "st=", 3) == 0)
+			snprintf(o->pst, sizeof(o->pst), "%s", w[i] + 3);
+		else if (strncmp(w[i], "rsc=", 4) == 0)
+			snprintf(o->prsc, sizeof(o->prsc), "%s", w[i] + 4);
+		else if (strncmp(w[i], "ask=", 4) == 0)
+			o->pask = strcmp(w[i] + 4, "1") == 0;
+	}
+}
+
+/* The words from w[0] on, joined by blanks. */
+static void
+join(char **w, int n, char *out, size_t len)
+{
+	size_t k = 0;
+	int i;
+
+	out[0] = '\0';
+	for (i = 0; i < n && k < len; i++)
+		k += (size_t)snprintf(out + k, len - k, "%s%s", i ? " " : "",
+		    w[i]);
+}
+
+/* Rows P1-P6: what the peer's events change; 0 when ignored. */
+static int
+peer_event(struct own *o, const char *ev, char **w, int n)
+{
+	char text[TEXTLEN];
+
+	if (strcmp(ev, "link") == 0) {				/* P6 */
+		join(w, n, text, sizeof(text));
+		act("log info link %s", text);
+		return 1;
+	}
+	if (n == 0 || strcmp(w[0], o->peer) != 0) {		/* P5 */
+		if (strcmp(ev, "warn") == 0) {
+			silence(n > 1 ? w[1] : NULL, text, sizeof(text));
+			act("log warn late heartbeat from node %s: %s",
+			    n > 0 ? w[0] : "?", text);
+			return 1;
+		}
+		join(w, n, text, sizeof(text));
+		act("log debug ignored: %s %s", ev, text);
+		return 0;
+	}
+	if (strcmp(ev, "warn") == 0) {				/* P3 */
+		silence(n > 1 ? w[1] : NULL, text, sizeof(text));
+		act("log warn late heartbeat from node %s: %s", o->peer, text);
+		/* Not heard steadily: the failback hold-down starts again. */
+		o->join_t = o->now;
+		return 1;
+	}
+	if (strcmp(ev, "dead") == 0) {				/* P4 */
+		o->pstate = P_DEAD;
+		strcpy(o->prsc, "none");
+		o->pask = 0;
+		silence(n > 1 ? w[1] : NULL, text, sizeof(text));
+		act("transition node %s: is dead (%s)", o->peer, text);
+		return 1;
+	}
+	/* up, restart, status: P1, P2 */
+	if (strcmp(ev, "restart") == 0 || o->pstate != P_UP) {
+		o->join_t = o->now;
+		strcpy(o->pst, "active");
+		strcpy(o->prsc, "none");
+		o->pask = 0;
+	}
+	o->pstate = P_UP;
+	peer_fields(o, w + 1, n - 1);
+	join(w + 1, n - 1, text, sizeof(text));
+	if (strcmp(ev, "up") == 0)
+		act("transition node %s: is up (%s)", o->peer, text);
+	else if (strcmp(ev, "restart") == 0)
+		act("transition node %s: restarted (%s)", o->peer, text);
+	else
+		act("log debug status %s %s", o->peer, text);
+	return 1;
+}
+
+/* Rows K1-K4. */
+static void
+command(struct own *o, const char *c)
+{
+	if (strcmp(c, "standby") == 0) {
+		if (o->pstate != P_UP) {				/* K1 */
+			act("log warn standby refused: %s is not up, nobody "
+			    "would take the group", o->peer);
+			return;
+		}
+		act("transition standby asked: giving the group to %s",
+		    o->peer);					/* K2 */
+		standby(o, SB_ASKED);
+		if (o->rsc == R_CLAIM)
+			o->rsc = R_NONE;
+		announce(o);
+	} else if (strcmp(c, "takeover") == 0) {		/* K3 */
+		act("transition takeover asked");
+		o->st = ST_ACTIVE;
+		o->sb = SB_NONE;
+		o->retry_t = 0;
+		if (o->rsc != R_HELD)
+			o->ask = 1;
+		announce(o);
+	} else if (strcmp(c, "stop") == 0) {			/* K4 */
+		if (!o->stopping) {
+			o->stopping = 1;
+			o->code = 0;
+			snprintf(o->why, sizeof(o->why), "stop asked");
+		}
+	} else {
+		act("log warn unknown command '%s'", c);
+	}
+}
+
+/* Rows A1-A3, R1, H7-H9: the end of a resource action. */
+static void
+done(struct own *o, char **w, int n)
+{
+	char text[TEXTLEN];
+
+	text[0] = '\0';
+	if (n > 2)
+		join(w + 2, n - 2, text, sizeof(text));
+	if (n >= 2 && strcmp(w[0], "start") == 0 && o->rsc == R_START) {
+		if (strcmp(w[1], "ok") == 0) {				/* A1 */
+			o->rsc = R_HELD;
+			o->held_since = o->start_t;
+			o->last_renew = o->now;
+			o->renewing = 0;
+			o->ask = 0;
+			announce(o);
+			act("transition %s holds the resource group (acquired "
+			    "in %llu ms)", o->node,
+			    (unsigned long long)(o->now - o->start_t));
+		} else if (strcmp(w[1], "lost") == 0) {			/* A3 */
+			/*
+			 * Stopped (or starved) in the middle: the address
+			 * went, and the peer may hold the group by now.
+			 */
+			standby(o, SB_FAIL);
+			snprintf(o->why, sizeof(o->why), "%s lost its address "
+			    "while its resources started", o->node);
+			stop(o, o->why);
+		} else {						/* A2 */
+			/* The script rolled back what it had started. */
+			act("transition %s could not start %s; releasing and "
+			    "handing the group over", o->node, text[0] ? text :
+			    "the group");
+			o->rsc = R_NONE;
+			standby(o, SB_FAIL);
+			o->retry_t = o->now + o->holddown;
+			announce(o);
+		}
+	} else if (n >= 2 && strcmp(w[0], "stop") == 0 && o->rsc == R_STOP) {
+		o->rsc = R_NONE;					/* R1 */
+		if (o->sb == SB_FAIL)
+			o->retry_t = o->now + o->holddown;
+		announce(o);
+		act("transition %s released the resource group", o->node);
+	} else if (n >= 2 && strcmp(w[0], "renew") == 0 && o->renewing) {
+		o->renewing = 0;
+		if (o->rsc != R_HELD)
+			return;
+		if (strcmp(w[1], "ok") == 0) {				/* H5 */
+			o->last_renew = o->renew_t;
+		} else if (strcmp(w[1], "carrier") == 0) {		/* H8 */
+			act("transition %s lost its LAN link (no carrier for "
+			    "%s)", o->node, text);
+			standby(o, SB_FAIL);
+			stop(o, "no carrier");
+		} else {						/* H7 */
+			act("transition %s lost %s", o->node, text);
+			standby(o, SB_FAIL);
+			stop(o, "address lost");
+		}
+	} else {
+		join(w, n, text, sizeof(text));
+		act("log debug ignored: done %s", text);
+	}
+}
+
+/* One event line; 0 when it changes nothing and needs no decision. */
+static int
+event(struct own *o, char **w, int n)
+{
+	char text[TEXTLEN];
+	const char *ev = w[0];
+
+	if (strcmp(ev, "tick") == 0) {
+		act("tick");
+		return 1;
+	}
+	if (strcmp(ev, "up") == 0 || strcmp(ev, "restart") == 0 ||
+	    strcmp(ev, "status") == 0 || strcmp(ev, "warn") == 0 ||
+	    strcmp(ev, "dead") == 0 || strcmp(ev, "link") == 0)
+		return peer_event(o, ev, w + 1, n - 1);
+	if (strcmp(ev, "cmd") == 0 && n == 2) {
+		command(o, w[1]);
+		return 1;
+	}
+	if (strcmp(ev, "done") == 0) {
+		done(o, w + 1, n - 1);
+		return 1;
+	}
+	if (strcmp(ev, "carrier") == 0) {			/* H9 */
+		if (o->rsc == R_HELD && !o->renewing) {
+			o->renewing = 1;
+			o->renew_t = o->now;
+			act("renew");
+		}
+		return 1;
+	}
+	if (strcmp(ev, "fatal") == 0) {				/* K4 */
+		join(w + 1, n - 1, text, sizeof(text));
+		act("log error %s: releasing the group and stopping", text);
+		if (!o->stopping) {
+			o->stopping = 1;
+			snprintf(o->why, sizeof(o->why), "%s", text);
+		}
+		o->code = HK_EXIT_SYS;
+		return 1;
+	}
+	join(w, n, text, sizeof(text));
+	act("log debug ignored: %s", text);
+	return 0;
+}
+
+static uint64_t
+clock_ms(void)
+{
+	struct timespec ts;
+
+	if (clock_gettime(CLOCK_BOOTTIME, &ts) < 0)
+		die(HK_EXIT_SYS, "clock_gettime:");
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* Split line into words; a first word @MS sets the time. */
+static int
+split(struct own *o, char *line, char **w)
+{
+	unsigned long ms;
+	char *p, *save = NULL;
+	int n = 0;
+
+	for (p = strtok_r(line, " \t", &save); p != NULL && n < MAXWORDS;
+	    p = strtok_r(NULL, " \t", &save))
+		w[n++] = p;
+	if (n > 0 && w[0][0] == '@') {
+		if (parse_ulong(w[0] + 1, 0, ULONG_MAX, &ms) < 0 ||
+		    (uint64_t)ms < o->now) {
+			warnf("bad time '%s': want @MS, not going back", w[0]);
+			return 0;
+		}
+		o->now = ms;
+		memmove(w, w + 1, (size_t)(n - 1) * sizeof(*w));
+		n--;
+	} else if (o->clock) {
+		o->now = clock_ms();
+	}
+	return n;
+}
+
+static uint64_t
+dur_opt(const char *arg, uint64_t min, const char *what)
+{
+	uint64_t ms;
+
+	if (parse_dur(arg, &ms) < 0 || ms < min)
+		usage_error(usage_text, "bad %s '%s'", what, arg);
+	return ms;
+}
+
+static int
+valid_node(const char *s)
+{
+	size_t n = strlen(s);
+
+	return n > 0 && n < NAMELEN && s[0] != '-' &&
+	    strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "0123456789_.-") == n;
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct own o = {
+		.lease = 2000,
+		.settle = 500,
+		.st = ST_ACTIVE,
+		.rsc = R_NONE,
+		.pstate = P_UNKNOWN,
+		.pst = "active",
+		.prsc = "none",
+	};
+	uint64_t deadtime = 2000;
+	char line[LINELEN], *w[MAXWORDS];
+	int c, n, skipping = 0;
+
+	hk_setprogname(argv[0]);
+	usage_help_arg(argc, argv, OPTS, usage_text, help_text);
+	while ((c = getopt(argc, argv, OPTS)) != -1) {
+		switch (c) {
+		case 'C':
+			o.clock = 1;
+			break;
+		case 'a':
+			if (strcmp(optarg, "on") == 0)
+				o.failback = 1;
+			else if (strcmp(optarg, "off") != 0 &&
+			    strcmp(optarg, "legacy") != 0)
+				usage_error(usage_text, "bad auto_failback "
+				    "'%s': want on, off or legacy", optarg);
+			break;
+		case 'd':
+			deadtime = dur_opt(optarg, 1, "deadtime");
+			break;
+		case 'H':
+			o.home = optarg;
+			break;
+		case 'h':
+			usage_help(usage_text, help_text);
+		case 'l':
+			o.lease = dur_opt(optarg, 4, "lease");
+			break;
+		case 'n':
+			o.node = optarg;
+			break;
+		case 'p':
+			o.peer = optarg;
+			break;
+		case 'S':
+			o.settle = dur_opt(optarg, 0, "settle time");
+			break;
+		case 'V':
+			version_exit();
+		case ':':
+			usage_error(usage_text, "option '-%c' needs a value",
+			    optopt);
+		default:
+			usage_error(usage_text, "unknown option '-%c'",
+			    optopt);
+		}
+	}
+	if (optind != argc)
+		usage_error(usage_text, "unexpected argument '%s'",
+		    argv[optind]);
+	if (o.node == NULL || o.peer == NULL || o.home == NULL)
+		usage_error(usage_text, "-n, -p and -H are needed");
+	if (!valid_node(o.node) || !valid_node(o.peer) || !valid_node(o.home))
+		usage_error(usage_text, "bad node name: want letters, digits, "
+		    "'.', '_' or '-', not first");
+	if (strcmp(o.node, o.peer) == 0)
+		usage_error(usage_text, "NODE and PEER are both '%s'", o.node);
+	if (strcmp(o.home, o.node) != 0 && strcmp(o.home, o.peer) != 0)
+		usage_error(usage_text, "HOME '%s' is neither NODE nor PEER",
+		    o.home);
+	o.renew_iv = o.lease / 4;
+	o.holddown = deadtime * 2 < 2000 ? 2000 : deadtime * 2;
+	o.deadprobe = o.lease + 1500;
+	if (o.clock)
+		o.now = clock_ms();
+
+	hk_check_stdout_at_exit();
+	/* Line buffered: each action reaches hbnode as it is decided. */
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	announce(&o);
+	status(&o);
+	while (fgets(line, sizeof(line), stdin) != NULL) {
+		size_t len = strlen(line);
+
+		if (len == 0 || line[len - 1] != '\n') {
+			if (!feof(stdin)) {
+				/* an overlong line: dropped whole */
+				skipping = 1;
+				continue;
+			}
+		} else {
+			line[--len] = '\0';
+		}
+		if (skipping) {
+			skipping = 0;
+			warnf("line longer than %d bytes dropped", LINELEN - 2);
+			continue;
+		}
+		n = split(&o, line, w);
+		if (n == 0)
+			continue;
+		if (event(&o, w, n))
+			decide(&o);
+		status(&o);
+		if (ferror(stdout))
+			die(HK_EXIT_SYS, "write:");
+	}
+	if (ferror(stdin))
+		die(HK_EXIT_SYS, "read:");
+	return 0;
+}
