@@ -162,12 +162,15 @@ status(struct own *o)
 	act("status %s", s);
 }
 
+/* A failure's standby lasts the hold-down at least (row S2). */
 static void
 standby(struct own *o, enum sb why)
 {
 	o->st = ST_STANDBY;
 	o->sb = why;
 	o->ask = 0;
+	if (why == SB_FAIL)
+		o->retry_t = o->now + o->holddown;
 }
 
 static void
@@ -251,7 +254,7 @@ decide(struct own *o)
 		if (pheld ||						/* S1 */
 		    (o->sb == SB_FAIL && o->now >= o->retry_t) ||	/* S2 */
 		    (o->sb != SB_FAIL && o->pstate == P_DEAD) ||	/* S3 */
-		    (o->sb == SB_GIVE && pup && pstandby &&		/* S4 */
+		    (o->sb != SB_FAIL && pup && pstandby &&		/* S4 */
 		    strcmp(o->prsc, "none") == 0)) {
 			o->st = ST_ACTIVE;
 			o->sb = SB_NONE;
@@ -270,14 +273,9 @@ decide(struct own *o)
 			stop(o, o->why);
 			break;
 		}
-		if (!o->renewing && o->now - o->last_renew >= o->renew_iv) {
-			o->renewing = 1;				/* H5 */
-			o->renew_t = o->now;
-			act("renew");
-		}
 		if (!pup)
-			break;
-		if (pheld && strcmp(o->node, o->home) != 0) {		/* H1 */
+			;
+		else if (pheld && strcmp(o->node, o->home) != 0) {		/* H1 */
 			snprintf(o->why, sizeof(o->why), "split brain: %s "
 			    "holds it too; %s keeps it", o->peer, o->home);
 			stop(o, o->why);
@@ -296,6 +294,12 @@ decide(struct own *o)
 			snprintf(o->why, sizeof(o->why), "auto_failback: %s "
 			    "is back", o->peer);
 			stop(o, o->why);
+		}
+		if (o->rsc == R_HELD && !o->renewing &&			/* H5 */
+		    o->now - o->last_renew >= o->renew_iv) {
+			o->renewing = 1;
+			o->renew_t = o->now;
+			act("renew");
 		}
 		break;
 	case R_CLAIM:

@@ -1,0 +1,194 @@
+#!/usr/bin/env bats
+# hbown: hbnode's ownership rules, one case a line, without root.  Each
+# row of hbnode(8)'s PROTOCOL table has a case here; the last test
+# checks that none is missing.
+
+load helpers/common
+
+# The cases: ROW | OPTIONS | EVENTS | ACTIONS
+#
+# EVENTS are hbown's input lines, separated by " ; ", each starting
+# with @MS (the time); ACTIONS are what the LAST event gives, " ; "
+# between them, "-" for none; status lines and debug logs are left out
+# (the status test checks them).  OPTIONS "." means the defaults below
+# (node a, peer b, home a, deadtime 1s: hold-down 2 s; lease 2s: renewed
+# every 500 ms, a dead peer's address probed for 3500 ms; settle 500ms).
+# Macros: {up} the peer is heard, active, holding nothing; {held} node
+# a holds the group (claimed at 0, started at 600, up at 700).
+cases() {
+	cat <<'X'
+P1 | -H b | @0 up b st=active gen=1 rsc=held ask=0 | transition node b: is up (st=active gen=1 rsc=held ask=0)
+P1 | -H b | {up} ; @100 restart b st=active gen=2 | transition node b: restarted (st=active gen=2)
+P2 | -H b | {up} ; @100 status b st=active rsc=held ask=0 | -
+P3 | -H b | {up} ; @100 warn b silent=600 | log warn late heartbeat from node b: silent for 600 ms
+P3 | -H b | {up} ; @100 warn c silent=1200 | log warn late heartbeat from node c: silent for 1.2 s
+P4 | -H b | @0 up b st=active gen=1 rsc=held ask=0 ; @100 dead b silent=1000 | transition node b: is dead (silent for 1.0 s) ; announce active rsc=acq ask=0 ; transition a taking over the resource group (b is dead) ; start 3500
+P5 | . | @0 up c st=active gen=1 | -
+P5 | . | @0 dead c silent=1000 | -
+P6 | . | @0 link b udp:694@eth1 dead | log info link b udp:694@eth1 dead
+N1 | . | @0 tick | tick
+N1 | . | {up} ; @600 tick ; @700 done start fail IPaddr (no carrier on lan0) ; @800 status b st=active rsc=none ask=0 | -
+N2 | . | @0 dead b silent=1000 | transition node b: is dead (silent for 1.0 s) ; announce active rsc=acq ask=0 ; transition a taking over the resource group (b is dead) ; start 3500
+N3 | -H b | @0 up b st=standby gen=1 | transition node b: is up (st=standby gen=1) ; announce active rsc=acq ask=0 ; transition a taking over the resource group (b is in standby) ; start 0
+N4 | . | @0 up b st=active gen=1 | transition node b: is up (st=active gen=1) ; announce active rsc=acq ask=0
+N4 | -H b | @0 up b st=active gen=1 | transition node b: is up (st=active gen=1)
+N4 | -H b | {up} ; @100 cmd takeover | transition takeover asked ; announce active rsc=none ask=1 ; announce active rsc=acq ask=1
+C1 | . | {up} ; @100 dead b silent=1000 | transition node b: is dead (silent for 1.0 s) ; transition a taking over the resource group (b is dead) ; start 3500
+C2 | . | {up} ; @100 status b st=active rsc=held ask=0 | announce active rsc=none ask=0
+C2 | . | {up} ; @100 status b st=active rsc=rel ask=0 | announce active rsc=none ask=0
+C3 | -H b | {up} ; @100 cmd takeover ; @200 status b st=active rsc=acq ask=0 | log info both nodes claimed the group; b (first in haresources) wins ; announce active rsc=none ask=1
+C3 | . | {up} ; @200 status b st=active rsc=acq ask=0 | -
+C4 | . | {up} ; @400 tick | tick
+C4 | . | {up} ; @600 tick | tick ; transition a taking over the resource group (nobody holds it; a is designated) ; start 0
+C4 | . | {up} ; @100 status b st=standby rsc=none ask=0 | transition a taking over the resource group (nobody holds it; a is designated) ; start 0
+A1 | . | {held} | announce active rsc=held ask=0 ; transition a holds the resource group (acquired in 100 ms)
+A2 | . | {up} ; @600 tick ; @700 done start fail IPaddr (no carrier on lan0) | transition a could not start IPaddr (no carrier on lan0); releasing and handing the group over ; announce standby rsc=none ask=0
+A3 | . | {up} ; @600 tick ; @700 done start lost | announce standby rsc=rel ask=0 ; transition a releasing the resource group (a lost its address while its resources started) ; stop
+H1 | -H b | @0 dead b silent=1000 ; @100 done start ok ; @200 up b st=active gen=2 rsc=held ask=0 | transition node b: is up (st=active gen=2 rsc=held ask=0) ; announce active rsc=rel ask=0 ; transition a releasing the resource group (split brain: b holds it too; b keeps it) ; stop
+H1 | . | @0 dead b silent=1000 ; @100 done start ok ; @200 up b st=active gen=2 rsc=held ask=0 | transition node b: is up (st=active gen=2 rsc=held ask=0)
+H2 | . | {held} ; @800 status b st=active rsc=none ask=1 | announce standby rsc=rel ask=0 ; transition a releasing the resource group (b asked for it (takeover)) ; stop
+H3 | . | {held} ; @800 cmd standby | transition standby asked: giving the group to b ; announce standby rsc=held ask=0 ; announce standby rsc=rel ask=0 ; transition a releasing the resource group (standby) ; stop
+H4 | -H b -a on | @0 dead b silent=1000 ; @100 done start ok ; @500 up b st=active gen=2 ; @600 tick ; @610 done renew ok ; @1200 tick ; @1210 done renew ok ; @1800 tick ; @1810 done renew ok ; @2500 tick | tick ; announce standby rsc=rel ask=0 ; transition a releasing the resource group (auto_failback: b is back) ; stop
+H4 | -H b -a on | @0 dead b silent=1000 ; @100 done start ok ; @500 up b st=active gen=2 ; @600 tick ; @610 done renew ok ; @1200 tick ; @1210 done renew ok ; @1800 tick ; @1810 done renew ok ; @2400 tick | tick ; renew
+H4 | -H b -a on | @0 dead b silent=1000 ; @100 done start ok ; @500 up b st=active gen=2 ; @600 tick ; @610 done renew ok ; @1200 tick ; @1210 done renew ok ; @1800 warn b silent=600 ; @1810 tick ; @1820 done renew ok ; @2500 tick | tick ; renew
+H4 | -H b -a off | @0 dead b silent=1000 ; @100 done start ok ; @500 up b st=active gen=2 ; @600 tick ; @610 done renew ok ; @1200 tick ; @1210 done renew ok ; @1800 tick ; @1810 done renew ok ; @2500 tick | tick ; renew
+H4 | -H b -a on | @0 up b st=standby gen=1 ; @100 done start ok ; @200 status b st=active rsc=none ask=0 ; @600 tick ; @610 done renew ok ; @1200 tick ; @1210 done renew ok ; @1800 tick ; @1810 done renew ok ; @2500 tick | tick ; renew
+H5 | . | {held} ; @1200 tick | tick ; renew
+H5 | . | {held} ; @1200 tick ; @1210 done renew ok ; @1600 tick | tick
+H5 | . | {held} ; @1200 tick ; @1300 tick | tick
+H6 | . | {held} ; @2700 tick | tick ; transition a did not run for 2000 ms, longer than its lease: its address is gone ; announce standby rsc=rel ask=0 ; transition a releasing the resource group (the lease ran out while a was stopped) ; stop
+H6 | . | {held} ; @1200 tick ; @2700 tick | tick ; transition a did not run for 2000 ms, longer than its lease: its address is gone ; announce standby rsc=rel ask=0 ; transition a releasing the resource group (the lease ran out while a was stopped) ; stop
+H7 | . | {held} ; @1200 tick ; @1210 done renew lost 192.0.2.10/24 (no such device) | transition a lost 192.0.2.10/24 (no such device) ; announce standby rsc=rel ask=0 ; transition a releasing the resource group (address lost) ; stop
+H8 | . | {held} ; @1200 tick ; @1210 done renew carrier 192.0.2.10/24 | transition a lost its LAN link (no carrier for 192.0.2.10/24) ; announce standby rsc=rel ask=0 ; transition a releasing the resource group (no carrier) ; stop
+H9 | . | {held} ; @800 carrier lan0 | renew
+H9 | . | {held} ; @1200 tick ; @1250 carrier lan0 | -
+H9 | . | {up} ; @100 carrier lan0 | -
+R1 | . | {held} ; @800 cmd standby ; @900 done stop ok | announce standby rsc=none ask=0 ; transition a released the resource group
+R1 | . | {held} ; @800 cmd standby ; @900 done stop fail | announce standby rsc=none ask=0 ; transition a released the resource group
+R1 | . | {held} ; @800 done stop ok | -
+S1 | . | {held} ; @800 cmd standby ; @900 done stop ok ; @1000 status b st=active rsc=held ask=0 | announce active rsc=none ask=0
+S2 | . | {up} ; @600 tick ; @700 done start lost ; @800 done stop ok ; @2700 tick | tick
+S2 | . | {up} ; @600 tick ; @700 done start lost ; @800 done stop ok ; @2800 tick | tick ; announce active rsc=none ask=0 ; announce active rsc=acq ask=0
+S3 | . | {held} ; @800 status b st=active rsc=none ask=1 ; @900 done stop ok ; @1000 dead b silent=1000 | transition node b: is dead (silent for 1.0 s) ; announce active rsc=none ask=0 ; announce active rsc=acq ask=0 ; transition a taking over the resource group (b is dead) ; start 3500
+S3 | . | {up} ; @600 tick ; @700 done start fail IPaddr (x) ; @800 dead b silent=1000 | transition node b: is dead (silent for 1.0 s)
+S4 | . | {held} ; @800 status b st=active rsc=none ask=1 ; @900 done stop ok ; @1000 status b st=standby rsc=none ask=0 | announce active rsc=none ask=0 ; announce active rsc=acq ask=0 ; transition a taking over the resource group (b is in standby) ; start 0
+S4 | . | {held} ; @800 cmd standby ; @900 done stop ok ; @1000 status b st=standby rsc=none ask=0 | announce active rsc=none ask=0 ; announce active rsc=acq ask=0 ; transition a taking over the resource group (b is in standby) ; start 0
+S4 | . | {up} ; @600 tick ; @700 done start lost ; @800 done stop ok ; @900 status b st=standby rsc=none ask=0 | -
+K1 | . | @0 cmd standby | log warn standby refused: b is not up, nobody would take the group
+K2 | . | {up} ; @100 cmd standby | transition standby asked: giving the group to b ; announce standby rsc=none ask=0
+K3 | . | {held} ; @800 cmd takeover | transition takeover asked
+K3 | -H b | {up} ; @100 cmd standby ; @200 cmd takeover | transition takeover asked ; announce active rsc=none ask=1 ; announce active rsc=acq ask=1
+K4 | . | @0 cmd stop | announce standby rsc=none ask=0 ; transition a stopped (stop asked) ; exit 0
+K4 | . | @0 fatal hbsend (pid 9) exited | log error hbsend (pid 9) exited: releasing the group and stopping ; announce standby rsc=none ask=0 ; transition a stopped (hbsend (pid 9) exited) ; exit 3
+K4 | . | @0 cmd reboot | log warn unknown command 'reboot'
+X1 | . | {held} ; @800 cmd stop | announce standby rsc=rel ask=0 ; transition a releasing the resource group (stop asked) ; stop
+X1 | . | {held} ; @800 cmd stop ; @900 done stop ok | announce standby rsc=none ask=0 ; transition a released the resource group ; transition a stopped (stop asked) ; exit 0
+X2 | . | {up} ; @100 cmd stop | announce standby rsc=none ask=0 ; transition a stopped (stop asked) ; exit 0
+X3 | . | {up} ; @600 tick ; @650 cmd stop | -
+X3 | . | {up} ; @600 tick ; @650 cmd stop ; @700 done start ok | announce active rsc=held ask=0 ; transition a holds the resource group (acquired in 100 ms) ; announce standby rsc=rel ask=0 ; transition a releasing the resource group (stop asked) ; stop
+X3 | . | {held} ; @800 cmd stop ; @850 tick | tick
+X4 | . | {held} ; @800 cmd stop ; @850 fatal hbrecv (pid 8) exited ; @900 done stop ok | announce standby rsc=none ask=0 ; transition a released the resource group ; transition a stopped (stop asked) ; exit 3
+X
+}
+
+# run_case OPTIONS EVENTS: hbown's actions for the last event (status
+# and debug lines left out), " ; " between them.
+run_case() {
+	local opts=$1 events=$2 last
+	[ "$opts" = . ] && opts=""
+	events=${events//\{up\}/@0 up b st=active gen=1}
+	events=${events//\{held\}/@0 up b st=active gen=1 ; @600 tick ; @700 done start ok}
+	last=${events##* ; }
+	{
+		if [ "$last" != "$events" ]; then
+			printf '%s\n' "${events% ; *}" | sed 's/ ; /\n/g'
+		fi
+		echo mark
+		printf '%s\n' "$last"
+	} | hbown -n a -p b -H a -d 1s -l 2s $opts |
+	    sed '1,/^log debug ignored: mark$/d' |
+	    grep -v -e '^status ' -e '^log debug ' |
+	    awk 'BEGIN { s = "" } { s = s (NR > 1 ? " ; " : "") $0 }
+		END { print (s == "" ? "-" : s) }'
+}
+
+@test "every case of the ownership table gives its actions" {
+	local row opts events want got bad=0 n=0
+	while IFS='|' read -r row opts events want; do
+		row=${row// /} opts=${opts# } opts=${opts% }
+		events=${events# } events=${events% } want=${want# } want=${want% }
+		got=$(run_case "$opts" "$events")
+		n=$((n + 1))
+		if [ "$got" != "$want" ]; then
+			printf '%s: %s\n  want: %s\n  got:  %s\n' "$row" "$events" \
+			    "$want" "$got"
+			bad=$((bad + 1))
+		fi
+	done < <(cases)
+	echo "$n cases, $bad wrong"
+	[ "$n" -ge 60 ]
+	[ "$bad" -eq 0 ]
+}
+
+@test "every row of hbnode(8)'s PROTOCOL table has a case, and every case a row" {
+	local rows cases
+	rows=$(sed -n '/^\.Sh PROTOCOL/,/^\.Sh /p' "$HAKIT_SHAREDIR/man/hbnode.8" |
+	    grep -o '^\.It [A-Z][0-9]\b' | awk '{ print $2 }' | sort -u)
+	cases=$(cases | awk '{ print $1 }' | sort -u)
+	[ "$(echo "$rows" | wc -l)" -ge 30 ]
+	diff <(echo "$rows") <(echo "$cases")
+}
+
+@test "the status line says who holds the group" {
+	run -0 bash -c "printf '@0 up b st=active gen=1\n@600 tick\n@700 done start ok\n' |
+	    hbown -n a -p b -H a | grep '^status ' | tail -n 1"
+	[ "$output" = "status node a state=active rsc=held ask=0 home=a|peer b state=up st=active rsc=none ask=0|holder a" ]
+	run -0 bash -c "printf '@0 up b st=active gen=1 rsc=held\n@100 cmd stop\n' |
+	    hbown -n a -p b -H b | grep '^status ' | tail -n 1"
+	[ "$output" = "status node a state=stopped rsc=none ask=0 home=b|peer b state=up st=active rsc=held ask=0|holder b" ]
+}
+
+@test "the same lines give the same actions; -C takes lines without @MS from the clock" {
+	local in
+	in=$(printf '@0 up b st=active gen=1\n@600 tick\n@700 done start ok\n@1300 tick\n')
+	run -0 bash -c "diff <(printf '%s\n' '$in' | hbown -n a -p b -H a) \
+	    <(printf '%s\n' '$in' | hbown -n a -p b -H a)"
+	# with the clock, a claim settles after 500 ms of real time
+	run -0 bash -c "{ echo 'up b st=active gen=1'; sleep 0.7; echo tick; } |
+	    hbown -C -n a -p b -H a"
+	[[ $output == *"start 0"* ]]
+	run -0 bash -c "{ echo 'up b st=active gen=1'; echo tick; } |
+	    hbown -C -n a -p b -H a"
+	[[ $output != *"start 0"* ]]
+}
+
+@test "garbled, overlong and unknown lines change nothing; time never goes back" {
+	local long
+	long=$(head -c 3000 /dev/zero | tr '\0' x)
+	run -0 bash -c "printf '%s\n' '@0 up b st=active gen=1' 'nonsense here' \
+	    '$long' 'done' 'cmd' '@oops tick' '@100 cmd' '' '   ' \
+	    '@50 tick' 'done start ok' '@600 tick' |
+	    hbown -n a -p b -H a 2>&1"
+	[[ $output == *"line longer than 1022 bytes dropped"* ]]
+	[[ $output == *"bad time '@oops'"* ]]
+	[[ $output == *"bad time '@50'"* ]]
+	# the done start ok came before any start: ignored; the claim settles
+	[[ $output == *"log debug ignored: done start ok"* ]]
+	[[ $output == *"start 0"* ]]
+	[[ $output != *"rsc=held"* ]]
+}
+
+@test "bad options exit 2 with the reason" {
+	run -2 hbown -n a -p b
+	[[ $output == *"-n, -p and -H are needed"* ]]
+	run -2 hbown -n a -p a -H a
+	[[ $output == *"NODE and PEER are both 'a'"* ]]
+	run -2 hbown -n a -p b -H c
+	[[ $output == *"HOME 'c' is neither NODE nor PEER"* ]]
+	run -2 hbown -n a -p b -H a -a maybe
+	[[ $output == *"bad auto_failback 'maybe'"* ]]
+	run -2 hbown -n 'a b' -p b -H b
+	[[ $output == *"bad node name"* ]]
+	run -2 hbown -n a -p b -H a -l 1ms
+	[[ $output == *"bad lease '1ms'"* ]]
+}
