@@ -331,6 +331,27 @@ both_up() {
 	! grep -q "node master: is dead" "$(ha_dir n2)/ha-log" || false
 }
 
+@test "while a slow service starts, the peer's events are taken at once, not after the script" {
+	HA_RESOURCES="web slow" ha_conf n1
+	HA_RESOURCES="web slow" ha_conf n2
+	local n
+	for n in n1 n2; do
+		printf '#!/bin/sh\n[ "$1" != start ] || sleep 5\n[ "$1" != status ] || echo stopped\nexit 0\n' \
+		    >"$(ha_dir $n)/ha.d/resource.d/slow"
+		chmod 755 "$(ha_dir $n)/ha.d/resource.d/slow"
+	done
+	ha_start n1
+	ha_start n2
+	wait_until 15 grep -q "master taking over the resource group" "$(ha_dir n1)/ha-log"
+	# the slave goes away while the master's 5 s start runs
+	run -0 ha_hb n2 stop
+	wait_until 15 grep -q "master holds the resource group" "$(ha_dir n1)/ha-log"
+	run -0 cat "$(ha_dir n1)/ha-log"
+	# its death was taken when it came, before the start ended
+	[[ $output == *"node slave: is dead"*"master holds the resource group"* ]] || {
+		ha_log n1; false; }
+}
+
 @test "a second hbnode for the same node and LIBDIR, or the same state dir, is refused before it touches anything" {
 	both_up
 	local d
