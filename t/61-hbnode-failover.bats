@@ -352,6 +352,29 @@ both_up() {
 		ha_log n1; false; }
 }
 
+@test "the child starting the group killed mid-way: hbnode stops what it started, the peer takes over" {
+	HA_RESOURCES="web slow" ha_conf n1
+	HA_RESOURCES="web slow" ha_conf n2
+	local n script child
+	for n in n1 n2; do
+		printf '#!/bin/sh\n[ "$1" != start ] || [ "${HBNODE_NODE:-}" != master ] || sleep 20\n[ "$1" != status ] || echo stopped\nexit 0\n' \
+		    >"$(ha_dir $n)/ha.d/resource.d/slow"
+		chmod 755 "$(ha_dir $n)/ha.d/resource.d/slow"
+	done
+	ha_start n1
+	ha_start n2
+	wait_until 15 pgrep -f "resource.d/slow start"
+	# slow's parent is rsc's subshell, whose parent is the group child
+	script=$(pgrep -f "resource.d/slow start" | head -n 1)
+	child=$(ps -o ppid= -p "$(ps -o ppid= -p "$script" | tr -d ' ')" | tr -d ' ')
+	kill -KILL "$child"
+	wait_until 15 grep -q "the group's start was killed" "$(ha_dir n1)/ha-log"
+	ha_watch 15 n2 || { ha_log n1; ha_log n2; false; }
+	run -0 cat "$(ha_dir n1)/ha-log"
+	[[ $output == *"master released the resource group"* ]]
+	pkill -f "resource.d/slow start" || true
+}
+
 @test "a second hbnode for the same node and LIBDIR, or the same state dir, is refused before it touches anything" {
 	both_up
 	local d
