@@ -23,6 +23,18 @@ got() {
 	[ "$(ha_get)" = "$1" ]
 }
 
+# slow_group TEST: both nodes with the group "web slow", where slow's
+# start runs the shell test TEST (e.g. "sleep 4") and succeeds.
+slow_group() {
+	local n
+	for n in n1 n2; do
+		HA_RESOURCES="web slow" ha_conf "$n"
+		printf '#!/bin/sh\n[ "$1" != start ] || %s\n[ "$1" != status ] || echo stopped\nexit 0\n' \
+		    "$1" >"$(ha_dir $n)/ha.d/resource.d/slow"
+		chmod 755 "$(ha_dir $n)/ha.d/resource.d/slow"
+	done
+}
+
 # Both nodes up, master holding, the client served by MASTER.
 both_up() {
 	ha_conf n1 "$@"
@@ -312,14 +324,7 @@ both_up() {
 }
 
 @test "a service slower to start than the lease: its address stays, renewed while the script runs" {
-	HA_RESOURCES="web slow" ha_conf n1
-	HA_RESOURCES="web slow" ha_conf n2
-	local n
-	for n in n1 n2; do
-		printf '#!/bin/sh\n[ "$1" != start ] || sleep 4\n[ "$1" != status ] || echo stopped\nexit 0\n' \
-		    >"$(ha_dir $n)/ha.d/resource.d/slow"
-		chmod 755 "$(ha_dir $n)/ha.d/resource.d/slow"
-	done
+	slow_group 'sleep 4'
 	ha_start n1
 	ha_start n2
 	ha_watch 15 n1 || { ha_log n1; ha_log n2; false; }
@@ -332,14 +337,7 @@ both_up() {
 }
 
 @test "while a slow service starts, the peer's events are taken at once, not after the script" {
-	HA_RESOURCES="web slow" ha_conf n1
-	HA_RESOURCES="web slow" ha_conf n2
-	local n
-	for n in n1 n2; do
-		printf '#!/bin/sh\n[ "$1" != start ] || sleep 5\n[ "$1" != status ] || echo stopped\nexit 0\n' \
-		    >"$(ha_dir $n)/ha.d/resource.d/slow"
-		chmod 755 "$(ha_dir $n)/ha.d/resource.d/slow"
-	done
+	slow_group 'sleep 5'
 	ha_start n1
 	ha_start n2
 	wait_until 15 grep -q "master taking over the resource group" "$(ha_dir n1)/ha-log"
@@ -353,14 +351,8 @@ both_up() {
 }
 
 @test "the child starting the group killed mid-way: hbnode stops what it started, the peer takes over" {
-	HA_RESOURCES="web slow" ha_conf n1
-	HA_RESOURCES="web slow" ha_conf n2
-	local n script child
-	for n in n1 n2; do
-		printf '#!/bin/sh\n[ "$1" != start ] || [ "${HBNODE_NODE:-}" != master ] || sleep 20\n[ "$1" != status ] || echo stopped\nexit 0\n' \
-		    >"$(ha_dir $n)/ha.d/resource.d/slow"
-		chmod 755 "$(ha_dir $n)/ha.d/resource.d/slow"
-	done
+	local script child
+	slow_group '[ "${HBNODE_NODE:-}" != master ] || sleep 20'
 	ha_start n1
 	ha_start n2
 	wait_until 15 pgrep -f "resource.d/slow start"
