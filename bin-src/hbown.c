@@ -33,7 +33,7 @@ static const char usage_text[] =
 
 static const char help_text[] =
     "-C\ttime from the clock (CLOCK_BOOTTIME) for lines without @MS\n"
-    "-a on|off|legacy\tha.cf's auto_failback (default off; legacy is off)\n"
+    "-a on|off|legacy\tha.cf's auto_failback (default off; legacy is on)\n"
     "-d DEADTIME\tha.cf's deadtime; the hold-down is twice it, at least 2s"
     " (default 2s)\n"
     "-l LEASE\tthe address lease; renewed every quarter (default 2s)\n"
@@ -48,10 +48,11 @@ enum st { ST_ACTIVE, ST_STANDBY, ST_STOPPED };
 
 /*
  * Why it stands by, which decides when the standby ends (rows S1-S4):
- * asked by a command, given to the peer (its takeover, a failback), or
- * after a failure (a start that failed, an address or link lost).
+ * the group given up (the standby command, the peer's takeover, a
+ * failback), or a failure (a start that failed, an address, a link or
+ * the lease lost), which also holds off for the hold-down.
  */
-enum sb { SB_NONE, SB_ASKED, SB_GIVE, SB_FAIL };
+enum sb { SB_NONE, SB_GIVE, SB_FAIL };
 
 /*
  * The group on this node.  CLAIM and START both go out as rsc=acq (the
@@ -264,12 +265,12 @@ decide(struct own *o)
 	switch (o->rsc) {
 	case R_HELD:
 		if (o->now - o->last_renew >= o->lease) {		/* H6 */
-			act("transition %s did not run for %llu ms, longer "
+			act("transition %s renewed nothing for %llu ms, longer "
 			    "than its lease: its address is gone", o->node,
 			    (unsigned long long)(o->now - o->last_renew));
 			standby(o, SB_FAIL);
 			snprintf(o->why, sizeof(o->why), "the lease ran out "
-			    "while %s was stopped", o->node);
+			    "unrenewed (%s or hbnode stopped)", o->node);
 			stop(o, o->why);
 			break;
 		}
@@ -454,7 +455,7 @@ command(struct own *o, const char *c)
 		}
 		act("transition standby asked: giving the group to %s",
 		    o->peer);					/* K2 */
-		standby(o, SB_ASKED);
+		standby(o, SB_GIVE);
 		if (o->rsc == R_CLAIM)
 			o->rsc = R_NONE;
 		announce(o);
@@ -632,7 +633,8 @@ dur_opt(const char *arg, uint64_t min, const char *what)
 	uint64_t ms;
 
 	if (parse_dur(arg, &ms) < 0 || ms < min)
-		usage_error(usage_text, "bad %s '%s'", what, arg);
+		usage_error(usage_text, "bad %s '%s': want a duration of at "
+		    "least %llu ms", what, arg, (unsigned long long)min);
 	return ms;
 }
 
@@ -670,10 +672,11 @@ main(int argc, char *argv[])
 			o.clock = 1;
 			break;
 		case 'a':
-			if (strcmp(optarg, "on") == 0)
+			/* ha.cf's legacy, as hbnode reads it, is on */
+			if (strcmp(optarg, "on") == 0 ||
+			    strcmp(optarg, "legacy") == 0)
 				o.failback = 1;
-			else if (strcmp(optarg, "off") != 0 &&
-			    strcmp(optarg, "legacy") != 0)
+			else if (strcmp(optarg, "off") != 0)
 				usage_error(usage_text, "bad auto_failback "
 				    "'%s': want on, off or legacy", optarg);
 			break;
@@ -713,8 +716,9 @@ main(int argc, char *argv[])
 	if (o.node == NULL || o.peer == NULL || o.home == NULL)
 		usage_error(usage_text, "-n, -p and -H are needed");
 	if (!valid_node(o.node) || !valid_node(o.peer) || !valid_node(o.home))
-		usage_error(usage_text, "bad node name: want letters, digits, "
-		    "'.', '_' or '-', not first");
+		usage_error(usage_text, "bad node name: want 1-%d letters, "
+		    "digits, '.', '_' or '-', not starting with '-'",
+		    NAMELEN - 1);
 	if (strcmp(o.node, o.peer) == 0)
 		usage_error(usage_text, "NODE and PEER are both '%s'", o.node);
 	if (strcmp(o.home, o.node) != 0 && strcmp(o.home, o.peer) != 0)

@@ -56,8 +56,8 @@ H4 | -H b -a on | @0 up b st=standby gen=1 ; @100 done start ok ; @200 status b 
 H5 | . | {held} ; @1200 tick | tick ; renew
 H5 | . | {held} ; @1200 tick ; @1210 done renew ok ; @1600 tick | tick
 H5 | . | {held} ; @1200 tick ; @1300 tick | tick
-H6 | . | {held} ; @2700 tick | tick ; transition a did not run for 2000 ms, longer than its lease: its address is gone ; announce standby rsc=rel ask=0 ; transition a releasing the resource group (the lease ran out while a was stopped) ; stop
-H6 | . | {held} ; @1200 tick ; @2700 tick | tick ; transition a did not run for 2000 ms, longer than its lease: its address is gone ; announce standby rsc=rel ask=0 ; transition a releasing the resource group (the lease ran out while a was stopped) ; stop
+H6 | . | {held} ; @2700 tick | tick ; transition a renewed nothing for 2000 ms, longer than its lease: its address is gone ; announce standby rsc=rel ask=0 ; transition a releasing the resource group (the lease ran out unrenewed (a or hbnode stopped)) ; stop
+H6 | . | {held} ; @1200 tick ; @2700 tick | tick ; transition a renewed nothing for 2000 ms, longer than its lease: its address is gone ; announce standby rsc=rel ask=0 ; transition a releasing the resource group (the lease ran out unrenewed (a or hbnode stopped)) ; stop
 H7 | . | {held} ; @1200 tick ; @1210 done renew lost 192.0.2.10/24 (no such device) | transition a lost 192.0.2.10/24 (no such device) ; announce standby rsc=rel ask=0 ; transition a releasing the resource group (address lost) ; stop
 H8 | . | {held} ; @1200 tick ; @1210 done renew carrier 192.0.2.10/24 | transition a lost its LAN link (no carrier for 192.0.2.10/24) ; announce standby rsc=rel ask=0 ; transition a releasing the resource group (no carrier) ; stop
 H9 | . | {held} ; @800 carrier lan0 | renew
@@ -185,6 +185,12 @@ run_case() {
 	[[ $output == *"NODE and PEER are both 'a'"* ]]
 	run -2 hbown -n a -p b -H c
 	[[ $output == *"HOME 'c' is neither NODE nor PEER"* ]]
+	# ha.cf's legacy is on, as hbnode reads it: a failback
+	run -0 bash -c "printf '%s\n' '@0 dead b silent=1' '@1 done start ok' \
+	    '@2 up b st=active gen=2' '@500 tick' '@501 done renew ok' \
+	    '@1000 tick' '@1001 done renew ok' '@1500 tick' '@1501 done renew ok' \
+	    '@2010 tick' | hbown -n a -p b -H b -d 1s -a legacy"
+	[[ $output == *"auto_failback: b is back"* ]]
 	run -2 hbown -n a -p b -H a -a maybe
 	[[ $output == *"bad auto_failback 'maybe'"* ]]
 	run -2 hbown -n 'a b' -p b -H b
