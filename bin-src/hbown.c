@@ -365,10 +365,17 @@ peer_fields(struct own *o, char **w, int n)
 	int i;
 
 	for (i = 0; i < n; i++) {
+		/* only the values of the protocol: others are "?" */
 		if (strncmp(w[i], "st=", 3) == 0)
-			snprintf(o->pst, sizeof(o->pst), "%s", w[i] + 3);
+			snprintf(o->pst, sizeof(o->pst), "%s",
+			    strcmp(w[i] + 3, "active") == 0 ||
+			    strcmp(w[i] + 3, "standby") == 0 ? w[i] + 3 : "?");
 		else if (strncmp(w[i], "rsc=", 4) == 0)
-			snprintf(o->prsc, sizeof(o->prsc), "%s", w[i] + 4);
+			snprintf(o->prsc, sizeof(o->prsc), "%s",
+			    strcmp(w[i] + 4, "none") == 0 ||
+			    strcmp(w[i] + 4, "acq") == 0 ||
+			    strcmp(w[i] + 4, "held") == 0 ||
+			    strcmp(w[i] + 4, "rel") == 0 ? w[i] + 4 : "?");
 		else if (strncmp(w[i], "ask=", 4) == 0)
 			o->pask = strcmp(w[i] + 4, "1") == 0;
 	}
@@ -622,7 +629,10 @@ split(struct own *o, char *line, char **w)
 		memmove(w, w + 1, (size_t)(n - 1) * sizeof(*w));
 		n--;
 	} else if (o->clock) {
-		o->now = clock_ms();
+		uint64_t t = clock_ms();
+
+		if (t > o->now)		/* never back, even after an @MS */
+			o->now = t;
 	}
 	return n;
 }
@@ -735,23 +745,30 @@ main(int argc, char *argv[])
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	announce(&o);
 	status(&o);
-	while (fgets(line, sizeof(line), stdin) != NULL) {
-		size_t len = strlen(line);
+	for (;;) {
+		char *nl;
+		size_t len;
 
-		if (len == 0 || line[len - 1] != '\n') {
-			if (!feof(stdin)) {
-				/* an overlong line: dropped whole */
-				skipping = 1;
-				continue;
-			}
-		} else {
-			line[--len] = '\0';
+		/* zeroed: the newline found is the one fgets read */
+		memset(line, 0, sizeof(line));
+		if (fgets(line, sizeof(line), stdin) == NULL)
+			break;
+		nl = memchr(line, '\n', sizeof(line) - 1);
+		if (nl == NULL && !feof(stdin)) {
+			skipping = 1;	/* an overlong line: dropped whole */
+			continue;
 		}
 		if (skipping) {
 			skipping = 0;
 			warnf("line longer than %d bytes dropped", LINELEN - 2);
 			continue;
 		}
+		len = nl != NULL ? (size_t)(nl - line) : strlen(line);
+		if (memchr(line, '\0', len) != NULL) {
+			warnf("line with a NUL byte dropped");
+			continue;
+		}
+		line[len] = '\0';
 		n = split(&o, line, w);
 		if (n == 0)
 			continue;
