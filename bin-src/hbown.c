@@ -16,10 +16,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "common.h"
+#include "hb.h"
+#include "tm.h"
 
 #define LINELEN		1024
 #define MAXWORDS	32
@@ -405,23 +406,19 @@ peer_event(struct own *o, const char *ev, char **w, int n)
 		act("log info link %s", text);
 		return 1;
 	}
+	if (strcmp(ev, "warn") == 0) {				/* P3 */
+		silence(n > 1 ? w[1] : NULL, text, sizeof(text));
+		act("log warn late heartbeat from node %s: %s",
+		    n > 0 ? w[0] : "?", text);
+		/* Not heard steadily: the failback hold-down starts again. */
+		if (n > 0 && strcmp(w[0], o->peer) == 0)
+			o->join_t = o->now;
+		return 1;
+	}
 	if (n == 0 || strcmp(w[0], o->peer) != 0) {		/* P5 */
-		if (strcmp(ev, "warn") == 0) {
-			silence(n > 1 ? w[1] : NULL, text, sizeof(text));
-			act("log warn late heartbeat from node %s: %s",
-			    n > 0 ? w[0] : "?", text);
-			return 1;
-		}
 		join(w, n, text, sizeof(text));
 		act("log debug ignored: %s %s", ev, text);
 		return 0;
-	}
-	if (strcmp(ev, "warn") == 0) {				/* P3 */
-		silence(n > 1 ? w[1] : NULL, text, sizeof(text));
-		act("log warn late heartbeat from node %s: %s", o->peer, text);
-		/* Not heard steadily: the failback hold-down starts again. */
-		o->join_t = o->now;
-		return 1;
 	}
 	if (strcmp(ev, "dead") == 0) {				/* P4 */
 		o->pstate = P_DEAD;
@@ -598,16 +595,6 @@ event(struct own *o, char **w, int n)
 	return 0;
 }
 
-static uint64_t
-clock_ms(void)
-{
-	struct timespec ts;
-
-	if (clock_gettime(CLOCK_BOOTTIME, &ts) < 0)
-		die(HK_EXIT_SYS, "clock_gettime:");
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 /* Split line into words; a first word @MS sets the time. */
 static int
 split(struct own *o, char *line, char **w)
@@ -629,33 +616,12 @@ split(struct own *o, char *line, char **w)
 		memmove(w, w + 1, (size_t)(n - 1) * sizeof(*w));
 		n--;
 	} else if (o->clock) {
-		uint64_t t = clock_ms();
+		uint64_t t = tm_boot_ms();
 
 		if (t > o->now)		/* never back, even after an @MS */
 			o->now = t;
 	}
 	return n;
-}
-
-static uint64_t
-dur_opt(const char *arg, uint64_t min, const char *what)
-{
-	uint64_t ms;
-
-	if (parse_dur(arg, &ms) < 0 || ms < min)
-		usage_error(usage_text, "bad %s '%s': want a duration of at "
-		    "least %llu ms", what, arg, (unsigned long long)min);
-	return ms;
-}
-
-static int
-valid_node(const char *s)
-{
-	size_t n = strlen(s);
-
-	return n > 0 && n < NAMELEN && s[0] != '-' &&
-	    strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-	    "0123456789_.-") == n;
 }
 
 int
@@ -691,7 +657,7 @@ main(int argc, char *argv[])
 				    "'%s': want on, off or legacy", optarg);
 			break;
 		case 'd':
-			deadtime = dur_opt(optarg, 1, "deadtime");
+			deadtime = opt_dur(usage_text, "deadtime", optarg, 1);
 			break;
 		case 'H':
 			o.home = optarg;
@@ -699,7 +665,7 @@ main(int argc, char *argv[])
 		case 'h':
 			usage_help(usage_text, help_text);
 		case 'l':
-			o.lease = dur_opt(optarg, 4, "lease");
+			o.lease = opt_dur(usage_text, "lease", optarg, 4);
 			break;
 		case 'n':
 			o.node = optarg;
@@ -708,7 +674,7 @@ main(int argc, char *argv[])
 			o.peer = optarg;
 			break;
 		case 'S':
-			o.settle = dur_opt(optarg, 0, "settle time");
+			o.settle = opt_dur(usage_text, "settle time", optarg, 0);
 			break;
 		case 'V':
 			version_exit();
@@ -725,10 +691,10 @@ main(int argc, char *argv[])
 		    argv[optind]);
 	if (o.node == NULL || o.peer == NULL || o.home == NULL)
 		usage_error(usage_text, "-n, -p and -H are needed");
-	if (!valid_node(o.node) || !valid_node(o.peer) || !valid_node(o.home))
+	if (!hb_valid_node(o.node) || !hb_valid_node(o.peer) ||
+	    !hb_valid_node(o.home))
 		usage_error(usage_text, "bad node name: want 1-%d letters, "
-		    "digits, '.', '_' or '-', not starting with '-'",
-		    NAMELEN - 1);
+		    "digits, '.', '_' or '-'", HB_MAXNODE);
 	if (strcmp(o.node, o.peer) == 0)
 		usage_error(usage_text, "NODE and PEER are both '%s'", o.node);
 	if (strcmp(o.home, o.node) != 0 && strcmp(o.home, o.peer) != 0)
@@ -738,7 +704,7 @@ main(int argc, char *argv[])
 	o.holddown = deadtime * 2 < 2000 ? 2000 : deadtime * 2;
 	o.deadprobe = o.lease + 1500;
 	if (o.clock)
-		o.now = clock_ms();
+		o.now = tm_boot_ms();
 
 	hk_check_stdout_at_exit();
 	/* Line buffered: each action reaches hbnode as it is decided. */

@@ -896,35 +896,6 @@ record_save(struct hbrecv *h, int sync)
 	h->record_len = n;
 }
 
-static void
-load_keys(const char *path, struct auth_keys *k)
-{
-	enum auth_err err;
-	unsigned line;
-	char msg[512];
-
-	if (path == NULL) {
-		auth_default(k);
-	} else if (auth_load(path, k, &err, &line) < 0) {
-		auth_load_msg(msg, sizeof(msg), path, err, line);
-		die(HK_EXIT_USAGE, "%s", msg);
-	}
-	if (auth_weak_msg(msg, sizeof(msg), k, path))
-		warnf("%s", msg);
-}
-
-static uint64_t
-dur_opt(const char *what, const char *s, uint64_t min)
-{
-	uint64_t ms;
-
-	if (parse_dur(s, &ms) < 0 || ms < min)
-		usage_error(usage_text, "bad %s '%s': want a duration of at "
-		    "least %llums, e.g. 500ms or 10s", what, s,
-		    (unsigned long long)min);
-	return ms;
-}
-
 /* Every -p peer up, or without -p any peer up. */
 static int
 peers_ok(const struct hbrecv *h)
@@ -976,14 +947,14 @@ main(int argc, char **argv)
 			keyfile = optarg;
 			break;
 		case 'd':
-			h.dead_ms = dur_opt("deadtime", optarg, 10);
+			h.dead_ms = opt_dur(usage_text, "deadtime", optarg, 10);
 			break;
 		case 'w':
-			h.warn_ms = dur_opt("warntime", optarg, 1);
+			h.warn_ms = opt_dur(usage_text, "warntime", optarg, 1);
 			have_warn = 1;
 			break;
 		case 'I':
-			h.initdead_ms = dur_opt("initdead", optarg, 1);
+			h.initdead_ms = opt_dur(usage_text, "initdead", optarg, 1);
 			have_init = 1;
 			break;
 		case 'n':
@@ -1005,7 +976,7 @@ main(int argc, char **argv)
 			h.record = optarg;
 			break;
 		case 't':
-			h.end_ms = dur_opt("timeout", optarg, 1);
+			h.end_ms = opt_dur(usage_text, "timeout", optarg, 1);
 			break;
 		case ':':
 			usage_error(usage_text, "option -%c needs a value",
@@ -1042,7 +1013,7 @@ main(int argc, char **argv)
 		snprintf(h.self, sizeof(h.self), "%.*s", HB_MAXNODE,
 		    un.nodename);
 	}
-	load_keys(keyfile, &h.keys);
+	auth_load_keys(keyfile, &h.keys);
 	h.start_ms = tm_now_ms();
 	/* -p first: the record cannot take their places. */
 	for (j = 0; j < h.nexpect; j++)

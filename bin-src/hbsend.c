@@ -444,23 +444,6 @@ watchdog(struct hbsend *h, uint64_t now, uint64_t *next_send)
 	return 1;
 }
 
-static void
-load_keys(const char *path, struct auth_keys *k)
-{
-	enum auth_err err;
-	unsigned line;
-	char msg[512];
-
-	if (path == NULL) {
-		auth_default(k);
-	} else if (auth_load(path, k, &err, &line) < 0) {
-		auth_load_msg(msg, sizeof(msg), path, err, line);
-		die(HK_EXIT_USAGE, "%s", msg);
-	}
-	if (auth_weak_msg(msg, sizeof(msg), k, path))
-		warnf("%s", msg);
-}
-
 int
 main(int argc, char **argv)
 {
@@ -547,7 +530,7 @@ main(int argc, char **argv)
 			    "in a heartbeat; give one with -n", un.nodename);
 		memcpy(h.node, un.nodename, strlen(un.nodename) + 1);
 	}
-	load_keys(keyfile, &h.keys);
+	auth_load_keys(keyfile, &h.keys);
 	if (status != NULL && take_status(&h, status) < 0)
 		die(HK_EXIT_USAGE, "bad -s '%s'", status);
 	h.gen = genfile != NULL ? next_gen(genfile) : tm_wall_ms();

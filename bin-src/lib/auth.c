@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "auth.h"
+#include "common.h"
 
 #define ROL(x, n)	(((x) << (n)) | ((x) >> (32 - (n))))
 #define ROR(x, n)	(((x) >> (n)) | ((x) << (32 - (n))))
@@ -704,4 +705,21 @@ auth_weak_msg(char *buf, size_t len, const struct auth_keys *k,
 			}
 	}
 	return 0;
+}
+
+void
+auth_load_keys(const char *path, struct auth_keys *k)
+{
+	enum auth_err err;
+	unsigned line;
+	char msg[512];
+
+	if (path == NULL) {
+		auth_default(k);
+	} else if (auth_load(path, k, &err, &line) < 0) {
+		auth_load_msg(msg, sizeof(msg), path, err, line);
+		die(HK_EXIT_USAGE, "%s", msg);
+	}
+	if (auth_weak_msg(msg, sizeof(msg), k, path))
+		warnf("%s", msg);
 }

@@ -97,6 +97,14 @@ int		auth_load(const char *path, struct auth_keys *k,
 void		auth_load_msg(char *buf, size_t len, const char *path,
 		    enum auth_err err, unsigned line);
 
+/*
+ * For hbsend and hbrecv's -k: the keys of path, or without one (NULL)
+ * auth_default's; a file that does not load is a usage error, exit 2
+ * with auth_load_msg's reason; a weak key (crc, md5, none) is named on
+ * stderr.
+ */
+void		auth_load_keys(const char *path, struct auth_keys *k);
+
 /* Keys for running without a key file: id 1, crc, accepted. */
 void		auth_default(struct auth_keys *k);
 

@@ -313,3 +313,15 @@ range:
 	errno = ERANGE;
 	return -1;
 }
+
+uint64_t
+opt_dur(const char *usage, const char *what, const char *s, uint64_t min)
+{
+	uint64_t ms;
+
+	if (parse_dur(s, &ms) < 0 || ms < min)
+		usage_error(usage, "bad %s '%s': want a duration of at "
+		    "least %llums, e.g. 500ms or 10s", what, s,
+		    (unsigned long long)min);
+	return ms;
+}

@@ -94,4 +94,11 @@ int		parse_ulong(const char *s, unsigned long min,
  */
 int		parse_dur(const char *s, uint64_t *ms);
 
+/*
+ * A duration option's value in ms, at least min ms; anything else is a
+ * usage error naming what (e.g. "deadtime"): exit 2.
+ */
+uint64_t	opt_dur(const char *usage, const char *what, const char *s,
+		    uint64_t min);
+
 #endif

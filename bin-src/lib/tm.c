@@ -30,6 +30,12 @@ tm_now_ms(void)
 }
 
 uint64_t
+tm_boot_ms(void)
+{
+	return clock_us(CLOCK_BOOTTIME) / 1000;
+}
+
+uint64_t
 tm_wall_ms(void)
 {
 	return clock_us(CLOCK_REALTIME) / 1000;

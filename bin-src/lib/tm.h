@@ -9,6 +9,7 @@
 
 uint64_t	tm_now_ms(void);	/* CLOCK_MONOTONIC, milliseconds */
 uint64_t	tm_now_us(void);	/* CLOCK_MONOTONIC, microseconds */
+uint64_t	tm_boot_ms(void);	/* CLOCK_BOOTTIME: counts through suspend */
 uint64_t	tm_wall_ms(void);	/* CLOCK_REALTIME, for timestamps only */
 
 /*
