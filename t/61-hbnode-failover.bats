@@ -364,7 +364,7 @@ both_up() {
 	ha_watch 15 n2 || { ha_log n1; ha_log n2; false; }
 	run -0 cat "$(ha_dir n1)/ha-log"
 	[[ $output == *"master released the resource group"* ]]
-	pkill -f "resource.d/slow start" || true
+	kill "$script" 2>/dev/null || true
 }
 
 @test "a second hbnode for the same node and LIBDIR, or the same state dir, is refused before it touches anything" {
