@@ -33,6 +33,13 @@ hb() {
 	timeout 20 hbnode -c "$C" -n master "$@"
 }
 
+# refused FILE:LINE: REASON: hbnode check exits 2 and says it, with
+# the file's path under $C.
+refused() {
+	run -2 --separate-stderr hb check
+	[[ $stderr == *"$C/$1"* ]] || { echo "stderr: $stderr"; false; }
+}
+
 # set_cf LINE...: replace ha.cf
 set_cf() {
 	printf '%s\n' "$@" >"$C/ha.cf"
@@ -114,20 +121,17 @@ set_cf() {
 
 @test "a malformed duration exits 2 with file and line" {
 	set_cf "keepalive 2" "deadtime 10x" "ucast lo 203.0.113.7" "node master slave"
-	run -2 --separate-stderr hb check
-	[[ $stderr == *"$C/ha.cf:2: deadtime: bad duration '10x'"* ]]
+	refused "ha.cf:2: deadtime: bad duration '10x'"
 }
 
 @test "deadtime must be more than twice keepalive, as heartbeat demands" {
 	set_cf "keepalive 2" "deadtime 4" "ucast lo 203.0.113.7" "node master slave"
-	run -2 --separate-stderr hb check
-	[[ $stderr == *"$C/ha.cf:2: deadtime (4000ms) must be more than twice keepalive (2000ms)"* ]]
+	refused "ha.cf:2: deadtime (4000ms) must be more than twice keepalive (2000ms)"
 }
 
 @test "udpport after the media lines it applies to is an error" {
 	set_cf "ucast lo 203.0.113.7" "udpport 695" "node master slave"
-	run -2 --separate-stderr hb check
-	[[ $stderr == *"$C/ha.cf:2: udpport must come before"* ]]
+	refused "ha.cf:2: udpport must come before"
 }
 
 @test "udpport before the media applies to them" {
@@ -139,8 +143,7 @@ set_cf() {
 
 @test "baud after a serial line is an error; before it, it applies" {
 	set_cf "serial /dev/null" "baud 38400" "node master slave"
-	run -2 --separate-stderr hb check
-	[[ $stderr == *"$C/ha.cf:2: baud must come before the serial lines"* ]]
+	refused "ha.cf:2: baud must come before the serial lines"
 	set_cf "baud 38400" "serial /dev/null" "node master slave"
 	run -0 hb check
 	[[ $output == *"send serial:/dev/null:38400"* ]]
@@ -149,26 +152,20 @@ set_cf() {
 
 @test "a bad baud rate exits 2" {
 	set_cf "baud 12345" "serial /dev/null" "node master slave"
-	run -2 --separate-stderr hb check
-	[[ $stderr == *"$C/ha.cf:1: bad baud rate '12345'"* ]]
+	refused "ha.cf:1: bad baud rate '12345'"
 }
 
 @test "media that cannot work: missing interface, serial that is no device" {
 	set_cf "bcast nosuch0" "node master slave"
-	run -2 --separate-stderr hb check
-	[[ $stderr == *"$C/ha.cf:1: no interface 'nosuch0'"* ]]
+	refused "ha.cf:1: no interface 'nosuch0'"
 	set_cf "node master slave" "serial $C/ha.cf"
-	run -2 --separate-stderr hb check
-	[[ $stderr == *"$C/ha.cf:2: serial: $C/ha.cf is not a character device"* ]]
+	refused "ha.cf:2: serial: $C/ha.cf is not a character device"
 	set_cf "node master slave" "mcast lo 192.0.2.1 694 1 0"
-	run -2 --separate-stderr hb check
-	[[ $stderr == *"$C/ha.cf:2: mcast: 192.0.2.1 is not a multicast group"* ]]
+	refused "ha.cf:2: mcast: 192.0.2.1 is not a multicast group"
 	set_cf "node master slave" "mcast lo 239.0.0.1 694"
-	run -2 --separate-stderr hb check
-	[[ $stderr == *"$C/ha.cf:2: mcast takes: IFACE GROUP PORT TTL LOOP"* ]]
+	refused "ha.cf:2: mcast takes: IFACE GROUP PORT TTL LOOP"
 	set_cf "node master slave" "ucast lo 300.1.1.1"
-	run -2 --separate-stderr hb check
-	[[ $stderr == *"$C/ha.cf:2: ucast: '300.1.1.1' is not an IPv4 address"* ]]
+	refused "ha.cf:2: ucast: '300.1.1.1' is not an IPv4 address"
 }
 
 @test "bcast and mcast become hbsend media and hbrecv sources" {
@@ -188,8 +185,7 @@ set_cf() {
 	run -0 --separate-stderr hb check
 	[[ $output == *"send mcast:239.0.0.1:694@lo,ttl=255,loop=0"$'\n'* ]]
 	set_cf "mcast lo 239.0.0.1 694 256 0" "node master slave"
-	run -2 --separate-stderr hb check
-	[[ $stderr == *"$C/ha.cf:1: mcast: bad TTL '256' (1-255)"* ]]
+	refused "ha.cf:1: mcast: bad TTL '256' (1-255)"
 }
 
 @test "UDP media: one hbrecv source per interface, one for two lines on the same" {
@@ -207,8 +203,7 @@ set_cf() {
 
 @test "no medium at all exits 2" {
 	set_cf "node master slave"
-	run -2 --separate-stderr hb check
-	[[ $stderr == *"$C/ha.cf:1: no heartbeat medium"* ]]
+	refused "ha.cf:1: no heartbeat medium"
 }
 
 @test "a ucast line naming one of this host's addresses is skipped (a shared ha.cf)" {
@@ -225,8 +220,7 @@ set_cf() {
 
 @test "crm: only off is accepted" {
 	printf 'crm on\n' >>"$C/ha.cf"
-	run -2 --separate-stderr hb check
-	[[ $stderr == *"$C/ha.cf:12: crm on: only 'crm off'"* ]]
+	refused "ha.cf:12: crm on: only 'crm off'"
 }
 
 @test "auto_failback: on, off, legacy (= on); anything else exits 2" {
@@ -237,8 +231,7 @@ set_cf() {
 	run -0 hb check
 	[[ $output == *"auto_failback on"* ]]
 	sed -i 's/^auto_failback.*/auto_failback sometimes/' "$C/ha.cf"
-	run -2 --separate-stderr hb check
-	[[ $stderr == *"$C/ha.cf:10: auto_failback: 'sometimes' is not on, off or legacy"* ]]
+	refused "ha.cf:10: auto_failback: 'sometimes' is not on, off or legacy"
 }
 
 @test "no node line naming this host exits 2 with file and line" {
@@ -254,8 +247,7 @@ set_cf() {
 
 @test "hbnode runs two-node clusters: three nodes exit 2" {
 	printf 'node third\n' >>"$C/ha.cf"
-	run -2 --separate-stderr hb check
-	[[ $stderr == *"$C/ha.cf:8: hbnode runs two-node clusters"* ]]
+	refused "ha.cf:8: hbnode runs two-node clusters"
 }
 
 @test "an authkeys readable by group or others is refused, with the fix" {
@@ -266,17 +258,13 @@ set_cf() {
 
 @test "authkeys errors name the line: unknown method, missing secret, missing key" {
 	printf 'auth 1\n1 sha256 s\n2 rot13 x\n' >"$C/authkeys"
-	run -2 --separate-stderr hb check
-	[[ $stderr == *"$C/authkeys:3: unknown method 'rot13'"* ]]
+	refused "authkeys:3: unknown method 'rot13'"
 	printf 'auth 1\n1 md5\n' >"$C/authkeys"
-	run -2 --separate-stderr hb check
-	[[ $stderr == *"$C/authkeys:2: md5 needs one secret"* ]]
+	refused "authkeys:2: md5 needs one secret"
 	printf '# keys\nauth 3\n1 crc\n' >"$C/authkeys"
-	run -2 --separate-stderr hb check
-	[[ $stderr == *"$C/authkeys:2: auth 3: no key 3 in the file"* ]]
+	refused "authkeys:2: auth 3: no key 3 in the file"
 	printf '1 crc\n' >"$C/authkeys"
-	run -2 --separate-stderr hb check
-	[[ $stderr == *"$C/authkeys:1: no 'auth N' line"* ]]
+	refused "authkeys:1: no 'auth N' line"
 }
 
 @test "authkeys: a secret is the rest of its line, blanks and '#' too, as hbsend reads it" {
@@ -284,8 +272,7 @@ set_cf() {
 	run -0 hb check
 	run -0 timeout 5 hbsend -k "$C/authkeys" -n master -c 1 -g "$BATS_TEST_TMPDIR/gen" - </dev/null
 	printf 'auth 1\n1 crc # line noise only\n' >"$C/authkeys"
-	run -2 --separate-stderr hb check
-	[[ $stderr == *"$C/authkeys:2: crc takes no secret"* ]]
+	refused "authkeys:2: crc takes no secret"
 	run -2 timeout 5 hbsend -k "$C/authkeys" -n master -c 1 -g "$BATS_TEST_TMPDIR/gen" - </dev/null
 }
 
@@ -294,16 +281,13 @@ set_cf() {
 	run -0 --separate-stderr hb check
 	[ -z "$stderr" ]
 	printf '# keys\nauth 1 4\n1 sha256 s\n3 sha256 t\n' >"$C/authkeys"
-	run -2 --separate-stderr hb check
-	[[ $stderr == *"$C/authkeys:2: auth accepts key 4, but the file does not list it"* ]]
+	refused "authkeys:2: auth accepts key 4, but the file does not list it"
 	run -2 --separate-stderr timeout 5 hbsend -k "$C/authkeys" -n master -c 1 - </dev/null
 	[[ $stderr == *"$C/authkeys:2: "* ]]
 	printf 'auth 1 x\n1 sha256 s\n' >"$C/authkeys"
-	run -2 --separate-stderr hb check
-	[[ $stderr == *"$C/authkeys:1: auth: 'x' is not a key number (1 to 15)"* ]]
+	refused "authkeys:1: auth: 'x' is not a key number (1 to 15)"
 	printf 'auth\n1 sha256 s\n' >"$C/authkeys"
-	run -2 --separate-stderr hb check
-	[[ $stderr == *"$C/authkeys:1: auth takes a key number"* ]]
+	refused "authkeys:1: auth takes a key number"
 }
 
 @test "check names a crc or md5 key as a risk in hbsend's words; the howto's 'auth 1' / '1 crc' still passes" {
@@ -362,23 +346,18 @@ set_cf() {
 
 @test "haresources errors name the line: unknown node, missing script, bad address" {
 	printf '\nnobody 192.0.2.100\n' >"$C/haresources"
-	run -2 --separate-stderr hb check
-	[[ $stderr == *"$C/haresources:2: 'nobody' is not a node named in ha.cf"* ]]
+	refused "haresources:2: 'nobody' is not a node named in ha.cf"
 	printf 'master 192.0.2.100 \\\n  apache-hk-none\n' >"$C/haresources"
-	run -2 --separate-stderr hb check
-	[[ $stderr == *"$C/haresources:1: no resource script 'apache-hk-none' in $C/resource.d, /etc/init.d or"* ]]
+	refused "haresources:1: no resource script 'apache-hk-none' in $C/resource.d, /etc/init.d or"
 	printf 'master 300.1.1.1/24\n' >"$C/haresources"
 	run -2 --separate-stderr hb check
 	[[ $stderr == *"$C/haresources:1: "*"300.1.1.1"* ]]
 	printf 'master IPaddr::192.0.2.100/33\n' >"$C/haresources"
-	run -2 --separate-stderr hb check
-	[[ $stderr == *"$C/haresources:1: IPaddr::192.0.2.100/33: prefix length 33 out of range"* ]]
+	refused "haresources:1: IPaddr::192.0.2.100/33: prefix length 33 out of range"
 	printf 'master 192.0.2.100\nslave 192.0.2.101\n' >"$C/haresources"
-	run -2 --separate-stderr hb check
-	[[ $stderr == *"$C/haresources:2: a second resource group"* ]]
+	refused "haresources:2: a second resource group"
 	printf 'master\n' >"$C/haresources"
-	run -2 --separate-stderr hb check
-	[[ $stderr == *"$C/haresources:1: node master has no resources"* ]]
+	refused "haresources:1: node master has no resources"
 }
 
 @test "start with a configuration error exits 2 and starts nothing" {
@@ -390,8 +369,7 @@ set_cf() {
 
 @test "a missing configuration file exits 2 naming it" {
 	rm "$C/haresources"
-	run -2 --separate-stderr hb check
-	[[ $stderr == *"$C/haresources: cannot read it"* ]]
+	refused "haresources: cannot read it"
 }
 
 @test "status, standby and takeover say when no hbnode runs, naming node and state dir; stop succeeds" {
