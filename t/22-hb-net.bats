@@ -28,6 +28,15 @@ setup() {
 	chmod 600 "$KEYS"
 }
 
+# cut_eth1 SOURCE: node a's eth1 down until hbrecv's events say SOURCE
+# is dead, then up until they say it is up again.
+cut_eth1() {
+	ip -n "$(ns a)" link set eth1 down
+	wait_until 5 has "$T/ev" "^link na $1 dead$"
+	ip -n "$(ns a)" link set eth1 up
+	wait_until 8 has_n 2 "$T/ev" "^link na $1 up$"
+}
+
 has() {
 	grep -Eq -- "$2" "$1"
 }
@@ -77,10 +86,7 @@ sees() {
 	bg_start -n a hbsend -k "$KEYS" -n na -i 100ms mcast:239.0.0.44:7008@eth0 udp:198.51.100.2:7009
 	wait_until 5 has "$T/ev" '^link na udp:7009 up$'
 	wait_until 5 has "$T/ev" '^link na mcast:239.0.0.44:7008@eth0 up$'
-	ip -n "$(ns a)" link set eth1 down
-	wait_until 5 has "$T/ev" '^link na udp:7009 dead$'
-	ip -n "$(ns a)" link set eth1 up
-	wait_until 8 has_n 2 "$T/ev" '^link na udp:7009 up$'
+	cut_eth1 udp:7009
 	run ! has "$T/ev" '^(warn|dead) na'
 }
 
@@ -136,10 +142,7 @@ sees() {
 	bg_start -n a hbsend -k "$KEYS" -n na -i 100ms bcast:eth0:7015 udp:198.51.100.2:7015
 	wait_until 5 has "$T/ev" '^link na udp:7015@eth0 up$'
 	wait_until 5 has "$T/ev" '^link na udp:7015@eth1 up$'
-	ip -n "$(ns a)" link set eth1 down
-	wait_until 5 has "$T/ev" '^link na udp:7015@eth1 dead$'
-	ip -n "$(ns a)" link set eth1 up
-	wait_until 8 has_n 2 "$T/ev" '^link na udp:7015@eth1 up$'
+	cut_eth1 udp:7015@eth1
 	run ! has "$T/ev" '^(warn|dead) na|@eth0 dead'
 	# every line came twice, the copy over the second medium no replay;
 	# hbrecv gives its drop counts, if any, when it ends
