@@ -195,6 +195,23 @@ stop(struct own *o, const char *why)
 	act("stop");
 }
 
+/*
+ * Row H6: a whole lease without a renewal (hbnode, or the machine, did
+ * not run): the kernel has removed the address, and the peer may hold
+ * the group by now.  Claim nothing: release and stand by.
+ */
+static void
+lease_gone(struct own *o)
+{
+	act("transition %s renewed nothing for %llu ms, longer than its "
+	    "lease: its address is gone", o->node,
+	    (unsigned long long)(o->now - o->last_renew));
+	standby(o, SB_FAIL);
+	snprintf(o->why, sizeof(o->why), "the lease ran out unrenewed (%s "
+	    "or hbnode stopped)", o->node);
+	stop(o, o->why);
+}
+
 /* The node that takes the group when nobody holds it; both compute it. */
 static const char *
 designated(const struct own *o)
@@ -266,13 +283,7 @@ decide(struct own *o)
 	switch (o->rsc) {
 	case R_HELD:
 		if (o->now - o->last_renew >= o->lease) {		/* H6 */
-			act("transition %s renewed nothing for %llu ms, longer "
-			    "than its lease: its address is gone", o->node,
-			    (unsigned long long)(o->now - o->last_renew));
-			standby(o, SB_FAIL);
-			snprintf(o->why, sizeof(o->why), "the lease ran out "
-			    "unrenewed (%s or hbnode stopped)", o->node);
-			stop(o, o->why);
+			lease_gone(o);
 			break;
 		}
 		if (!pup)
@@ -533,6 +544,9 @@ done(struct own *o, char **w, int n)
 			return;
 		if (strcmp(w[1], "ok") == 0) {				/* H5 */
 			o->last_renew = o->renew_t;
+		} else if (strcmp(w[1], "expired") == 0) {		/* H6 */
+			/* hbnode found it so before this node's tick did */
+			lease_gone(o);
 		} else if (strcmp(w[1], "carrier") == 0) {		/* H8 */
 			act("transition %s lost its LAN link (no carrier for "
 			    "%s)", o->node, text);

@@ -265,7 +265,8 @@ both_up() {
 	# before: the master's stale rsc=held made the slave let go, and
 	# nobody served for ~0.4 s; now the master sees its lease ran out
 	ha_steady 1 n2 || { ha_log n1; ha_log n2; false; }
-	wait_until 10 grep -q "longer than its lease: its address is gone" "$(ha_dir n1)/ha-log"
+	wait_until 10 grep -q "longer than its lease: its address is gone" "$(ha_dir n1)/ha-log" ||
+	    { ha_log n1; ha_log n2; false; }
 	# and failback brings the group home after the hold-down
 	ha_watch 20 n1 || { ha_log n1; ha_log n2; false; }
 	wait_until 10 got MASTER

@@ -58,6 +58,7 @@ H5 | . | {held} ; @1200 tick ; @1210 done renew ok ; @1600 tick | tick
 H5 | . | {held} ; @1200 tick ; @1300 tick | tick
 H6 | . | {held} ; @2700 tick | tick ; transition a renewed nothing for 2000 ms, longer than its lease: its address is gone ; announce standby rsc=rel ask=0 ; transition a releasing the resource group (the lease ran out unrenewed (a or hbnode stopped)) ; stop
 H6 | . | {held} ; @1200 tick ; @2700 tick | tick ; transition a renewed nothing for 2000 ms, longer than its lease: its address is gone ; announce standby rsc=rel ask=0 ; transition a releasing the resource group (the lease ran out unrenewed (a or hbnode stopped)) ; stop
+H6 | . | {held} ; @1200 tick ; @2800 done renew expired | transition a renewed nothing for 2100 ms, longer than its lease: its address is gone ; announce standby rsc=rel ask=0 ; transition a releasing the resource group (the lease ran out unrenewed (a or hbnode stopped)) ; stop
 H7 | . | {held} ; @1200 tick ; @1210 done renew lost 192.0.2.10/24 (no such device) | transition a lost 192.0.2.10/24 (no such device) ; announce standby rsc=rel ask=0 ; transition a releasing the resource group (address lost) ; stop
 H8 | . | {held} ; @1200 tick ; @1210 done renew carrier 192.0.2.10/24 | transition a lost its LAN link (no carrier for 192.0.2.10/24) ; announce standby rsc=rel ask=0 ; transition a releasing the resource group (no carrier) ; stop
 H9 | . | {held} ; @800 carrier lan0 | renew
