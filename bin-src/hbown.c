@@ -28,32 +28,65 @@
 #define TEXTLEN		512
 
 static const char usage_text[] =
-    "usage: hbown [-C] [-a on|off|legacy] [-d DEADTIME] [-l LEASE] "
-    "[-S SETTLE]\n"
-    "             -n NODE -p PEER -H HOME\n";
+    "usage: hbown [-C] [-a on|off|legacy] [-d DEADTIME] [-F REFRESH] "
+    "[-G DELAY]\n"
+    "             [-l LEASE] [-S SETTLE] -n NODE -p PEER -H HOME\n";
 
 static const char help_text[] =
     "-C\ttime from the clock (CLOCK_BOOTTIME) for lines without @MS\n"
     "-a on|off|legacy\tha.cf's auto_failback (default off; legacy is on)\n"
     "-d DEADTIME\tha.cf's deadtime; the hold-down is twice it, at least 2s"
     " (default 2s)\n"
+    "-F REFRESH\tannounce the addresses again that often while held"
+    " (default 0: never)\n"
+    "-G DELAY\ta second announcement that long after the group is taken"
+    " (default 5s; 0: none)\n"
     "-l LEASE\tthe address lease; renewed every quarter (default 2s)\n"
     "-S SETTLE\thow long a claim waits for the peer's (default 500ms)\n"
     "-n NODE\tthis node's name\n"
     "-p PEER\tthe other node's name\n"
     "-H HOME\tthe group's home node (first in haresources)\n";
-#define OPTS		":Ca:d:H:hl:n:p:S:V"
+#define OPTS		":Ca:d:F:G:H:hl:n:p:S:V"
 
 /* This node's status, as announced: active, or standing by. */
 enum st { ST_ACTIVE, ST_STANDBY, ST_STOPPED };
 
 /*
  * Why it stands by, which decides when the standby ends (rows S1-S4):
- * the group given up (the standby command, the peer's takeover, a
- * failback), or a failure (a start that failed, an address, a link or
- * the lease lost), which also holds off for the hold-down.
+ * the administrator's (the standby command here, a takeover asked on
+ * the peer), which lasts until a takeover here or until the peer can
+ * no longer hold the group; a failback, which lasts until the peer
+ * holds the group; a failure (a start that failed, an address, a link
+ * or the lease lost), which holds off for the hold-down and while a
+ * link of the group has no carrier.
  */
-enum sb { SB_NONE, SB_GIVE, SB_FAIL };
+enum sb { SB_NONE, SB_ADMIN, SB_GIVE, SB_FAIL };
+
+/*
+ * The reason a node stands by or lets the group go, announced as why=
+ * so that the peer logs the true cause (hbnode(8), PROTOCOL); WHY_NONE
+ * is not announced.
+ */
+enum why { WHY_NONE, WHY_STOP, WHY_STANDBY, WHY_TAKEOVER, WHY_FAILBACK,
+	WHY_START, WHY_LEASE, WHY_ADDRESS, WHY_CARRIER, WHY_FATAL, WHY_SPLIT };
+
+static const char *const why_name[] = { "", "stop", "standby", "takeover",
+	"failback", "start", "lease", "address", "carrier", "fatal", "split" };
+
+/* What the peer's why= means, for this node's log. */
+static const char *const why_text[] = {
+	"%s is in standby",
+	"%s is stopping",
+	"standby was asked on %s",
+	"%s gave it up for this node's takeover",
+	"auto_failback: %s gave it back",
+	"%s could not start it",
+	"%s's lease ran out",
+	"%s lost an address",
+	"%s lost its LAN link",
+	"%s is stopping after a failure",
+	"split brain: %s let it go",
+};
 
 /*
  * The group on this node.  CLAIM and START both go out as rsc=acq (the
@@ -77,16 +110,22 @@ struct own {
 	uint64_t	holddown;	/* 2 * deadtime, at least 2000 */
 	uint64_t	settle;		/* -S */
 	uint64_t	deadprobe;	/* lease + 1500: the dead peer's lease */
+	uint64_t	garp_delay;	/* -G: the second announcement */
+	uint64_t	garp_refresh;	/* -F: announced again while held */
 
 	enum st		st;
 	enum sb		sb;
+	enum why	why_w;		/* announced as why= */
 	enum rsc	rsc;
 	int		ask;
+	int		fails;		/* starts failed in a row */
+	int		nocarrier;	/* a link of the group has no carrier */
 
 	enum pstate	pstate;
 	char		pst[NAMELEN];	/* the peer's st=, rsc=, ask= */
 	char		prsc[NAMELEN];
 	int		pask;
+	enum why	pwhy;
 
 	uint64_t	now;
 	uint64_t	join_t;		/* the peer heard steadily since */
@@ -96,6 +135,8 @@ struct own {
 	uint64_t	retry_t;	/* no claim before */
 	uint64_t	claim_t;
 	uint64_t	start_t;
+	uint64_t	garp_t;		/* the next announcement, 0: none */
+	int		garp_now;	/* announce again at once */
 	int		renewing;	/* a renew action is out */
 	int		stopping;	/* shutting down */
 	int		code;		/* exit status once stopped */
@@ -136,8 +177,9 @@ announce(struct own *o)
 {
 	char m[sizeof(o->announced)];
 
-	snprintf(m, sizeof(m), "%s rsc=%s ask=%d", st_name[o->st],
-	    rsc_name[o->rsc], o->ask);
+	snprintf(m, sizeof(m), "%s rsc=%s ask=%d%s%s", st_name[o->st],
+	    rsc_name[o->rsc], o->ask, o->why_w != WHY_NONE ? " why=" : "",
+	    why_name[o->why_w]);
 	if (strcmp(m, o->announced) == 0)
 		return;
 	strcpy(o->announced, m);
@@ -164,15 +206,38 @@ status(struct own *o)
 	act("status %s", s);
 }
 
-/* A failure's standby lasts the hold-down at least (row S2). */
+/*
+ * A failure's hold-down (row S2): the hold-down, doubled for each start
+ * that failed in a row before this one, up to 16 times, so that a node
+ * whose service cannot start does not take the group back by failback
+ * every few seconds.
+ */
+static uint64_t
+holdoff(const struct own *o)
+{
+	int k = o->fails > 1 ? o->fails - 1 : 0;
+
+	return o->holddown << (k > 4 ? 4 : k);
+}
+
 static void
-standby(struct own *o, enum sb why)
+standby(struct own *o, enum sb kind, enum why why)
 {
 	o->st = ST_STANDBY;
-	o->sb = why;
+	o->sb = kind;
+	o->why_w = why;
 	o->ask = 0;
-	if (why == SB_FAIL)
-		o->retry_t = o->now + o->holddown;
+	if (kind == SB_FAIL)
+		o->retry_t = o->now + holdoff(o);
+}
+
+/* Active again: a standby has ended. */
+static void
+active(struct own *o)
+{
+	o->st = ST_ACTIVE;
+	o->sb = SB_NONE;
+	o->why_w = WHY_NONE;
 }
 
 static void
@@ -206,7 +271,7 @@ lease_gone(struct own *o)
 	act("transition %s renewed nothing for %llu ms, longer than its "
 	    "lease: its address is gone", o->node,
 	    (unsigned long long)(o->now - o->last_renew));
-	standby(o, SB_FAIL);
+	standby(o, SB_FAIL, WHY_LEASE);
 	snprintf(o->why, sizeof(o->why), "the lease ran out unrenewed (%s "
 	    "or hbnode stopped)", o->node);
 	stop(o, o->why);
@@ -236,6 +301,7 @@ shutdown_step(struct own *o)
 	switch (o->rsc) {
 	case R_HELD:
 		o->st = ST_STANDBY;
+		o->why_w = o->code ? WHY_FATAL : WHY_STOP;
 		stop(o, o->why);				/* X1 */
 		return;
 	case R_CLAIM:
@@ -248,6 +314,8 @@ shutdown_step(struct own *o)
 		break;
 	}
 	o->st = ST_STANDBY;					/* X4 */
+	if (o->why_w != WHY_STOP && o->why_w != WHY_FATAL)
+		o->why_w = o->code ? WHY_FATAL : WHY_STOP;
 	o->ask = 0;
 	announce(o);
 	act("transition %s stopped (%s)", o->node, o->why);
@@ -256,6 +324,13 @@ shutdown_step(struct own *o)
 	act("exit %d", o->code);
 	fflush(stdout);
 	exit(0);
+}
+
+/* Why the peer stands by, in o->why, for the transition's reason. */
+static void
+peer_why(struct own *o)
+{
+	snprintf(o->why, sizeof(o->why), why_text[o->pwhy], o->peer);
 }
 
 static void
@@ -270,13 +345,15 @@ decide(struct own *o)
 		return;
 	}
 	if (o->st == ST_STANDBY) {
-		if (pheld ||						/* S1 */
-		    (o->sb == SB_FAIL && o->now >= o->retry_t) ||	/* S2 */
-		    (o->sb != SB_FAIL && o->pstate == P_DEAD) ||	/* S3 */
-		    (o->sb != SB_FAIL && pup && pstandby &&		/* S4 */
+		int given = o->sb == SB_ADMIN || o->sb == SB_GIVE;
+
+		if ((o->sb == SB_GIVE && pheld) ||			/* S1 */
+		    (o->sb == SB_FAIL && o->now >= o->retry_t &&	/* S2 */
+		    !o->nocarrier) ||
+		    (given && o->pstate == P_DEAD) ||			/* S3 */
+		    (given && pup && pstandby &&			/* S4 */
 		    strcmp(o->prsc, "none") == 0)) {
-			o->st = ST_ACTIVE;
-			o->sb = SB_NONE;
+			active(o);
 			announce(o);
 		}
 	}
@@ -291,9 +368,10 @@ decide(struct own *o)
 		else if (pheld && strcmp(o->node, o->home) != 0) {		/* H1 */
 			snprintf(o->why, sizeof(o->why), "split brain: %s "
 			    "holds it too; %s keeps it", o->peer, o->home);
+			o->why_w = WHY_SPLIT;
 			stop(o, o->why);
 		} else if (o->pask && !o->ask) {			/* H2 */
-			standby(o, SB_GIVE);
+			standby(o, SB_ADMIN, WHY_TAKEOVER);
 			snprintf(o->why, sizeof(o->why), "%s asked for it "
 			    "(takeover)", o->peer);
 			stop(o, o->why);
@@ -303,12 +381,24 @@ decide(struct own *o)
 		    strcmp(o->pst, "active") == 0 &&			/* H4 */
 		    o->join_t > o->held_since &&
 		    o->now - o->join_t >= o->holddown) {
-			standby(o, SB_GIVE);
+			standby(o, SB_GIVE, WHY_FAILBACK);
 			snprintf(o->why, sizeof(o->why), "auto_failback: %s "
 			    "is back", o->peer);
 			stop(o, o->why);
 		}
-		if (o->rsc == R_HELD && !o->renewing &&			/* H5 */
+		if (o->rsc != R_HELD)
+			break;
+		if (o->garp_now || (o->garp_t != 0 &&			/* H10 */
+		    o->now >= o->garp_t)) {
+			if (o->garp_now)
+				act("log info %s let the group go: announcing "
+				    "its addresses again", o->peer);
+			o->garp_now = 0;
+			o->garp_t = o->garp_refresh ?
+			    o->now + o->garp_refresh : 0;
+			act("garp");
+		}
+		if (!o->renewing &&					/* H5 */
 		    o->now - o->last_renew >= o->renew_iv) {
 			o->renewing = 1;
 			o->renew_t = o->now;
@@ -321,7 +411,8 @@ decide(struct own *o)
 			    o->peer);
 			start(o, o->deadprobe, o->why);
 		} else if (strcmp(o->prsc, "held") == 0 ||		/* C2 */
-		    strcmp(o->prsc, "rel") == 0) {
+		    strcmp(o->prsc, "rel") == 0 ||
+		    o->nocarrier) {					/* C5 */
 			o->rsc = R_NONE;
 			announce(o);
 		} else if (strcmp(o->prsc, "acq") == 0 &&		/* C3 */
@@ -332,11 +423,14 @@ decide(struct own *o)
 			announce(o);
 		} else if (o->now - o->claim_t >= o->settle ||		/* C4 */
 		    pstandby) {
+			if (pstandby)
+				peer_why(o);
 			start(o, 0, o->why);
 		}
 		break;
 	case R_NONE:
-		if (o->pstate == P_UNKNOWN || o->now < o->retry_t)	/* N1 */
+		if (o->pstate == P_UNKNOWN || o->now < o->retry_t ||	/* N1 */
+		    o->nocarrier)
 			break;
 		if (o->pstate == P_DEAD) {				/* N2 */
 			/*
@@ -348,11 +442,10 @@ decide(struct own *o)
 			start(o, o->deadprobe, o->why);
 		} else if (strcmp(o->prsc, "none") == 0 &&
 		    strcmp(designated(o), o->node) == 0) {
-			if (pstandby)
-				snprintf(o->why, sizeof(o->why), "%s is in "
-				    "standby", o->peer);
-			else if (o->ask)
+			if (o->ask)
 				snprintf(o->why, sizeof(o->why), "takeover");
+			else if (pstandby)
+				peer_why(o);
 			else
 				snprintf(o->why, sizeof(o->why), "nobody holds "
 				    "it; %s is designated", o->node);
@@ -370,12 +463,21 @@ decide(struct own *o)
 	}
 }
 
-/* st=, rsc=, ask= of a status line from the peer; the rest is kept out. */
+/*
+ * st=, rsc=, ask=, why= of a status line from the peer; the rest is kept
+ * out.  The peer turning active starts its steady time again (the
+ * failback hold-down, row H4); letting the group go while this node
+ * holds it (a split brain settled) asks for the addresses to be
+ * announced again (row H10).
+ */
 static void
 peer_fields(struct own *o, char **w, int n)
 {
-	int i;
+	int i, was_active = strcmp(o->pst, "active") == 0;
+	int had = strcmp(o->prsc, "held") == 0 || strcmp(o->prsc, "rel") == 0;
+	enum why pw = o->pwhy;
 
+	o->pwhy = WHY_NONE;
 	for (i = 0; i < n; i++) {
 		/* only the values of the protocol: others are "?" */
 		if (strncmp(w[i], "st=", 3) == 0)
@@ -390,7 +492,22 @@ peer_fields(struct own *o, char **w, int n)
 			    strcmp(w[i] + 4, "rel") == 0 ? w[i] + 4 : "?");
 		else if (strncmp(w[i], "ask=", 4) == 0)
 			o->pask = strcmp(w[i] + 4, "1") == 0;
+		else if (strncmp(w[i], "why=", 4) == 0) {
+			size_t k;
+
+			for (k = 1; k < sizeof(why_name) / sizeof(*why_name);
+			    k++)
+				if (strcmp(w[i] + 4, why_name[k]) == 0)
+					o->pwhy = (enum why)k;
+		}
 	}
+	if (!was_active && strcmp(o->pst, "active") == 0)
+		o->join_t = o->now;
+	if (had && strcmp(o->prsc, "held") != 0 &&
+	    strcmp(o->prsc, "rel") != 0 && o->rsc == R_HELD)
+		o->garp_now = 1;
+	if (o->pwhy == WHY_STOP && pw != WHY_STOP)
+		act("transition node %s: is shutting down", o->peer);
 }
 
 /* The words from w[0] on, joined by blanks. */
@@ -419,8 +536,13 @@ peer_event(struct own *o, const char *ev, char **w, int n)
 	}
 	if (strcmp(ev, "warn") == 0) {				/* P3 */
 		silence(n > 1 ? w[1] : NULL, text, sizeof(text));
-		act("log warn late heartbeat from node %s: %s",
-		    n > 0 ? w[0] : "?", text);
+		if (n > 0 && strcmp(w[0], o->peer) == 0 &&
+		    o->pwhy == WHY_STOP)
+			act("log info node %s: silent since its shutdown (%s)",
+			    o->peer, text);
+		else
+			act("log warn late heartbeat from node %s: %s",
+			    n > 0 ? w[0] : "?", text);
 		/* Not heard steadily: the failback hold-down starts again. */
 		if (n > 0 && strcmp(w[0], o->peer) == 0)
 			o->join_t = o->now;
@@ -432,11 +554,17 @@ peer_event(struct own *o, const char *ev, char **w, int n)
 		return 0;
 	}
 	if (strcmp(ev, "dead") == 0) {				/* P4 */
+		if (strcmp(o->prsc, "held") == 0 && o->rsc == R_HELD)
+			o->garp_now = 1;
 		o->pstate = P_DEAD;
 		strcpy(o->prsc, "none");
 		o->pask = 0;
 		silence(n > 1 ? w[1] : NULL, text, sizeof(text));
-		act("transition node %s: is dead (%s)", o->peer, text);
+		if (o->pwhy == WHY_STOP)
+			act("transition node %s: is down (it shut down; %s)",
+			    o->peer, text);
+		else
+			act("transition node %s: is dead (%s)", o->peer, text);
 		return 1;
 	}
 	/* up, restart, status: P1, P2 */
@@ -445,6 +573,7 @@ peer_event(struct own *o, const char *ev, char **w, int n)
 		strcpy(o->pst, "active");
 		strcpy(o->prsc, "none");
 		o->pask = 0;
+		o->pwhy = WHY_NONE;
 	}
 	o->pstate = P_UP;
 	peer_fields(o, w + 1, n - 1);
@@ -468,17 +597,22 @@ command(struct own *o, const char *c)
 			    "would take the group", o->peer);
 			return;
 		}
+		if (strcmp(o->pst, "standby") == 0 && o->st != ST_STANDBY) {
+			act("log warn standby refused: %s is in standby too, "
+			    "nobody would take the group", o->peer);
+			return;
+		}
 		act("transition standby asked: giving the group to %s",
 		    o->peer);					/* K2 */
-		standby(o, SB_GIVE);
+		standby(o, SB_ADMIN, WHY_STANDBY);
 		if (o->rsc == R_CLAIM)
 			o->rsc = R_NONE;
 		announce(o);
 	} else if (strcmp(c, "takeover") == 0) {		/* K3 */
 		act("transition takeover asked");
-		o->st = ST_ACTIVE;
-		o->sb = SB_NONE;
+		active(o);
 		o->retry_t = 0;
+		o->fails = 0;
 		if (o->rsc != R_HELD)
 			o->ask = 1;
 		announce(o);
@@ -509,6 +643,10 @@ done(struct own *o, char **w, int n)
 			o->last_renew = o->now;
 			o->renewing = 0;
 			o->ask = 0;
+			o->fails = 0;
+			o->garp_now = 0;
+			o->garp_t = o->garp_delay ? o->now + o->garp_delay :
+			    o->garp_refresh ? o->now + o->garp_refresh : 0;
 			announce(o);
 			act("transition %s holds the resource group (acquired "
 			    "in %llu ms)", o->node,
@@ -518,7 +656,8 @@ done(struct own *o, char **w, int n)
 			 * Stopped (or starved) in the middle: the address
 			 * went, and the peer may hold the group by now.
 			 */
-			standby(o, SB_FAIL);
+			o->fails++;
+			standby(o, SB_FAIL, WHY_START);
 			snprintf(o->why, sizeof(o->why), "%s lost its address "
 			    "while its resources started", o->node);
 			stop(o, o->why);
@@ -528,14 +667,16 @@ done(struct own *o, char **w, int n)
 			    "handing the group over", o->node, text[0] ? text :
 			    "the group");
 			o->rsc = R_NONE;
-			standby(o, SB_FAIL);
-			o->retry_t = o->now + o->holddown;
+			o->fails++;
+			standby(o, SB_FAIL, WHY_START);
 			announce(o);
 		}
 	} else if (n >= 2 && strcmp(w[0], "stop") == 0 && o->rsc == R_STOP) {
 		o->rsc = R_NONE;					/* R1 */
 		if (o->sb == SB_FAIL)
-			o->retry_t = o->now + o->holddown;
+			o->retry_t = o->now + holdoff(o);
+		if (o->st == ST_ACTIVE)
+			o->why_w = WHY_NONE;
 		announce(o);
 		act("transition %s released the resource group", o->node);
 	} else if (n >= 2 && strcmp(w[0], "renew") == 0 && o->renewing) {
@@ -550,11 +691,11 @@ done(struct own *o, char **w, int n)
 		} else if (strcmp(w[1], "carrier") == 0) {		/* H8 */
 			act("transition %s lost its LAN link (no carrier for "
 			    "%s)", o->node, text);
-			standby(o, SB_FAIL);
+			standby(o, SB_FAIL, WHY_CARRIER);
 			stop(o, "no carrier");
 		} else {						/* H7 */
 			act("transition %s lost %s", o->node, text);
-			standby(o, SB_FAIL);
+			standby(o, SB_FAIL, WHY_ADDRESS);
 			stop(o, "address lost");
 		}
 	} else {
@@ -587,7 +728,9 @@ event(struct own *o, char **w, int n)
 		return 1;
 	}
 	if (strcmp(ev, "carrier") == 0) {			/* H9 */
-		if (o->rsc == R_HELD && !o->renewing) {
+		/* "carrier up": every link of the group has it again */
+		o->nocarrier = !(n == 2 && strcmp(w[1], "up") == 0);
+		if (o->nocarrier && o->rsc == R_HELD && !o->renewing) {
 			o->renewing = 1;
 			o->renew_t = o->now;
 			act("renew");
@@ -644,6 +787,7 @@ main(int argc, char *argv[])
 	struct own o = {
 		.lease = 2000,
 		.settle = 500,
+		.garp_delay = 5000,
 		.st = ST_ACTIVE,
 		.rsc = R_NONE,
 		.pstate = P_UNKNOWN,
@@ -672,6 +816,13 @@ main(int argc, char *argv[])
 			break;
 		case 'd':
 			deadtime = opt_dur(usage_text, "deadtime", optarg, 1);
+			break;
+		case 'F':
+			o.garp_refresh = opt_dur(usage_text, "refresh", optarg,
+			    0);
+			break;
+		case 'G':
+			o.garp_delay = opt_dur(usage_text, "delay", optarg, 0);
 			break;
 		case 'H':
 			o.home = optarg;

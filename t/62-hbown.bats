@@ -20,9 +20,12 @@ cases() {
 P1 | -H b | @0 up b st=active gen=1 rsc=held ask=0 | transition node b: is up (st=active gen=1 rsc=held ask=0)
 P1 | -H b | {up} ; @100 restart b st=active gen=2 | transition node b: restarted (st=active gen=2)
 P2 | -H b | {up} ; @100 status b st=active rsc=held ask=0 | -
+P2 | -H b | {up} ; @100 status b st=standby rsc=rel ask=0 why=stop | transition node b: is shutting down
 P3 | -H b | {up} ; @100 warn b silent=600 | log warn late heartbeat from node b: silent for 600 ms
 P3 | -H b | {up} ; @100 warn c silent=1200 | log warn late heartbeat from node c: silent for 1.2 s
+P3 | -H b | {up} ; @100 status b st=standby rsc=none ask=0 why=stop ; @700 warn b silent=600 | log info node b: silent since its shutdown (silent for 600 ms)
 P4 | -H b | @0 up b st=active gen=1 rsc=held ask=0 ; @100 dead b silent=1000 | transition node b: is dead (silent for 1.0 s) ; announce active rsc=acq ask=0 ; transition a taking over the resource group (b is dead) ; start 3500
+P4 | -H b | {up} ; @100 status b st=standby rsc=none ask=0 why=stop ; @1100 dead b silent=1000 | transition node b: is down (it shut down; silent for 1.0 s)
 P5 | . | @0 up c st=active gen=1 | -
 P5 | . | @0 dead c silent=1000 | -
 P6 | . | @0 link b udp:694@eth1 dead | log info link b udp:694@eth1 dead
@@ -40,55 +43,72 @@ C3 | -H b | {up} ; @100 cmd takeover ; @200 status b st=active rsc=acq ask=0 | l
 C3 | . | {up} ; @200 status b st=active rsc=acq ask=0 | -
 C4 | . | {up} ; @400 tick | tick
 C4 | . | {up} ; @600 tick | tick ; transition a taking over the resource group (nobody holds it; a is designated) ; start 0
-C4 | . | {up} ; @100 status b st=standby rsc=none ask=0 | transition a taking over the resource group (nobody holds it; a is designated) ; start 0
+C4 | . | {up} ; @100 status b st=standby rsc=none ask=0 | transition a taking over the resource group (b is in standby) ; start 0
+C4 | . | {up} ; @100 status b st=standby rsc=none ask=0 why=stop | transition node b: is shutting down ; transition a taking over the resource group (b is stopping) ; start 0
+C5 | . | {up} ; @100 carrier lan0 | announce active rsc=none ask=0
 A1 | . | {held} | announce active rsc=held ask=0 ; transition a holds the resource group (acquired in 100 ms)
-A2 | . | {up} ; @600 tick ; @700 done start fail IPaddr (no carrier on lan0) | transition a could not start IPaddr (no carrier on lan0); releasing and handing the group over ; announce standby rsc=none ask=0
-A3 | . | {up} ; @600 tick ; @700 done start lost | announce standby rsc=rel ask=0 ; transition a releasing the resource group (a lost its address while its resources started) ; stop
-H1 | -H b | @0 dead b silent=1000 ; @100 done start ok ; @200 up b st=active gen=2 rsc=held ask=0 | transition node b: is up (st=active gen=2 rsc=held ask=0) ; announce active rsc=rel ask=0 ; transition a releasing the resource group (split brain: b holds it too; b keeps it) ; stop
+A2 | . | {up} ; @600 tick ; @700 done start fail IPaddr (no carrier on lan0) | transition a could not start IPaddr (no carrier on lan0); releasing and handing the group over ; announce standby rsc=none ask=0 why=start
+A3 | . | {up} ; @600 tick ; @700 done start lost | announce standby rsc=rel ask=0 why=start ; transition a releasing the resource group (a lost its address while its resources started) ; stop
+H1 | -H b | @0 dead b silent=1000 ; @100 done start ok ; @200 up b st=active gen=2 rsc=held ask=0 | transition node b: is up (st=active gen=2 rsc=held ask=0) ; announce active rsc=rel ask=0 why=split ; transition a releasing the resource group (split brain: b holds it too; b keeps it) ; stop
 H1 | . | @0 dead b silent=1000 ; @100 done start ok ; @200 up b st=active gen=2 rsc=held ask=0 | transition node b: is up (st=active gen=2 rsc=held ask=0)
-H2 | . | {held} ; @800 status b st=active rsc=none ask=1 | announce standby rsc=rel ask=0 ; transition a releasing the resource group (b asked for it (takeover)) ; stop
-H3 | . | {held} ; @800 cmd standby | transition standby asked: giving the group to b ; announce standby rsc=held ask=0 ; announce standby rsc=rel ask=0 ; transition a releasing the resource group (standby) ; stop
-H4 | -H b -a on | @0 dead b silent=1000 ; @100 done start ok ; @500 up b st=active gen=2 ; @600 tick ; @610 done renew ok ; @1200 tick ; @1210 done renew ok ; @1800 tick ; @1810 done renew ok ; @2500 tick | tick ; announce standby rsc=rel ask=0 ; transition a releasing the resource group (auto_failback: b is back) ; stop
+H2 | . | {held} ; @800 status b st=active rsc=none ask=1 | announce standby rsc=rel ask=0 why=takeover ; transition a releasing the resource group (b asked for it (takeover)) ; stop
+H3 | . | {held} ; @800 cmd standby | transition standby asked: giving the group to b ; announce standby rsc=held ask=0 why=standby ; announce standby rsc=rel ask=0 why=standby ; transition a releasing the resource group (standby) ; stop
+H4 | -H b -a on | @0 dead b silent=1000 ; @100 done start ok ; @500 up b st=active gen=2 ; @600 tick ; @610 done renew ok ; @1200 tick ; @1210 done renew ok ; @1800 tick ; @1810 done renew ok ; @2500 tick | tick ; announce standby rsc=rel ask=0 why=failback ; transition a releasing the resource group (auto_failback: b is back) ; stop
 H4 | -H b -a on | @0 dead b silent=1000 ; @100 done start ok ; @500 up b st=active gen=2 ; @600 tick ; @610 done renew ok ; @1200 tick ; @1210 done renew ok ; @1800 tick ; @1810 done renew ok ; @2400 tick | tick ; renew
 H4 | -H b -a on | @0 dead b silent=1000 ; @100 done start ok ; @500 up b st=active gen=2 ; @600 tick ; @610 done renew ok ; @1200 tick ; @1210 done renew ok ; @1800 warn b silent=600 ; @1810 tick ; @1820 done renew ok ; @2500 tick | tick ; renew
 H4 | -H b -a off | @0 dead b silent=1000 ; @100 done start ok ; @500 up b st=active gen=2 ; @600 tick ; @610 done renew ok ; @1200 tick ; @1210 done renew ok ; @1800 tick ; @1810 done renew ok ; @2500 tick | tick ; renew
-H4 | -H b -a on | @0 up b st=standby gen=1 ; @100 done start ok ; @200 status b st=active rsc=none ask=0 ; @600 tick ; @610 done renew ok ; @1200 tick ; @1210 done renew ok ; @1800 tick ; @1810 done renew ok ; @2500 tick | tick ; renew
+H4 | -H b -a on | @0 up b st=standby gen=1 why=carrier ; @100 done start ok ; @200 status b st=active rsc=none ask=0 ; @600 tick ; @610 done renew ok ; @1200 tick ; @1210 done renew ok ; @1800 tick ; @1810 done renew ok ; @2100 tick | tick
+H4 | -H b -a on | @0 up b st=standby gen=1 why=carrier ; @100 done start ok ; @200 status b st=active rsc=none ask=0 ; @600 tick ; @610 done renew ok ; @1200 tick ; @1210 done renew ok ; @1800 tick ; @1810 done renew ok ; @2200 tick | tick ; announce standby rsc=rel ask=0 why=failback ; transition a releasing the resource group (auto_failback: b is back) ; stop
+H4 | -H b -a on | @0 dead b silent=1000 ; @100 done start ok ; @500 up b st=standby gen=2 why=standby ; @600 tick ; @610 done renew ok ; @1200 tick ; @1210 done renew ok ; @1800 tick ; @1810 done renew ok ; @2500 tick | tick ; renew
 H5 | . | {held} ; @1200 tick | tick ; renew
 H5 | . | {held} ; @1200 tick ; @1210 done renew ok ; @1600 tick | tick
 H5 | . | {held} ; @1200 tick ; @1300 tick | tick
-H6 | . | {held} ; @2700 tick | tick ; transition a renewed nothing for 2000 ms, longer than its lease: its address is gone ; announce standby rsc=rel ask=0 ; transition a releasing the resource group (the lease ran out unrenewed (a or hbnode stopped)) ; stop
-H6 | . | {held} ; @1200 tick ; @2700 tick | tick ; transition a renewed nothing for 2000 ms, longer than its lease: its address is gone ; announce standby rsc=rel ask=0 ; transition a releasing the resource group (the lease ran out unrenewed (a or hbnode stopped)) ; stop
-H6 | . | {held} ; @1200 tick ; @2800 done renew expired | transition a renewed nothing for 2100 ms, longer than its lease: its address is gone ; announce standby rsc=rel ask=0 ; transition a releasing the resource group (the lease ran out unrenewed (a or hbnode stopped)) ; stop
-H7 | . | {held} ; @1200 tick ; @1210 done renew lost 192.0.2.10/24 (no such device) | transition a lost 192.0.2.10/24 (no such device) ; announce standby rsc=rel ask=0 ; transition a releasing the resource group (address lost) ; stop
-H8 | . | {held} ; @1200 tick ; @1210 done renew carrier 192.0.2.10/24 | transition a lost its LAN link (no carrier for 192.0.2.10/24) ; announce standby rsc=rel ask=0 ; transition a releasing the resource group (no carrier) ; stop
+H6 | . | {held} ; @2700 tick | tick ; transition a renewed nothing for 2000 ms, longer than its lease: its address is gone ; announce standby rsc=rel ask=0 why=lease ; transition a releasing the resource group (the lease ran out unrenewed (a or hbnode stopped)) ; stop
+H6 | . | {held} ; @1200 tick ; @2700 tick | tick ; transition a renewed nothing for 2000 ms, longer than its lease: its address is gone ; announce standby rsc=rel ask=0 why=lease ; transition a releasing the resource group (the lease ran out unrenewed (a or hbnode stopped)) ; stop
+H6 | . | {held} ; @1200 tick ; @2800 done renew expired | transition a renewed nothing for 2100 ms, longer than its lease: its address is gone ; announce standby rsc=rel ask=0 why=lease ; transition a releasing the resource group (the lease ran out unrenewed (a or hbnode stopped)) ; stop
+H7 | . | {held} ; @1200 tick ; @1210 done renew lost 192.0.2.10/24 (no such device) | transition a lost 192.0.2.10/24 (no such device) ; announce standby rsc=rel ask=0 why=address ; transition a releasing the resource group (address lost) ; stop
+H8 | . | {held} ; @1200 tick ; @1210 done renew carrier 192.0.2.10/24 | transition a lost its LAN link (no carrier for 192.0.2.10/24) ; announce standby rsc=rel ask=0 why=carrier ; transition a releasing the resource group (no carrier) ; stop
 H9 | . | {held} ; @800 carrier lan0 | renew
+H10 | . | @0 dead b silent=1000 ; @100 done start ok ; @200 up b st=active gen=2 rsc=held ask=0 ; @300 status b st=active rsc=rel ask=0 why=split ; @400 status b st=active rsc=none ask=0 | log info b let the group go: announcing its addresses again ; garp
+H10 | . | @0 dead b silent=1000 ; @100 done start ok ; @200 up b st=active gen=2 rsc=held ask=0 ; @300 dead b silent=1000 | transition node b: is dead (silent for 1.0 s) ; log info b let the group go: announcing its addresses again ; garp
+H11 | -G 1s | {held} ; @1700 tick | tick ; garp ; renew
+H11 | -G 1s | {held} ; @1700 tick ; @1710 done renew ok ; @2200 tick | tick ; renew
+H11 | -G 0 -F 1s | {held} ; @1200 tick ; @1210 done renew ok ; @1700 tick | tick ; garp ; renew
+H11 | -G 0 -F 1s | {held} ; @1200 tick ; @1210 done renew ok ; @1700 tick ; @1710 done renew ok ; @2200 tick ; @2210 done renew ok ; @2700 tick | tick ; garp ; renew
+H11 | -G 0 | {held} ; @1200 tick ; @1210 done renew ok ; @1700 tick | tick ; renew
 H9 | . | {held} ; @1200 tick ; @1250 carrier lan0 | -
-H9 | . | {up} ; @100 carrier lan0 | -
-R1 | . | {held} ; @800 cmd standby ; @900 done stop ok | announce standby rsc=none ask=0 ; transition a released the resource group
-R1 | . | {held} ; @800 cmd standby ; @900 done stop fail | announce standby rsc=none ask=0 ; transition a released the resource group
+R1 | . | {held} ; @800 cmd standby ; @900 done stop ok | announce standby rsc=none ask=0 why=standby ; transition a released the resource group
+R1 | . | {held} ; @800 cmd standby ; @900 done stop fail | announce standby rsc=none ask=0 why=standby ; transition a released the resource group
 R1 | . | {held} ; @800 done stop ok | -
-S1 | . | {held} ; @800 cmd standby ; @900 done stop ok ; @1000 status b st=active rsc=held ask=0 | announce active rsc=none ask=0
+S1 | -H b -a on | @0 dead b silent=1000 ; @100 done start ok ; @500 up b st=active gen=2 ; @600 tick ; @610 done renew ok ; @1200 tick ; @1210 done renew ok ; @1800 tick ; @1810 done renew ok ; @2500 tick ; @2600 done stop ok ; @2700 status b st=active rsc=held ask=0 | announce active rsc=none ask=0
+S5 | . | {held} ; @800 cmd standby ; @900 done stop ok ; @1000 status b st=active rsc=held ask=0 | -
+S5 | . | {up} ; @100 status b st=active rsc=held ask=1 ; @200 status b st=active rsc=held ask=0 ; @300 tick | tick
 S2 | . | {up} ; @600 tick ; @700 done start lost ; @800 done stop ok ; @2700 tick | tick
 S2 | . | {up} ; @600 tick ; @700 done start lost ; @800 done stop ok ; @2800 tick | tick ; announce active rsc=none ask=0 ; announce active rsc=acq ask=0
+S2 | . | {up} ; @600 tick ; @700 done start lost ; @800 done stop ok ; @900 carrier lan0 ; @2800 tick | tick
+S2 | . | {up} ; @600 tick ; @700 done start lost ; @800 done stop ok ; @900 carrier lan0 ; @1000 carrier up ; @2800 tick | tick ; announce active rsc=none ask=0 ; announce active rsc=acq ask=0
+S2 | . | {up} ; @600 tick ; @700 done start fail X ; @2700 tick ; @3300 tick ; @3400 done start fail X ; @7300 tick | tick
+S2 | . | {up} ; @600 tick ; @700 done start fail X ; @2700 tick ; @3300 tick ; @3400 done start fail X ; @7400 tick | tick ; announce active rsc=none ask=0 ; announce active rsc=acq ask=0
 S3 | . | {held} ; @800 status b st=active rsc=none ask=1 ; @900 done stop ok ; @1000 dead b silent=1000 | transition node b: is dead (silent for 1.0 s) ; announce active rsc=none ask=0 ; announce active rsc=acq ask=0 ; transition a taking over the resource group (b is dead) ; start 3500
 S3 | . | {up} ; @600 tick ; @700 done start fail IPaddr (x) ; @800 dead b silent=1000 | transition node b: is dead (silent for 1.0 s)
 S4 | . | {held} ; @800 status b st=active rsc=none ask=1 ; @900 done stop ok ; @1000 status b st=standby rsc=none ask=0 | announce active rsc=none ask=0 ; announce active rsc=acq ask=0 ; transition a taking over the resource group (b is in standby) ; start 0
 S4 | . | {held} ; @800 cmd standby ; @900 done stop ok ; @1000 status b st=standby rsc=none ask=0 | announce active rsc=none ask=0 ; announce active rsc=acq ask=0 ; transition a taking over the resource group (b is in standby) ; start 0
 S4 | . | {up} ; @600 tick ; @700 done start lost ; @800 done stop ok ; @900 status b st=standby rsc=none ask=0 | -
 K1 | . | @0 cmd standby | log warn standby refused: b is not up, nobody would take the group
-K2 | . | {up} ; @100 cmd standby | transition standby asked: giving the group to b ; announce standby rsc=none ask=0
+K1 | . | {up} ; @100 status b st=standby rsc=held ask=0 why=standby ; @200 cmd standby | log warn standby refused: b is in standby too, nobody would take the group
+K2 | . | {up} ; @100 cmd standby | transition standby asked: giving the group to b ; announce standby rsc=none ask=0 why=standby
 K3 | . | {held} ; @800 cmd takeover | transition takeover asked
 K3 | -H b | {up} ; @100 cmd standby ; @200 cmd takeover | transition takeover asked ; announce active rsc=none ask=1 ; announce active rsc=acq ask=1
-K4 | . | @0 cmd stop | announce standby rsc=none ask=0 ; transition a stopped (stop asked) ; exit 0
-K4 | . | @0 fatal hbsend (pid 9) exited | log error hbsend (pid 9) exited: releasing the group and stopping ; announce standby rsc=none ask=0 ; transition a stopped (hbsend (pid 9) exited) ; exit 3
+K4 | . | @0 cmd stop | announce standby rsc=none ask=0 why=stop ; transition a stopped (stop asked) ; exit 0
+K4 | . | @0 fatal hbsend (pid 9) exited | log error hbsend (pid 9) exited: releasing the group and stopping ; announce standby rsc=none ask=0 why=fatal ; transition a stopped (hbsend (pid 9) exited) ; exit 3
 K4 | . | @0 cmd reboot | log warn unknown command 'reboot'
-X1 | . | {held} ; @800 cmd stop | announce standby rsc=rel ask=0 ; transition a releasing the resource group (stop asked) ; stop
-X1 | . | {held} ; @800 cmd stop ; @900 done stop ok | announce standby rsc=none ask=0 ; transition a released the resource group ; transition a stopped (stop asked) ; exit 0
-X2 | . | {up} ; @100 cmd stop | announce standby rsc=none ask=0 ; transition a stopped (stop asked) ; exit 0
+X1 | . | {held} ; @800 cmd stop | announce standby rsc=rel ask=0 why=stop ; transition a releasing the resource group (stop asked) ; stop
+X1 | . | {held} ; @800 cmd stop ; @900 done stop ok | announce standby rsc=none ask=0 why=stop ; transition a released the resource group ; transition a stopped (stop asked) ; exit 0
+X2 | . | {up} ; @100 cmd stop | announce standby rsc=none ask=0 why=stop ; transition a stopped (stop asked) ; exit 0
 X3 | . | {up} ; @600 tick ; @650 cmd stop | -
-X3 | . | {up} ; @600 tick ; @650 cmd stop ; @700 done start ok | announce active rsc=held ask=0 ; transition a holds the resource group (acquired in 100 ms) ; announce standby rsc=rel ask=0 ; transition a releasing the resource group (stop asked) ; stop
+X3 | . | {up} ; @600 tick ; @650 cmd stop ; @700 done start ok | announce active rsc=held ask=0 ; transition a holds the resource group (acquired in 100 ms) ; announce standby rsc=rel ask=0 why=stop ; transition a releasing the resource group (stop asked) ; stop
 X3 | . | {held} ; @800 cmd stop ; @850 tick | tick
-X4 | . | {held} ; @800 cmd stop ; @850 fatal hbrecv (pid 8) exited ; @900 done stop ok | announce standby rsc=none ask=0 ; transition a released the resource group ; transition a stopped (stop asked) ; exit 3
+X4 | . | {held} ; @800 cmd stop ; @850 fatal hbrecv (pid 8) exited ; @900 done stop ok | announce standby rsc=none ask=0 why=stop ; transition a released the resource group ; transition a stopped (stop asked) ; exit 3
 X
 }
 
@@ -134,7 +154,7 @@ run_case() {
 @test "every row of hbnode(8)'s PROTOCOL table has a case, and every case a row" {
 	local rows cases
 	rows=$(sed -n '/^\.Sh PROTOCOL/,/^\.Sh /p' "$HAKIT_SHAREDIR/man/hbnode.8" |
-	    grep -o '^\.It [A-Z][0-9]\b' | awk '{ print $2 }' | sort -u)
+	    grep -Eo '^\.It [A-Z][0-9]+\b' | awk '{ print $2 }' | sort -u)
 	cases=$(cases | awk '{ print $1 }' | sort -u)
 	[ "$(echo "$rows" | wc -l)" -ge 30 ]
 	diff <(echo "$rows") <(echo "$cases")
