@@ -25,7 +25,7 @@
 
 static const char usage_text[] =
     "usage: garp [-c COUNT] [-i INTERVAL] [-m request|reply|both] [-D]"
-    " [-t TIMEOUT] [-v] -I IFACE ADDRESS\n";
+    " [-S] [-t TIMEOUT] [-v] -I IFACE ADDRESS\n";
 
 /* One line per option, for -h and --help: see usage_help(). */
 static const char help_text[] =
@@ -34,10 +34,12 @@ static const char help_text[] =
     "-m request|reply|both\t"
     "IPv4: ARP packets to announce with (default both)\n"
     "-D\tprobe that no host holds ADDRESS, do not announce\n"
+    "-S\t-D: also count another host's probe for ADDRESS, as RFC 5227"
+    " 2.1.1 and RFC 4862 5.4.3 do for a host probing at the same time\n"
     "-t TIMEOUT\t-D: how long to await an answer, ms or s (default 1s)\n"
     "-v\tsay on stderr each packet sent and what the probe found\n"
     "-I IFACE\tthe Ethernet interface (required)\n";
-#define OPTS		"c:i:m:Dt:vI:hV"
+#define OPTS		"c:i:m:DSt:vI:hV"
 
 enum {
 	MODE_REQUEST = 1,
@@ -57,6 +59,7 @@ struct garp {
 	uint64_t	timeout_ms;
 	int		mode;
 	int		probe;
+	int		simul;		/* -S: others' probes count */
 	int		verbose;
 	int		fd;
 	/* The MACs of this host's interfaces: answers from them are ours. */
@@ -219,9 +222,11 @@ is_own(const struct garp *g, const unsigned char *mac)
 
 /*
  * Is this frame another host claiming our address?  For IPv4: any ARP
- * packet whose sender is the address, or another host's probe for it
- * (RFC 5227 2.1.1).  For IPv6: an advertisement for it, or another
- * host's DAD solicitation for it (RFC 4862 5.4.3).  Frames from this
+ * packet whose sender is the address (RFC 5227 2.1.1).  For IPv6: an
+ * advertisement for it.  With -S also another host's probe for it
+ * (RFC 5227 2.1.1) or DAD solicitation (RFC 4862 5.4.3): without, a
+ * host that only probes, and never takes the address, cannot hold a
+ * takeover off for as long as it keeps probing.  Frames from this
  * host's own MACs never count.  On a conflict, the holder's MAC goes to mac.
  */
 static int
@@ -234,8 +239,8 @@ conflict(const struct garp *g, const unsigned char *buf, size_t len,
 		if (pkt_arp_parse(buf, len, &a) < 0 ||
 		    is_own(g, a.sha))
 			return 0;
-		if (a.spa.s_addr == g->addr.u.v4.s_addr ||
-		    (a.op == PKT_ARP_REQUEST && a.spa.s_addr == 0 &&
+		if (a.spa.s_addr == g->addr.u.v4.s_addr || (g->simul &&
+		    a.op == PKT_ARP_REQUEST && a.spa.s_addr == 0 &&
 		    a.tpa.s_addr == g->addr.u.v4.s_addr)) {
 			memcpy(mac, a.sha, PKT_MACLEN);
 			return 1;
@@ -251,8 +256,8 @@ conflict(const struct garp *g, const unsigned char *buf, size_t len,
 		who = nd.has_lladdr ? nd.lladdr : src;
 		if (is_own(g, who) || is_own(g, src))
 			return 0;
-		if (nd.type == PKT_ND_NA ||
-		    IN6_IS_ADDR_UNSPECIFIED(&nd.src)) {
+		if (nd.type == PKT_ND_NA || (g->simul &&
+		    IN6_IS_ADDR_UNSPECIFIED(&nd.src))) {
 			memcpy(mac, who, PKT_MACLEN);
 			return 1;
 		}
@@ -409,6 +414,9 @@ main(int argc, char *argv[])
 		case 'D':
 			g.probe = 1;
 			break;
+		case 'S':
+			g.simul = 1;
+			break;
 		case 't':
 			if (parse_dur(optarg, &g.timeout_ms) < 0)
 				usage_error(usage_text, "bad timeout '%s':",
@@ -450,6 +458,8 @@ main(int argc, char *argv[])
 	if (timeout_set && !g.probe)
 		usage_error(usage_text, "-t is the probe's timeout: it needs "
 		    "-D");
+	if (g.simul && !g.probe)
+		usage_error(usage_text, "-S is for the probe: it needs -D");
 	if (mode_set && g.probe)
 		usage_error(usage_text, "-m is for announcements: a probe is "
 		    "always a request");
@@ -488,16 +498,18 @@ main(int argc, char *argv[])
 		unsigned char m[PKT_MACLEN];
 
 		/*
-		 * Hear advertisements to all-nodes and other hosts' DAD
-		 * probes even where the kernel has not joined the groups
-		 * (IPv6 off on the interface).  Best effort.
+		 * Hear advertisements to all-nodes, and with -S other
+		 * hosts' DAD probes, even where the kernel has not joined
+		 * the groups (IPv6 off on the interface).  Best effort.
 		 */
 		inet_pton(AF_INET6, "ff02::1", &all);
 		pkt_mcast_mac(&all, m);
 		(void)pkt_join(g.fd, g.ifc.index, m);
-		pkt_solicited_node(&g.addr.u.v6, &snm);
-		pkt_mcast_mac(&snm, m);
-		(void)pkt_join(g.fd, g.ifc.index, m);
+		if (g.simul) {
+			pkt_solicited_node(&g.addr.u.v6, &snm);
+			pkt_mcast_mac(&snm, m);
+			(void)pkt_join(g.fd, g.ifc.index, m);
+		}
 	}
 	c = probe(&g, mac);
 	close_fast(g.fd);

@@ -65,6 +65,19 @@ nft_count() {
 		grep -F -- "$3" | sed -n 's/.*counter packets \([0-9]*\) .*/\1/p'
 }
 
+# inject_while PID KIND ADDRESS MAC: c sends garp-inject's KIND frame
+# every 100ms while PID runs (100 at most); prints how many it sent.
+inject_while() {
+	local pid=$1 n=0
+	shift
+	while proc_alive "$pid" && [ "$n" -lt 100 ]; do
+		tnsx c garp-inject send lan0 "$@" >/dev/null || return 1
+		n=$((n + 1))
+		sleep 0.1
+	done
+	echo "$n"
+}
+
 # Counts, in c, ARP packets received per operation for one sender.
 count_arp_in() {
 	local ip=$1
@@ -81,7 +94,7 @@ EOF
 
 @test "garp -h and bad usage follow hakit(7)" {
 	run -0 --separate-stderr timeout 5 garp -h
-	[[ ${lines[0]} == "usage: garp [-c COUNT] [-i INTERVAL] [-m request|reply|both] [-D] [-t TIMEOUT] [-v] -I IFACE ADDRESS" ]]
+	[[ ${lines[0]} == "usage: garp [-c COUNT] [-i INTERVAL] [-m request|reply|both] [-D] [-S] [-t TIMEOUT] [-v] -I IFACE ADDRESS" ]]
 	run -2 --separate-stderr timeout 5 garp 192.0.2.100
 	[[ $stderr == "garp: missing -I IFACE"* ]]
 	[ -z "$output" ]
@@ -115,6 +128,11 @@ EOF
 	[[ $stderr == "garp: -t is the probe's timeout: it needs -D"* ]]
 	run -2 timeout 5 garp -D -m reply -I nosuch0 192.0.2.100
 	run -2 timeout 5 garp -m reply -I nosuch0 2001:db8::100
+}
+
+@test "bad input: -S without -D exits 2" {
+	run -2 --separate-stderr timeout 5 garp -S -I nosuch0 192.0.2.100
+	[[ $stderr == "garp: -S is for the probe: it needs -D"* ]]
 }
 
 @test "bad input: an unknown interface exits 2, a non-Ethernet one too" {
@@ -268,10 +286,10 @@ EOF
 	[ -z "$output" ]
 }
 
-@test "garp -D backs off when another host probes for the same address" {
+@test "garp -D -S backs off when another host probes for the same address" {
 	need_lan
 	local out=$BATS_TEST_TMPDIR/b.out err=$BATS_TEST_TMPDIR/b.err st=0
-	bg_start -n b -o "$out" -e "$err" timeout 20 garp -D -v -c 1 -t 5s -I lan0 192.0.2.103
+	bg_start -n b -o "$out" -e "$err" timeout 20 garp -D -S -v -c 1 -t 5s -I lan0 192.0.2.103
 	local pid=$BG_PID
 	wait_until 5 grep -q 'sent ARP probe' "$err"
 	# a's probe comes after b's only one: b backs off, a sees no one
@@ -333,10 +351,10 @@ EOF
 	[ "$(cat "$out")" = 02:00:00:00:00:02 ]
 }
 
-@test "garp -D for IPv6 backs off when another host does DAD for the address" {
+@test "garp -D -S for IPv6 backs off when another host does DAD for the address" {
 	need_lan
 	local err=$BATS_TEST_TMPDIR/b.err out=$BATS_TEST_TMPDIR/b.out st=0
-	bg_start -n b -o "$out" -e "$err" timeout 20 garp -D -v -t 3s -I lan0 2001:db8::102
+	bg_start -n b -o "$out" -e "$err" timeout 20 garp -D -S -v -t 3s -I lan0 2001:db8::102
 	local pid=$BG_PID
 	wait_until 5 grep -q 'sent neighbour solicitation' "$err"
 	run -0 tnsx c garp-inject send lan0 ns-dad 2001:db8::102 02:00:00:00:00:03
@@ -344,6 +362,76 @@ EOF
 	[ "$st" -eq 1 ]
 	# a DAD probe has no link-layer option: the frame's source is named
 	[ "$(cat "$out")" = "$(ns_mac c lan0)" ]
+}
+
+@test "garp -D without -S exits 0 while another host only sends ARP probes for the address" {
+	need_lan
+	local err=$BATS_TEST_TMPDIR/b.err out=$BATS_TEST_TMPDIR/b.out st=0 n
+	bg_start -n b -o "$out" -e "$err" timeout 20 garp -D -v -t 1500ms -I lan0 192.0.2.103
+	local pid=$BG_PID
+	wait_until 5 grep -q 'sent ARP probe' "$err"
+	n=$(inject_while "$pid" arp-probe 192.0.2.103 02:00:00:00:00:04)
+	wait "$pid" || st=$?
+	[ "$st" -eq 0 ] || { cat "$out" "$err"; false; }
+	[ ! -s "$out" ]
+	[ "$n" -ge 3 ] || { echo "only $n probes while garp ran"; false; }
+	# the same probes with -S: the first one is a conflict
+	out=$out.2 err=$err.2 st=0
+	bg_start -n b -o "$out" -e "$err" timeout 20 garp -D -S -v -t 1500ms -I lan0 192.0.2.103
+	pid=$BG_PID
+	wait_until 5 grep -q 'sent ARP probe' "$err"
+	inject_while "$pid" arp-probe 192.0.2.103 02:00:00:00:00:04
+	wait "$pid" || st=$?
+	[ "$st" -eq 1 ]
+	[ "$(cat "$out")" = 02:00:00:00:00:04 ]
+}
+
+@test "garp -D without -S exits 1 when a host answers, though another host probes too" {
+	need_lan
+	local err=$BATS_TEST_TMPDIR/b.err out=$BATS_TEST_TMPDIR/b.out st=0
+	run -0 tnsx a vipctl add 192.0.2.103/24 dev lan0
+	bg_start -n b -o "$out" -e "$err" timeout 20 garp -D -v -t 1500ms -I lan0 192.0.2.103
+	local pid=$BG_PID
+	wait_until 5 grep -q 'sent ARP probe' "$err"
+	inject_while "$pid" arp-probe 192.0.2.103 02:00:00:00:00:04
+	wait "$pid" || st=$?
+	[ "$st" -eq 1 ] || { cat "$out" "$err"; false; }
+	[ "$(cat "$out")" = "$(ns_mac a lan0)" ]
+}
+
+@test "garp -D for IPv6 without -S exits 0 while another host only does DAD for the address" {
+	need_lan
+	local err=$BATS_TEST_TMPDIR/b.err out=$BATS_TEST_TMPDIR/b.out st=0 n
+	bg_start -n b -o "$out" -e "$err" timeout 20 garp -D -v -t 1500ms -I lan0 2001:db8::102
+	local pid=$BG_PID
+	wait_until 5 grep -q 'sent neighbour solicitation' "$err"
+	n=$(inject_while "$pid" ns-dad 2001:db8::102 02:00:00:00:00:03)
+	wait "$pid" || st=$?
+	[ "$st" -eq 0 ] || { cat "$out" "$err"; false; }
+	[ ! -s "$out" ]
+	[ "$n" -ge 3 ] || { echo "only $n solicitations while garp ran"; false; }
+	# the same solicitations with -S: the first one is a conflict
+	out=$out.2 err=$err.2 st=0
+	bg_start -n b -o "$out" -e "$err" timeout 20 garp -D -S -v -t 1500ms -I lan0 2001:db8::102
+	pid=$BG_PID
+	wait_until 5 grep -q 'sent neighbour solicitation' "$err"
+	inject_while "$pid" ns-dad 2001:db8::102 02:00:00:00:00:03
+	wait "$pid" || st=$?
+	[ "$st" -eq 1 ]
+	[ "$(cat "$out")" = "$(ns_mac c lan0)" ]
+}
+
+@test "garp -D for IPv6 without -S exits 1 when a host answers, though another host does DAD too" {
+	need_lan
+	local err=$BATS_TEST_TMPDIR/b.err out=$BATS_TEST_TMPDIR/b.out st=0
+	run -0 tnsx a vipctl add 2001:db8::102/64 dev lan0
+	bg_start -n b -o "$out" -e "$err" timeout 20 garp -D -v -t 1500ms -I lan0 2001:db8::102
+	local pid=$BG_PID
+	wait_until 5 grep -q 'sent neighbour solicitation' "$err"
+	inject_while "$pid" ns-dad 2001:db8::102 02:00:00:00:00:03
+	wait "$pid" || st=$?
+	[ "$st" -eq 1 ] || { cat "$out" "$err"; false; }
+	[ "$(cat "$out")" = "$(ns_mac a lan0)" ]
 }
 
 @test "the packet parsers survive random and mutated packets" {

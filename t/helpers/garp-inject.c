@@ -1,13 +1,14 @@
 /*
  * garp-inject - test helper for t/31-garp.bats: sends forged, garbled
- * and valid ARP and neighbour advertisement frames onto an interface,
- * and runs random bytes through lib/pkt's parsers.
+ * and valid ARP and neighbour discovery frames onto an interface, and runs random bytes through lib/pkt's parsers.
  *
  *   garp-inject send IFACE KIND ADDRESS MAC
- *	KIND: arp-reply arp-short arp-badhln na na-badsum na-hop64
- *	      na-badopt na-short na-solicited ns-dad
+ *	KIND: arp-reply arp-short arp-badhln arp-probe na na-badsum
+ *	      na-hop64 na-badopt na-short na-solicited ns-dad
  *	The frame claims ADDRESS for MAC (sender hardware address or
  *	target link-layer option); the Ethernet source is IFACE's own.
+ *	arp-probe and ns-dad only ask for ADDRESS (RFC 5227 2.1.1 probe
+ *	from MAC, RFC 4862 5.4.2 DAD).
  *   garp-inject dump KIND ADDRESS MAC
  *	Writes that frame's payload to stdout instead (fuzzing seeds).
  *   garp-inject fuzz COUNT SEED
@@ -104,7 +105,14 @@ do_send(int argc, char *argv[], int dump)
 			len = 20;
 		else if (strcmp(kind, "arp-badhln") == 0)
 			buf[4] = 8;
-		else if (strcmp(kind, "arp-reply") != 0)
+		else if (strcmp(kind, "arp-probe") == 0) {
+			/* Another host's probe: sender 0.0.0.0, asks only. */
+			static const unsigned char zero[PKT_MACLEN];
+			struct in_addr any = { 0 };
+
+			len = pkt_arp_build(buf, PKT_ARP_REQUEST, mac, any,
+			    zero, a.u.v4);
+		} else if (strcmp(kind, "arp-reply") != 0)
 			usage_error(usage_text, "unknown kind '%s'", kind);
 	} else {
 		if (a.family != AF_INET6)
