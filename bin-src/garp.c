@@ -24,8 +24,8 @@
 #include "tm.h"
 
 static const char usage_text[] =
-    "usage: garp [-c COUNT] [-i INTERVAL] [-m request|reply|both] [-D]"
-    " [-S] [-t TIMEOUT] [-v] -I IFACE ADDRESS\n";
+    "usage: garp [-c COUNT] [-i INTERVAL] [-m request|reply|both] [-R]"
+    " [-D] [-S] [-t TIMEOUT] [-v] -I IFACE ADDRESS\n";
 
 /* One line per option, for -h and --help: see usage_help(). */
 static const char help_text[] =
@@ -33,13 +33,14 @@ static const char help_text[] =
     "-i INTERVAL\ttime between rounds or probes, ms or s (default 200ms)\n"
     "-m request|reply|both\t"
     "IPv4: ARP packets to announce with (default both)\n"
+    "-R\tIPv6: set the Router flag in the advertisements (RFC 4861 4.4)\n"
     "-D\tprobe that no host holds ADDRESS, do not announce\n"
     "-S\t-D: also count another host's probe for ADDRESS, as RFC 5227"
     " 2.1.1 and RFC 4862 5.4.3 do for a host probing at the same time\n"
     "-t TIMEOUT\t-D: how long to await an answer, ms or s (default 1s)\n"
     "-v\tsay on stderr each packet sent and what the probe found\n"
     "-I IFACE\tthe Ethernet interface (required)\n";
-#define OPTS		"c:i:m:DSt:vI:hV"
+#define OPTS		"c:i:m:RDSt:vI:hV"
 
 enum {
 	MODE_REQUEST = 1,
@@ -58,6 +59,7 @@ struct garp {
 	uint64_t	interval_ms;
 	uint64_t	timeout_ms;
 	int		mode;
+	int		router;		/* -R: RFC 4861 4.4 flag R */
 	int		probe;
 	int		simul;		/* -S: others' probes count */
 	int		verbose;
@@ -133,8 +135,14 @@ announce_once(struct garp *g)
 
 		inet_pton(AF_INET6, "ff02::1", &all);
 		pkt_mcast_mac(&all, dst);
+		/*
+		 * A neighbour that takes ADDRESS for a router and hears an
+		 * NA without R drops the routes through it (RFC 4861
+		 * 7.2.5; Linux: rt6_clean_tohost): -R keeps them.
+		 */
 		len = pkt_na_build(buf, &g->addr.u.v6, &all, &g->addr.u.v6,
-		    PKT_NA_OVERRIDE, g->ifc.mac);
+		    PKT_NA_OVERRIDE | (g->router ? PKT_NA_ROUTER : 0),
+		    g->ifc.mac);
 		send_or_die(g, ETH_P_IPV6, dst, buf, len,
 		    "unsolicited neighbour advertisement");
 	}
@@ -411,6 +419,9 @@ main(int argc, char *argv[])
 				    "(request, reply or both)", optarg);
 			mode_set = 1;
 			break;
+		case 'R':
+			g.router = 1;
+			break;
 		case 'D':
 			g.probe = 1;
 			break;
@@ -460,6 +471,12 @@ main(int argc, char *argv[])
 		    "-D");
 	if (g.simul && !g.probe)
 		usage_error(usage_text, "-S is for the probe: it needs -D");
+	if (g.router && g.probe)
+		usage_error(usage_text, "-R is for announcements: a probe "
+		    "sends no advertisement");
+	if (g.router && g.addr.family == AF_INET)
+		usage_error(usage_text, "-R is for IPv6: ARP has no router "
+		    "flag");
 	if (mode_set && g.probe)
 		usage_error(usage_text, "-m is for announcements: a probe is "
 		    "always a request");

@@ -2,7 +2,9 @@
 # garp(8): gratuitous ARP and unsolicited NA announcements, RFC 5227 and
 # RFC 4862 probes, and the takeover of a virtual IP on a LAN as it
 # happens: three namespaces a, b, c on one bridge, c a client whose
-# neighbour table is checked from outside, with nft counters.
+# neighbour table is checked from outside, with nft counters.  The router
+# flag tests make a LAN of their own (ra_lan) where a client learns its
+# default route from a router advertisement.
 
 load helpers/common
 
@@ -94,7 +96,7 @@ EOF
 
 @test "garp -h and bad usage follow hakit(7)" {
 	run -0 --separate-stderr timeout 5 garp -h
-	[[ ${lines[0]} == "usage: garp [-c COUNT] [-i INTERVAL] [-m request|reply|both] [-D] [-S] [-t TIMEOUT] [-v] -I IFACE ADDRESS" ]]
+	[[ ${lines[0]} == "usage: garp [-c COUNT] [-i INTERVAL] [-m request|reply|both] [-R] [-D] [-S] [-t TIMEOUT] [-v] -I IFACE ADDRESS" ]]
 	run -2 --separate-stderr timeout 5 garp 192.0.2.100
 	[[ $stderr == "garp: missing -I IFACE"* ]]
 	[ -z "$output" ]
@@ -130,9 +132,13 @@ EOF
 	run -2 timeout 5 garp -m reply -I nosuch0 2001:db8::100
 }
 
-@test "bad input: -S without -D exits 2" {
+@test "bad input: -S without -D, -R with -D or with IPv4 exit 2" {
 	run -2 --separate-stderr timeout 5 garp -S -I nosuch0 192.0.2.100
 	[[ $stderr == "garp: -S is for the probe: it needs -D"* ]]
+	run -2 --separate-stderr timeout 5 garp -D -R -I nosuch0 2001:db8::100
+	[[ $stderr == "garp: -R is for announcements: a probe sends no advertisement"* ]]
+	run -2 --separate-stderr timeout 5 garp -R -I nosuch0 192.0.2.100
+	[[ $stderr == "garp: -R is for IPv6: ARP has no router flag"* ]]
 }
 
 @test "bad input: an unknown interface exits 2, a non-Ethernet one too" {
@@ -505,4 +511,72 @@ EOF
 	run -0 tnsx c ping -c 1 -W 2 2001:db8::100
 	[ "$(neigh_mac 2001:db8::100)" = "$bmac" ]
 	[ "$(nft_count ip6 out "nd-neighbor-solicit")" = 0 ]
+}
+
+# A LAN of the test's own: r1 holds the link-local fe80::1 and sends a
+# router advertisement from it (lifetime 1800 s), rc is a host
+# (accept_ra 1, forwarding 0) that takes fe80::1 as its default router,
+# r2 is the node that takes fe80::1 over.  Returns when rc has the route.
+ra_lan() {
+	ns_bridge rsw
+	ns_new r1 r2 rc
+	ns_port rsw r1 lan0
+	ns_port rsw r2 lan0
+	ns_port rsw rc lan0
+	tnsx rc sysctl -q -w net.ipv6.conf.all.forwarding=0 \
+		net.ipv6.conf.lan0.forwarding=0 net.ipv6.conf.lan0.accept_ra=1
+	ns_addr r1 lan0 fe80::1/64
+	R1MAC=$(ns_mac r1 lan0)
+	# one RA is enough; another each poll in case the first was early
+	wait_until 5 eval 'tnsx r1 garp-inject send lan0 ra fe80::1 "$R1MAC" && rc_default'
+	[ "$(rc_neigh)" = "$R1MAC router" ]
+}
+
+# rc's default route via fe80::1, learned from the advertisement.
+rc_default() {
+	ip -n "$(ns rc)" -6 route show default |
+		grep -q '^default via fe80::1 dev lan0 proto ra '
+}
+
+# rc's neighbour entry for fe80::1: its MAC, and "router" when flagged so.
+rc_neigh() {
+	ip -n "$(ns rc)" neigh show dev lan0 to fe80::1 |
+		awk '/lladdr/ { print $3 ($4 == "router" ? " router" : "") }'
+}
+
+@test "garp for IPv6 without -R: a client drops its RA-learned default route through the address" {
+	need_netns
+	ra_lan
+	local r2mac
+	r2mac=$(ns_mac r2 lan0)
+	run -0 tnsx r2 garp -c 1 -I lan0 fe80::1
+	# the advertisement arrived: rc's entry moved to r2
+	wait_until 5 eval '[[ "$(rc_neigh)" == "$r2mac"* ]]'
+	wait_until 5 eval '! rc_default'
+	[ "$(rc_neigh)" = "$r2mac" ]
+}
+
+@test "garp -R: a client keeps its RA-learned default route through the address" {
+	need_netns
+	ra_lan
+	local r2mac
+	r2mac=$(ns_mac r2 lan0)
+	run -0 tnsx r2 garp -R -c 1 -I lan0 fe80::1
+	# the advertisement arrived, and was handled at once, route and all
+	wait_until 5 eval '[[ "$(rc_neigh)" == "$r2mac"* ]]'
+	rc_default || { ip -n "$(ns rc)" -6 route; false; }
+	[ "$(rc_neigh)" = "$r2mac router" ]
+}
+
+@test "garp -R for IPv6 sets the router flag in its NA" {
+	need_lan
+	command -v tcpdump >/dev/null || skip "needs tcpdump"
+	local out=$BATS_TEST_TMPDIR/td.out err=$BATS_TEST_TMPDIR/td.err
+	bg_start -n c -o "$out" -e "$err" timeout 20 tcpdump -i lan0 -n -e -vv -l \
+		'icmp6 and ip6[40] == 136'
+	wait_until 10 grep -q 'listening on' "$err"
+	run -0 tnsx b garp -R -c 1 -I lan0 2001:db8::101
+	wait_until 5 grep -q 'tgt is 2001:db8::101' "$out"
+	grep -q '2001:db8::101 > ff02::1: \[icmp6 sum ok\]' "$out"
+	grep -q 'tgt is 2001:db8::101, Flags \[router, override\]$' "$out"
 }

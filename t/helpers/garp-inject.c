@@ -1,14 +1,16 @@
 /*
  * garp-inject - test helper for t/31-garp.bats: sends forged, garbled
- * and valid ARP and neighbour discovery frames onto an interface, and runs random bytes through lib/pkt's parsers.
+ * and valid ARP, neighbour discovery and router advertisement frames
+ * onto an interface, and runs random bytes through lib/pkt's parsers.
  *
  *   garp-inject send IFACE KIND ADDRESS MAC
  *	KIND: arp-reply arp-short arp-badhln arp-probe na na-badsum
- *	      na-hop64 na-badopt na-short na-solicited ns-dad
+ *	      na-hop64 na-badopt na-short na-solicited ns-dad ra
  *	The frame claims ADDRESS for MAC (sender hardware address or
  *	target link-layer option); the Ethernet source is IFACE's own.
  *	arp-probe and ns-dad only ask for ADDRESS (RFC 5227 2.1.1 probe
- *	from MAC, RFC 4862 5.4.2 DAD).
+ *	from MAC, RFC 4862 5.4.2 DAD); ra is a router advertisement from
+ *	the link-local ADDRESS with MAC as its source link-layer option.
  *   garp-inject dump KIND ADDRESS MAC
  *	Writes that frame's payload to stdout instead (fuzzing seeds).
  *   garp-inject fuzz COUNT SEED
@@ -63,6 +65,36 @@ fix_csum(unsigned char *buf, size_t len)
 	c = pkt_csum(buf + 40, len - 40, s);
 	buf[42] = (unsigned char)(c >> 8);
 	buf[43] = (unsigned char)c;
+}
+
+/*
+ * A router advertisement (RFC 4861 4.2) from the link-local src to
+ * all-nodes: hop limit 255, router lifetime RA_LIFETIME seconds,
+ * reachable time and retrans timer 0 (unspecified), a source
+ * link-layer option with mac.  Its length; buf holds 64 bytes.
+ */
+#define RA_LIFETIME 1800
+static size_t
+ra_build(unsigned char *buf, const struct in6_addr *src,
+    const struct in6_addr *dst, const unsigned char *mac)
+{
+	unsigned char *m = buf + 40;
+
+	memset(buf, 0, 64);
+	buf[0] = 0x60;
+	buf[5] = 24;		/* payload: 16 bytes of RA, 8 of option */
+	buf[6] = 58;		/* ICMPv6 */
+	buf[7] = 255;
+	memcpy(buf + 8, src, 16);
+	memcpy(buf + 24, dst, 16);
+	m[0] = 134;		/* router advertisement */
+	m[6] = RA_LIFETIME >> 8;
+	m[7] = RA_LIFETIME & 0xff;
+	m[16] = 1;		/* source link-layer address, 8 bytes */
+	m[17] = 1;
+	memcpy(m + 18, mac, PKT_MACLEN);
+	fix_csum(buf, 64);
+	return 64;
 }
 
 static int
@@ -139,6 +171,11 @@ do_send(int argc, char *argv[], int dump)
 			pkt_mcast_mac(&snm, dst);
 			len = pkt_ns_build(buf, &in6addr_any, &snm, &a.u.v6,
 			    NULL);
+		} else if (strcmp(kind, "ra") == 0) {
+			if (!IN6_IS_ADDR_LINKLOCAL(&a.u.v6))
+				usage_error(usage_text, "ra needs a link-local "
+				    "address (RFC 4861 6.1.2)");
+			len = ra_build(buf, &a.u.v6, &all, mac);
 		} else if (strcmp(kind, "na-short") == 0)
 			len = 50;
 		else if (strcmp(kind, "na") != 0 &&
