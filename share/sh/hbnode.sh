@@ -86,6 +86,14 @@ hb_read_hacf() {
 		d=$1
 		shift
 		case $d in
+		garp_master_delay|garp_master_refresh)
+			# keepalived's: announce again after taking the group,
+			# and every so often while holding it; 0 is never
+			[ $# -eq 1 ] || hb_err "$hf" "$ln" "$d takes one duration (0: never)"
+			v=$(hk_dur_ms "$1") ||
+			    hb_err "$hf" "$ln" "$d: bad duration '$1' (seconds, or with a unit: 500ms, 2s)"
+			eval "cf_$d=\$v"
+			;;
 		keepalive|deadtime|warntime|initdead)
 			[ $# -eq 1 ] || hb_err "$hf" "$ln" "$d takes one duration"
 			v=$(hb_dur "$hf" "$ln" "$d" "$1")
@@ -440,6 +448,7 @@ hb_group() {
 hb_load() {
 	hb_confdir=$1 hb_self=$2 hb_sharedir=$3
 	cf_keepalive=1000 cf_deadtime=30000 cf_warntime="" cf_initdead=""
+	cf_garp_master_delay=5000 cf_garp_master_refresh=0
 	cf_udpport=694 cf_baud=19200 cf_nodes="" cf_auto_failback=legacy
 	cf_logfile="" cf_debugfile="" cf_logfacility=""
 	cf_keepalive_line="" cf_deadtime_line="" cf_warntime_line=""
@@ -463,6 +472,8 @@ hb_dump() {
 	printf 'warntime %s\n' "$cf_warntime"
 	printf 'initdead %s\n' "$cf_initdead"
 	printf 'auto_failback %s\n' "$cf_auto_failback"
+	printf 'garp_master_delay %s\n' "$cf_garp_master_delay"
+	printf 'garp_master_refresh %s\n' "$cf_garp_master_refresh"
 	printf 'send %s\n' "$hb_tx"
 	printf 'receive %s\n' "$hb_rx"
 	i=1
