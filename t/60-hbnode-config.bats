@@ -234,6 +234,16 @@ set_cf() {
 	refused "ha.cf:10: auto_failback: 'sometimes' is not on, off or legacy"
 }
 
+@test "garp_master_delay and garp_master_refresh: durations, 0 is never, defaults 5s and 0" {
+	run -0 hb check
+	[[ $output == *"garp_master_delay 5000"*"garp_master_refresh 0"* ]]
+	printf 'garp_master_delay 0\ngarp_master_refresh 1m\n' >>"$C/ha.cf"
+	run -0 hb check
+	[[ $output == *"garp_master_delay 0"*"garp_master_refresh 60000"* ]]
+	printf 'garp_master_refresh soon\n' >>"$C/ha.cf"
+	refused "ha.cf:14: garp_master_refresh: bad duration 'soon'"
+}
+
 @test "no node line naming this host exits 2 with file and line" {
 	run -2 --separate-stderr timeout 20 hbnode -c "$C" -n elsewhere check
 	[[ $stderr == *"$C/ha.cf:8: no node line names this host, 'elsewhere'"* ]]
