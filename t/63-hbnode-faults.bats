@@ -1,0 +1,393 @@
+#!/usr/bin/env bats
+# The fault matrix of hbnode(8) (issue 12): two nodes and a client on a
+# bridge in network namespaces (helpers/ha), and a sampler
+# (helpers/faults) that reads both nodes' addresses every 30 ms for the
+# whole test.  Every case ends by failing if the sampler ever saw both
+# nodes hold an address of the group, or fell behind (samples more than
+# 50 ms apart), and by bounding the longest time with no holder once the
+# group was first held.
+# Timers (ha_conf): keepalive 200ms, deadtime 1s, warntime 600ms,
+# initdead 2s; the lease is 2s (deadtime, at least 2 s) renewed every
+# 500 ms; taking the group (probe, add, announce, web) takes ~450 ms.
+# Above each test: why its bound, and what was measured on main
+# (f7cca92, 2 CPUs, the file alone and beside t/61, t/62 and t/65;
+# sampled every 40 ms then, intervals up to 49 ms: hence 30 ms now).  A
+# bound is what the rules allow plus a margin for a loaded machine.  A
+# gap counts only once the group was first held: the cluster's start is
+# not one.  Planned moves (stop,
+# standby, takeover, failback) cost 200 to 400 ms today; DESIGN.md wants
+# a few tens of ms: their bound of 1000 ms is today's, to tighten.
+
+load helpers/common
+load helpers/ha
+load helpers/faults
+
+setup() {
+	need_netns
+	local p
+	for p in hbsend hbrecv hbown vipctl garp; do
+		[ -x "$HAKIT_BINDIR/$p" ] || skip "needs $p (make bin-src/build/$p)"
+	done
+	[ -x "$HAKIT_BINDIR/t/hkhttpd" ] || skip "needs t/helpers/hkhttpd"
+	ha_lab
+	fm_sample_start "$VIP"
+}
+
+teardown() {
+	fm_sample_stop
+	hk_cleanup
+}
+
+got() {
+	[ "$(ha_get)" = "$1" ]
+}
+
+logs() {
+	ha_log n1
+	ha_log n2
+	fm_timeline
+	false
+}
+
+# Both nodes up, the master holding the group and serving.
+both_up() {
+	ha_conf n1 "$@"
+	ha_conf n2 "$@"
+	ha_start n1
+	ha_start n2
+	fm_wait_holder 15 n1 || logs
+	wait_until 10 got MASTER || logs
+	wait_until 10 grep -q "master holds the resource group" "$(ha_dir n1)/ha-log"
+	fm_mark "both up"
+}
+
+# hbnode ARGS for node N with a bound of SECS (ha_hb's is 70 s).
+hb_in() {
+	local secs=$1 n=$2 d
+	shift 2
+	d=$(ha_dir "$n")
+	nsx "$n" timeout "$secs" hbnode -c "$d/ha.d" -n "$(ha_name "$n")" -s "$d/run" -l "$d/lib" "$@"
+}
+
+# the hbnode processes of node N's namespace (the daemon and its
+# subshells), one pid a line
+hb_procs() {
+	local p
+	for p in $(ip netns pids "$(ns "$1")" 2>/dev/null); do
+		[ "$(cat "/proc/$p/comm" 2>/dev/null)" != hbnode ] || echo "$p"
+	done
+}
+
+# The master crashes: its kernel keeps the address until the lease ends
+# (at most 2 s after its last renewal), the slave sees it dead after 1 s
+# and probes until the address is gone, then adds it.  The sampler sees
+# n1 until the lease ends, so the gap is the slave's probe period (a
+# 100 ms probe every 200 ms) and the adding: measured 79 to 240 ms,
+# bound 1000 ms.  The clients lose the service from the kill to the
+# slave's address (lease, then probe): measured 1.85 s, bound 3.5 s.
+@test "master crash (kill -9 of all its processes): the slave takes over after the lease" {
+	both_up
+	fm_mark "kill -9 n1"
+	ha_kill_all n1
+	fm_wait_holder 15 n2 || logs
+	wait_until 10 got SLAVE || logs
+	fm_steady 2 n2 || logs
+	fm_done 1000
+	fm_assert_move "kill -9 n1" n2 3500
+}
+
+# SIGSTOP: hbsend stops sending 1 s later (-W 1s), the slave sees the
+# master dead 1 s after that; the master's lease ran out meanwhile (1.5
+# to 2 s after the stop), so the slave's probe finds the address free:
+# the gap is from the lease's end to the slave's start, at most ~0.7 s
+# plus the start's 450 ms: measured 280 to 519 ms, bound 1500 ms; the
+# slave holds 2.07 s after the stop, bound 4 s.  SIGCONT: the master
+# finds its lease gone, stands by for the hold-down, then takes the
+# group back by failback, a planned move (measured 240 to 280 ms).
+@test "master's hbnode stopped (SIGSTOP), then continued: the slave takes over, the group comes home" {
+	both_up
+	fm_mark "SIGSTOP n1's hbnode"
+	kill -STOP "$HB_PID_n1"
+	fm_wait_holder 20 n2 || { kill -CONT "$HB_PID_n1"; logs; }
+	wait_until 10 got SLAVE || { kill -CONT "$HB_PID_n1"; logs; }
+	fm_mark "SIGCONT"
+	kill -CONT "$HB_PID_n1"
+	fm_steady 1 n2 || logs
+	fm_wait_holder 20 n1 || logs
+	wait_until 10 got MASTER || logs
+	fm_done 1500
+	fm_assert_move "SIGSTOP n1's hbnode" n2 4000
+}
+
+# The master's cable cut (its switch port down: lan0 loses carrier): the
+# master drops the address at its next tick (250 ms), the slave sees it
+# dead after 1 s and takes the group without waiting (nobody answers the
+# probe).  The sampler counts an address on a link without carrier as
+# held by nobody: the gap runs from the cut, up to a heartbeat interval
+# (200 ms) + deadtime (1 s) + the start (450 ms): measured 1080 to
+# 1121 ms, bound 2500 ms.  Cable back: the group comes home by failback
+# (measured 240 ms).
+@test "master's LAN cable cut, then restored: the slave takes over, one holder when it is back" {
+	both_up
+	fm_mark "n1's cable cut"
+	ip -n "$(ns sw)" link set p-n1 down
+	fm_wait_holder 15 n2 || logs
+	wait_until 10 got SLAVE || logs
+	fm_steady 1 n2 || logs
+	fm_mark "n1's cable back"
+	ip -n "$(ns sw)" link set p-n1 up
+	fm_wait_holder 20 n1 || logs
+	wait_until 10 got MASTER || logs
+	fm_done 2500
+	fm_assert_move "n1's cable cut" n2 2500
+}
+
+# A clean stop: the master releases, its last heartbeat says standby, the
+# slave takes the group at once, without probing: a planned move.  Its
+# restart brings the group back after the hold-down, planned too.
+# Measured 199 to 240 ms for each; bound 1000 ms.
+@test "clean hbnode stop of the holder, then start: the slave takes over at once, then gives it back" {
+	both_up
+	fm_mark "hbnode stop n1"
+	run -0 hb_in 20 n1 stop
+	fm_wait_holder 10 n2 || logs
+	wait_until 10 got SLAVE || logs
+	! proc_alive "$HB_PID_n1" || false
+	fm_mark "hbnode start n1"
+	ha_start n1
+	fm_wait_holder 20 n1 || logs
+	wait_until 10 got MASTER || logs
+	fm_done 1000
+}
+
+# standby and takeover: planned moves, no probe.  Measured 280 to 400 ms
+# for each; bound 1000 ms.
+@test "standby gives the group to the slave, takeover takes it back" {
+	both_up
+	fm_mark "standby n1"
+	run -0 hb_in 10 n1 standby
+	fm_wait_holder 10 n2 || logs
+	wait_until 10 got SLAVE || logs
+	fm_steady 2 n2 || logs
+	fm_mark "takeover n1"
+	run -0 hb_in 10 n1 takeover
+	fm_wait_holder 10 n1 || logs
+	wait_until 10 got MASTER || logs
+	fm_done 1000
+}
+
+# Two starts at once for one node: one runs (the state dir's lock), the
+# other exits 1 saying so; status and stop see the one that runs, and
+# after stop no hbnode is left in the node.  Twice: first while nobody
+# holds the group, then while the slave does (failback).  The gaps are
+# the planned moves of the stops and the failback: measured 279 to
+# 321 ms; bound 1000 ms.
+@test "two hbnode start at once for one node: exactly one runs, status and stop see it, one holder" {
+	local d a b round win lose
+	ha_conf n1
+	ha_conf n2
+	ha_start n2
+	d=$(ha_dir n1)
+	for round in 1 2; do
+		fm_mark "two starts of n1 (round $round)"
+		bg_start -n n1 -o "$d/out.a$round" -e "$d/err.a$round" \
+		    hbnode -c "$d/ha.d" -n master -s "$d/run" -l "$d/lib" start
+		a=$BG_PID
+		bg_start -n n1 -o "$d/out.b$round" -e "$d/err.b$round" \
+		    hbnode -c "$d/ha.d" -n master -s "$d/run" -l "$d/lib" start
+		b=$BG_PID
+		# one of them ends, refused
+		wait_until 10 eval '! proc_alive "$a" || ! proc_alive "$b"' || logs
+		if proc_alive "$a"; then win=$a lose=$b; else win=$b lose=$a; fi
+		sleep 0.5
+		proc_alive "$win" || { cat "$d"/err.?"$round"; logs; }
+		run -1 wait "$lose"
+		grep -q "already running" "$d/err.a$round" "$d/err.b$round" ||
+		    { cat "$d"/err.?"$round"; false; }
+		# the pid file names the one that runs, status sees it
+		[ "$(cut -d' ' -f1 "$d/run/pid")" = "$win" ]
+		fm_wait_holder 20 n1 || logs
+		wait_until 10 eval 'hb_in 5 n1 status | grep -q "node master state=active rsc=held"' ||
+		    { hb_in 5 n1 status; logs; }
+		fm_steady 1 n1 || logs
+		# stop ends it, and nothing of it is left
+		fm_mark "stop n1 (round $round)"
+		run -0 hb_in 20 n1 stop
+		wait_until 10 eval '! proc_alive "$win"' || logs
+		wait_until 5 eval '[ -z "$(hb_procs n1)" ]' ||
+		    { ps -o pid,ppid,args -p "$(hb_procs n1 | paste -sd,)"; false; }
+		fm_wait_holder 10 n2 || logs
+	done
+	fm_done 1000
+}
+
+# A pid file left by a crashed hbnode, its PID now another live process
+# (the start time recorded is not that process's), then an old-style
+# file with the PID alone: status says none runs, stop returns at once
+# (the FIFO it left has no reader) and signals nothing, start runs.
+# Gaps: the crash (as above: measured 121 to 240 ms), then the failback
+# (240 to 360 ms); bound 1000 ms.
+@test "stale pid file naming a live process: status and stop do not trust it, stop does not block, start runs" {
+	local d pid start other t0
+	both_up
+	d=$(ha_dir n1)
+	fm_mark "kill -9 n1"
+	ha_kill_all n1
+	fm_wait_holder 15 n2 || logs
+	read -r pid start <"$d/run/pid"
+	[ -n "$start" ]
+	[ -p "$d/run/ev" ]
+	bg_start sleep 60
+	other=$BG_PID
+	local form
+	for form in "$other $start" "$other"; do
+		echo "$form" >"$d/run/pid"
+		run -1 --separate-stderr hb_in 10 n1 status
+		[[ $stderr == *"no hbnode runs for node master"* ]]
+		t0=$(now_ms)
+		run -0 hb_in 10 n1 stop
+		[ $(($(now_ms) - t0)) -lt 3000 ]
+		run -1 hb_in 10 n1 standby
+		proc_alive "$other"
+	done
+	fm_mark "start n1"
+	ha_start n1
+	fm_wait_holder 20 n1 || logs
+	wait_until 10 got MASTER || logs
+	proc_alive "$other"
+	[ "$(cut -d' ' -f1 "$d/run/pid")" = "$HB_PID_n1" ]
+	fm_done 1000
+}
+
+# IPaddr's announcer (garp, 4 rounds in 1 s) leaves its pid file when it
+# ends; its PID taken by an unrelated process (another start time, as
+# the file records "PID STARTTIME"; then a PID alone) must survive the
+# IPaddr stop of a standby and of a takeover.  Planned moves: measured
+# 240 to 280 ms; bound 1000 ms.
+@test "IPaddr's announcer pid file, its PID reused: IPaddr stop signals nothing" {
+	local n d pidf ap astart other
+	both_up
+	bg_start sleep 60
+	other=$BG_PID
+	for n in n1 n2; do
+		d=$(ha_dir "$n")
+		pidf=$d/run/IPaddr.$VIP.garp.pid
+		wait_until 10 test -s "$pidf" || logs
+		read -r ap astart <"$pidf"
+		[ -n "$astart" ]
+		# the announcer ends, its pid file stays
+		wait_until 5 eval '! proc_alive "$ap"'
+		[ -s "$pidf" ]
+		if [ "$n" = n1 ]; then
+			echo "$other $astart" >"$pidf"
+			fm_mark "standby n1, its announcer's PID reused"
+			run -0 hb_in 10 n1 standby
+			fm_wait_holder 10 n2 || logs
+		else
+			echo "$other" >"$pidf"
+			fm_mark "takeover n1, n2's announcer's PID reused"
+			run -0 hb_in 10 n1 takeover
+			fm_wait_holder 10 n1 || logs
+		fi
+		wait_until 5 test ! -e "$pidf" || logs
+		proc_alive "$other"
+	done
+	wait_until 10 got MASTER || logs
+	fm_done 1000
+}
+
+# install_node PREFIX N PEERADDR: node N's configuration for the cluster
+# run from the tree installed in PREFIX: the howto's haresources
+# "master 192.0.2.100 web mon"; web is the test's web server (by its
+# path: it is not installed); mon runs the installed hbmon on a mon.cf
+# whose mondir and alertdir hold links to the installed http.monitor,
+# ping.monitor and bring-ha-down.alert, as the howto sets them up.
+# The ping service alerts at its first failure, as in the issue.
+install_node() {
+	local pre=$1 n=$2 peer=$3 d
+	d=$(ha_dir "$n")
+	HA_RESOURCES="web mon" ha_conf "$n"
+	ha_pid_resource "$d" web "$HAKIT_BINDIR/t/hkhttpd -p 80 -b $(ha_name "$n" | tr a-z A-Z) </dev/null >/dev/null 2>>$d/web.err"
+	mkdir -p "$d/mon" "$d/mon.d" "$d/alert.d"
+	ln -s "$pre/share/hakit/mon.d/http.monitor" "$pre/share/hakit/mon.d/ping.monitor" "$d/mon.d/"
+	ln -s "$pre/share/hakit/alert.d/bring-ha-down.alert" "$d/alert.d/"
+	cat >"$d/mon.cf" <<-X
+	mondir = $d/mon.d
+	alertdir = $d/alert.d
+	statedir = $d/mon
+	logdir = $d/mon
+	hostgroup web $VIP
+
+	hostgroup lan $peer 192.0.2.9
+
+	watch web
+	    service http
+	        interval 500ms
+	        monitor http.monitor -p 80 -t 1
+	        period wd {Sun-Sat}
+	            alert bring-ha-down.alert
+	            alertafter 2
+
+	watch lan
+	    service ping
+	        interval 1s
+	        monitor ping.monitor -c 1 -t 500ms
+	        period wd {Sun-Sat}
+	            alert bring-ha-down.alert
+	X
+	ha_pid_resource "$d" mon "$pre/sbin/hbmon -f -c $d/mon.cf </dev/null >>$d/mon.out 2>&1"
+}
+
+# start_installed PREFIX N: hbnode of PREFIX in node N, with a clean
+# environment (no HAKIT_*; PATH the installed sbin and the system's).
+start_installed() {
+	local pre=$1 n=$2 d
+	d=$(ha_dir "$n")
+	bg_start -n "$n" -o "$d/out" -e "$d/err" env -i \
+	    PATH="$pre/sbin:/usr/sbin:/usr/bin:/sbin:/bin" "$pre/sbin/hbnode" \
+	    -c "$d/ha.d" -n "$(ha_name "$n")" -s "$d/run" -l "$d/lib" start
+	eval "HB_PID_$n=\$BG_PID"
+}
+
+# mon_ok N GROUP.SERVICE: hbmon of node N has checked the service and
+# found it up (opstatus 1, as mon numbers it; monitor exit 0)
+mon_ok() {
+	grep -q ' opstatus=1 exitval=0 ' "$(ha_dir "$1")/mon/hbmon.$2" 2>/dev/null
+}
+
+# Issue 12, case 1: before, the linked monitors did not find httpcheck
+# (exit 3), the ping service's alert ran bring-ha-down.alert and the
+# master stood down a second after taking the group.  Then the web
+# server killed on the master: the installed alert stops it (a planned
+# release), the slave takes over: measured 240 ms; bound 1000 ms.
+@test "installed tree, clean environment, the howto's mon with linked monitors: the master keeps the group" {
+	local pre=$BATS_TEST_TMPDIR/usr d1
+	[ -x "$HAKIT_BINDIR/httpcheck" ] || skip "needs httpcheck (make bin-src/build/httpcheck)"
+	[ -x "$HAKIT_BINDIR/pingcheck" ] || skip "needs pingcheck (make bin-src/build/pingcheck)"
+	run -0 make -s -C "$HK_TOP" O="$HAKIT_BINDIR" install PREFIX="$pre"
+	[ -x "$pre/sbin/hbnode" ] && [ -x "$pre/sbin/hbmon" ]
+	d1=$(ha_dir n1)
+	install_node "$pre" n1 192.0.2.2
+	install_node "$pre" n2 192.0.2.1
+	fm_mark "installed hbnode started on both"
+	start_installed "$pre" n1
+	start_installed "$pre" n2
+	fm_wait_holder 20 n1 || { cat "$d1/mon.out"; logs; }
+	wait_until 10 got MASTER || logs
+	# both services checked and found ok by the installed monitors
+	wait_until 10 mon_ok n1 web.http || { cat "$d1/mon.out" "$d1"/mon/hbmon.*; logs; }
+	wait_until 10 mon_ok n1 lan.ping || { cat "$d1/mon.out" "$d1"/mon/hbmon.*; logs; }
+	# the old bug stood the master down a second after it took the group
+	fm_steady 5 n1 || { cat "$d1/mon.out"; logs; }
+	! grep -q "stop asked" "$d1/ha-log" || { cat "$d1/mon.out"; logs; }
+	! grep -qi "not found" "$d1/mon.out" || { cat "$d1/mon.out"; false; }
+	[ ! -s "$d1/mon/hbmon.lan.ping.alerts" ] || { cat "$d1/mon/hbmon.lan.ping.alerts"; false; }
+	# the howto's scenario: the web server dies, the alert stands the
+	# master down
+	fm_mark "web server killed on n1"
+	kill "$(cut -d' ' -f1 "$d1/run/web.pid")"
+	fm_wait_holder 20 n2 || { cat "$d1/mon.out"; logs; }
+	wait_until 10 got SLAVE || logs
+	grep -q "master stopped (stop asked)" "$d1/ha-log" || { cat "$d1/mon.out"; logs; }
+	fm_done 1000
+}
