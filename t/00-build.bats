@@ -144,6 +144,16 @@ synopsis() {
 	run env -i PATH=/usr/bin:/bin "$mondir/IPaddr" 192.0.2.77/24/lo status
 	[[ $output != *"cannot find"* ]] || false
 	[ "$status" -ne 3 ] || [[ $output == *stopped* ]]
+	# the init script copied as the howto's mon resource: hakit found
+	# from hbmon on PATH (before: exit 5, cannot find sh/common.sh)
+	cp "$HK_TOP/examples/init.d/hbmon" "$mondir/mon"
+	run env -i PATH="$pre/sbin:/usr/bin:/bin" PIDFILE="$BATS_TEST_TMPDIR/hbmon.pid" \
+	    "$mondir/mon" status
+	[ "$status" -eq 3 ] && [ "$output" = "hbmon stopped" ] || { echo "status $status: $output"; false; }
+	# or from HBMON, set in the copy, when hakit is not on PATH
+	run env -i PATH=/usr/bin:/bin HBMON="$pre/sbin/hbmon" \
+	    PIDFILE="$BATS_TEST_TMPDIR/hbmon.pid" "$mondir/mon" status
+	[ "$status" -eq 3 ] && [ "$output" = "hbmon stopped" ] || { echo "status $status: $output"; false; }
 }
 
 @test "make install lays out sbin, share/hakit and the man pages under DESTDIR" {
