@@ -208,9 +208,9 @@ status(struct own *o)
 
 /*
  * A failure's hold-down (row S2): the hold-down, doubled for each start
- * that failed in a row before this one, up to 16 times, so that a node
- * whose service cannot start does not take the group back by failback
- * every few seconds.
+ * that failed in a row before this one in a service's script (not an
+ * address's), up to 16 times, so that a node whose service cannot start
+ * does not take the group back by failback every few seconds.
  */
 static uint64_t
 holdoff(const struct own *o)
@@ -656,18 +656,23 @@ done(struct own *o, char **w, int n)
 			 * Stopped (or starved) in the middle: the address
 			 * went, and the peer may hold the group by now.
 			 */
-			o->fails++;
 			standby(o, SB_FAIL, WHY_START);
 			snprintf(o->why, sizeof(o->why), "%s lost its address "
 			    "while its resources started", o->node);
 			stop(o, o->why);
 		} else {						/* A2 */
-			/* The script rolled back what it had started. */
+			/*
+			 * The script rolled back what it had started.  Only a
+			 * service's failure counts for the doubled hold-down:
+			 * an address is refused when another host answers for
+			 * it, and a LAN host must not stretch the hold-down.
+			 */
 			act("transition %s could not start %s; releasing and "
 			    "handing the group over", o->node, text[0] ? text :
 			    "the group");
 			o->rsc = R_NONE;
-			o->fails++;
+			if (n > 2 && strcmp(w[2], "IPaddr") != 0)
+				o->fails++;
 			standby(o, SB_FAIL, WHY_START);
 			announce(o);
 		}

@@ -377,6 +377,26 @@ set_cf() {
 	[ ! -e "$HBNODE_STATEDIR" ]
 }
 
+@test "start refuses a state dir or LIBDIR that is another user's or a link (exit 3), writing nothing in them" {
+	[ "$(id -u)" = 0 ] || skip "needs root (chown)"
+	local lib=$BATS_TEST_TMPDIR/lib
+	mkdir -m 777 "$HBNODE_STATEDIR"
+	chown nobody "$HBNODE_STATEDIR"
+	run -3 --separate-stderr hb -l "$lib" start
+	[[ $stderr == *"$HBNODE_STATEDIR is not this user's own directory"* ]] || { echo "$stderr"; false; }
+	[ -z "$(ls -A "$HBNODE_STATEDIR")" ]
+	rmdir "$HBNODE_STATEDIR"
+	ln -s "$BATS_TEST_TMPDIR" "$HBNODE_STATEDIR"
+	run -3 --separate-stderr hb -l "$lib" start
+	[[ $stderr == *"is not this user's own directory"* ]]
+	rm "$HBNODE_STATEDIR"
+	mkdir -m 755 "$lib"
+	chown nobody "$lib"
+	run -3 --separate-stderr hb -l "$lib" start
+	[[ $stderr == *"LIBDIR $lib is not this user's own directory"* ]]
+	[ ! -e "$lib/master.lock" ]
+}
+
 @test "a missing configuration file exits 2 naming it" {
 	rm "$C/haresources"
 	refused "haresources: cannot read it"

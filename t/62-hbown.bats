@@ -89,6 +89,7 @@ S2 | . | {up} ; @600 tick ; @700 done start lost ; @800 done stop ok ; @900 carr
 S2 | . | {up} ; @600 tick ; @700 done start lost ; @800 done stop ok ; @900 carrier lan0 ; @1000 carrier up ; @2800 tick | tick ; announce active rsc=none ask=0 ; announce active rsc=acq ask=0
 S2 | . | {up} ; @600 tick ; @700 done start fail X ; @2700 tick ; @3300 tick ; @3400 done start fail X ; @7300 tick | tick
 S2 | . | {up} ; @600 tick ; @700 done start fail X ; @2700 tick ; @3300 tick ; @3400 done start fail X ; @7400 tick | tick ; announce active rsc=none ask=0 ; announce active rsc=acq ask=0
+S2 | . | {up} ; @600 tick ; @700 done start fail IPaddr (192.0.2.10 is answered by 02:00:00:00:00:99) ; @2700 tick ; @3300 tick ; @3400 done start fail IPaddr (192.0.2.10 is answered by 02:00:00:00:00:99) ; @5400 tick | tick ; announce active rsc=none ask=0 ; announce active rsc=acq ask=0
 S3 | . | {held} ; @800 status b st=active rsc=none ask=1 ; @900 done stop ok ; @1000 dead b silent=1000 | transition node b: is dead (silent for 1.0 s) ; announce active rsc=none ask=0 ; announce active rsc=acq ask=0 ; transition a taking over the resource group (b is dead) ; start 3500
 S3 | . | {up} ; @600 tick ; @700 done start fail IPaddr (x) ; @800 dead b silent=1000 | transition node b: is dead (silent for 1.0 s)
 S4 | . | {held} ; @800 status b st=active rsc=none ask=1 ; @900 done stop ok ; @1000 status b st=standby rsc=none ask=0 | announce active rsc=none ask=0 ; announce active rsc=acq ask=0 ; transition a taking over the resource group (b is in standby) ; start 0
