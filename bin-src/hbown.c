@@ -28,11 +28,12 @@
 #define TEXTLEN		512
 
 static const char usage_text[] =
-    "usage: hbown [-C] [-a on|off|legacy] [-d DEADTIME] [-F REFRESH] "
+    "usage: hbown [-BC] [-a on|off|legacy] [-d DEADTIME] [-F REFRESH] "
     "[-G DELAY]\n"
     "             [-l LEASE] [-S SETTLE] -n NODE -p PEER -H HOME\n";
 
 static const char help_text[] =
+    "-B\tbegin in an administrator's standby (kept over a restart)\n"
     "-C\ttime from the clock (CLOCK_BOOTTIME) for lines without @MS\n"
     "-a on|off|legacy\tha.cf's auto_failback (default off; legacy is on)\n"
     "-d DEADTIME\tha.cf's deadtime; the hold-down is twice it, at least 2s"
@@ -46,7 +47,7 @@ static const char help_text[] =
     "-n NODE\tthis node's name\n"
     "-p PEER\tthe other node's name\n"
     "-H HOME\tthe group's home node (first in haresources)\n";
-#define OPTS		":Ca:d:F:G:H:hl:n:p:S:V"
+#define OPTS		":BCa:d:F:G:H:hl:n:p:S:V"
 
 /* This node's status, as announced: active, or standing by. */
 enum st { ST_ACTIVE, ST_STANDBY, ST_STOPPED };
@@ -112,6 +113,7 @@ struct own {
 	uint64_t	deadprobe;	/* lease + 1500: the dead peer's lease */
 	uint64_t	garp_delay;	/* -G: the second announcement */
 	uint64_t	garp_refresh;	/* -F: announced again while held */
+	uint64_t	deadtime;	/* -d */
 
 	enum st		st;
 	enum sb		sb;
@@ -126,6 +128,7 @@ struct own {
 	char		prsc[NAMELEN];
 	int		pask;
 	enum why	pwhy;
+	int		preleased;	/* seen releasing, holding none since */
 
 	uint64_t	now;
 	uint64_t	join_t;		/* the peer heard steadily since */
@@ -220,9 +223,24 @@ holdoff(const struct own *o)
 	return o->holddown << (k > 4 ? 4 : k);
 }
 
+/*
+ * An administrator's standby outlives a restart of hbnode: "persist
+ * standby" when one begins, "persist active" when it ends (hbnode keeps
+ * it in LIBDIR and starts hbown with -B).
+ */
+static void
+persist(struct own *o, enum sb kind)
+{
+	if (kind == SB_ADMIN && o->sb != SB_ADMIN)
+		act("persist standby");
+	else if (kind != SB_ADMIN && o->sb == SB_ADMIN)
+		act("persist active");
+}
+
 static void
 standby(struct own *o, enum sb kind, enum why why)
 {
+	persist(o, kind);
 	o->st = ST_STANDBY;
 	o->sb = kind;
 	o->why_w = why;
@@ -235,11 +253,17 @@ standby(struct own *o, enum sb kind, enum why why)
 static void
 active(struct own *o)
 {
+	persist(o, SB_NONE);
 	o->st = ST_ACTIVE;
 	o->sb = SB_NONE;
 	o->why_w = WHY_NONE;
 }
 
+/*
+ * The group's scripts, probing for the addresses' duplicates for probe
+ * ms (0: one probe); an address the peer has just been seen to release
+ * (its rsc= went from rel to none) needs none: "start none".
+ */
 static void
 start(struct own *o, uint64_t probe, const char *why)
 {
@@ -247,7 +271,10 @@ start(struct own *o, uint64_t probe, const char *why)
 	o->start_t = o->now;
 	announce(o);
 	act("transition %s taking over the resource group (%s)", o->node, why);
-	act("start %llu", (unsigned long long)probe);
+	if (probe == 0 && o->preleased)
+		act("start none");
+	else
+		act("start %llu", (unsigned long long)probe);
 }
 
 static void
@@ -503,6 +530,8 @@ peer_fields(struct own *o, char **w, int n)
 	}
 	if (!was_active && strcmp(o->pst, "active") == 0)
 		o->join_t = o->now;
+	if (strcmp(o->prsc, "none") != 0)
+		o->preleased = strcmp(o->prsc, "rel") == 0;
 	if (had && strcmp(o->prsc, "held") != 0 &&
 	    strcmp(o->prsc, "rel") != 0 && o->rsc == R_HELD)
 		o->garp_now = 1;
@@ -559,6 +588,7 @@ peer_event(struct own *o, const char *ev, char **w, int n)
 		o->pstate = P_DEAD;
 		strcpy(o->prsc, "none");
 		o->pask = 0;
+		o->preleased = 0;
 		silence(n > 1 ? w[1] : NULL, text, sizeof(text));
 		if (o->pwhy == WHY_STOP)
 			act("transition node %s: is down (it shut down; %s)",
@@ -574,6 +604,7 @@ peer_event(struct own *o, const char *ev, char **w, int n)
 		strcpy(o->prsc, "none");
 		o->pask = 0;
 		o->pwhy = WHY_NONE;
+		o->preleased = 0;
 	}
 	o->pstate = P_UP;
 	peer_fields(o, w + 1, n - 1);
@@ -734,7 +765,17 @@ event(struct own *o, char **w, int n)
 	}
 	if (strcmp(ev, "carrier") == 0) {			/* H9 */
 		/* "carrier up": every link of the group has it again */
+		int was = o->nocarrier;
+
 		o->nocarrier = !(n == 2 && strcmp(w[1], "up") == 0);
+		/*
+		 * Back on the LAN: a peer found dead while this node could
+		 * hear nothing may be alive; a deadtime to hear it again
+		 * before acting on that (row N1).
+		 */
+		if (was && !o->nocarrier && o->pstate == P_DEAD &&
+		    o->retry_t < o->now + o->deadtime)
+			o->retry_t = o->now + o->deadtime;
 		if (o->nocarrier && o->rsc == R_HELD && !o->renewing) {
 			o->renewing = 1;
 			o->renew_t = o->now;
@@ -807,6 +848,11 @@ main(int argc, char *argv[])
 	usage_help_arg(argc, argv, OPTS, usage_text, help_text);
 	while ((c = getopt(argc, argv, OPTS)) != -1) {
 		switch (c) {
+		case 'B':
+			o.st = ST_STANDBY;
+			o.sb = SB_ADMIN;
+			o.why_w = WHY_STANDBY;
+			break;
 		case 'C':
 			o.clock = 1;
 			break;
@@ -872,6 +918,10 @@ main(int argc, char *argv[])
 		    o.home);
 	o.renew_iv = o.lease / 4;
 	o.holddown = deadtime * 2 < 2000 ? 2000 : deadtime * 2;
+	o.deadtime = deadtime;
+	if (o.garp_refresh != 0 && o.garp_refresh < 1000)
+		usage_error(usage_text, "refresh under 1s: announcing the "
+		    "addresses that often floods the LAN");
 	o.deadprobe = o.lease + 1500;
 	if (o.clock)
 		o.now = tm_boot_ms();

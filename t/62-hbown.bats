@@ -31,8 +31,11 @@ P5 | . | @0 dead c silent=1000 | -
 P6 | . | @0 link b udp:694@eth1 dead | log info link b udp:694@eth1 dead
 N1 | . | @0 tick | tick
 N1 | . | {up} ; @600 tick ; @700 done start fail IPaddr (no carrier on lan0) ; @800 status b st=active rsc=none ask=0 | -
+N1 | . | @0 carrier lan0 ; @100 dead b silent=1000 ; @200 carrier up ; @1100 tick | tick
+N1 | . | @0 carrier lan0 ; @100 dead b silent=1000 ; @200 carrier up ; @1200 tick | tick ; announce active rsc=acq ask=0 ; transition a taking over the resource group (b is dead) ; start 3500
 N2 | . | @0 dead b silent=1000 | transition node b: is dead (silent for 1.0 s) ; announce active rsc=acq ask=0 ; transition a taking over the resource group (b is dead) ; start 3500
 N3 | -H b | @0 up b st=standby gen=1 | transition node b: is up (st=standby gen=1) ; announce active rsc=acq ask=0 ; transition a taking over the resource group (b is in standby) ; start 0
+N3 | -H b | {up} ; @100 status b st=active rsc=held ask=0 ; @200 status b st=standby rsc=rel ask=0 why=standby ; @300 status b st=standby rsc=none ask=0 why=standby | announce active rsc=acq ask=0 ; transition a taking over the resource group (standby was asked on b) ; start none
 N4 | . | @0 up b st=active gen=1 | transition node b: is up (st=active gen=1) ; announce active rsc=acq ask=0
 N4 | -H b | @0 up b st=active gen=1 | transition node b: is up (st=active gen=1)
 N4 | -H b | {up} ; @100 cmd takeover | transition takeover asked ; announce active rsc=none ask=1 ; announce active rsc=acq ask=1
@@ -51,8 +54,8 @@ A2 | . | {up} ; @600 tick ; @700 done start fail IPaddr (no carrier on lan0) | t
 A3 | . | {up} ; @600 tick ; @700 done start lost | announce standby rsc=rel ask=0 why=start ; transition a releasing the resource group (a lost its address while its resources started) ; stop
 H1 | -H b | @0 dead b silent=1000 ; @100 done start ok ; @200 up b st=active gen=2 rsc=held ask=0 | transition node b: is up (st=active gen=2 rsc=held ask=0) ; announce active rsc=rel ask=0 why=split ; transition a releasing the resource group (split brain: b holds it too; b keeps it) ; stop
 H1 | . | @0 dead b silent=1000 ; @100 done start ok ; @200 up b st=active gen=2 rsc=held ask=0 | transition node b: is up (st=active gen=2 rsc=held ask=0)
-H2 | . | {held} ; @800 status b st=active rsc=none ask=1 | announce standby rsc=rel ask=0 why=takeover ; transition a releasing the resource group (b asked for it (takeover)) ; stop
-H3 | . | {held} ; @800 cmd standby | transition standby asked: giving the group to b ; announce standby rsc=held ask=0 why=standby ; announce standby rsc=rel ask=0 why=standby ; transition a releasing the resource group (standby) ; stop
+H2 | . | {held} ; @800 status b st=active rsc=none ask=1 | persist standby ; announce standby rsc=rel ask=0 why=takeover ; transition a releasing the resource group (b asked for it (takeover)) ; stop
+H3 | . | {held} ; @800 cmd standby | transition standby asked: giving the group to b ; persist standby ; announce standby rsc=held ask=0 why=standby ; announce standby rsc=rel ask=0 why=standby ; transition a releasing the resource group (standby) ; stop
 H4 | -H b -a on | @0 dead b silent=1000 ; @100 done start ok ; @500 up b st=active gen=2 ; @600 tick ; @610 done renew ok ; @1200 tick ; @1210 done renew ok ; @1800 tick ; @1810 done renew ok ; @2500 tick | tick ; announce standby rsc=rel ask=0 why=failback ; transition a releasing the resource group (auto_failback: b is back) ; stop
 H4 | -H b -a on | @0 dead b silent=1000 ; @100 done start ok ; @500 up b st=active gen=2 ; @600 tick ; @610 done renew ok ; @1200 tick ; @1210 done renew ok ; @1800 tick ; @1810 done renew ok ; @2400 tick | tick ; renew
 H4 | -H b -a on | @0 dead b silent=1000 ; @100 done start ok ; @500 up b st=active gen=2 ; @600 tick ; @610 done renew ok ; @1200 tick ; @1210 done renew ok ; @1800 warn b silent=600 ; @1810 tick ; @1820 done renew ok ; @2500 tick | tick ; renew
@@ -82,6 +85,8 @@ R1 | . | {held} ; @800 cmd standby ; @900 done stop fail | announce standby rsc=
 R1 | . | {held} ; @800 done stop ok | -
 S1 | -H b -a on | @0 dead b silent=1000 ; @100 done start ok ; @500 up b st=active gen=2 ; @600 tick ; @610 done renew ok ; @1200 tick ; @1210 done renew ok ; @1800 tick ; @1810 done renew ok ; @2500 tick ; @2600 done stop ok ; @2700 status b st=active rsc=held ask=0 | announce active rsc=none ask=0
 S5 | . | {held} ; @800 cmd standby ; @900 done stop ok ; @1000 status b st=active rsc=held ask=0 | -
+S5 | -B | @0 up b st=active gen=1 rsc=held ask=0 ; @5000 tick | tick
+S3 | -B | @0 dead b silent=1000 | transition node b: is dead (silent for 1.0 s) ; persist active ; announce active rsc=none ask=0 ; announce active rsc=acq ask=0 ; transition a taking over the resource group (b is dead) ; start 3500
 S5 | . | {up} ; @100 status b st=active rsc=held ask=1 ; @200 status b st=active rsc=held ask=0 ; @300 tick | tick
 S2 | . | {up} ; @600 tick ; @700 done start lost ; @800 done stop ok ; @2700 tick | tick
 S2 | . | {up} ; @600 tick ; @700 done start lost ; @800 done stop ok ; @2800 tick | tick ; announce active rsc=none ask=0 ; announce active rsc=acq ask=0
@@ -90,16 +95,16 @@ S2 | . | {up} ; @600 tick ; @700 done start lost ; @800 done stop ok ; @900 carr
 S2 | . | {up} ; @600 tick ; @700 done start fail X ; @2700 tick ; @3300 tick ; @3400 done start fail X ; @7300 tick | tick
 S2 | . | {up} ; @600 tick ; @700 done start fail X ; @2700 tick ; @3300 tick ; @3400 done start fail X ; @7400 tick | tick ; announce active rsc=none ask=0 ; announce active rsc=acq ask=0
 S2 | . | {up} ; @600 tick ; @700 done start fail IPaddr (192.0.2.10 is answered by 02:00:00:00:00:99) ; @2700 tick ; @3300 tick ; @3400 done start fail IPaddr (192.0.2.10 is answered by 02:00:00:00:00:99) ; @5400 tick | tick ; announce active rsc=none ask=0 ; announce active rsc=acq ask=0
-S3 | . | {held} ; @800 status b st=active rsc=none ask=1 ; @900 done stop ok ; @1000 dead b silent=1000 | transition node b: is dead (silent for 1.0 s) ; announce active rsc=none ask=0 ; announce active rsc=acq ask=0 ; transition a taking over the resource group (b is dead) ; start 3500
+S3 | . | {held} ; @800 status b st=active rsc=none ask=1 ; @900 done stop ok ; @1000 dead b silent=1000 | transition node b: is dead (silent for 1.0 s) ; persist active ; announce active rsc=none ask=0 ; announce active rsc=acq ask=0 ; transition a taking over the resource group (b is dead) ; start 3500
 S3 | . | {up} ; @600 tick ; @700 done start fail IPaddr (x) ; @800 dead b silent=1000 | transition node b: is dead (silent for 1.0 s)
-S4 | . | {held} ; @800 status b st=active rsc=none ask=1 ; @900 done stop ok ; @1000 status b st=standby rsc=none ask=0 | announce active rsc=none ask=0 ; announce active rsc=acq ask=0 ; transition a taking over the resource group (b is in standby) ; start 0
-S4 | . | {held} ; @800 cmd standby ; @900 done stop ok ; @1000 status b st=standby rsc=none ask=0 | announce active rsc=none ask=0 ; announce active rsc=acq ask=0 ; transition a taking over the resource group (b is in standby) ; start 0
+S4 | . | {held} ; @800 status b st=active rsc=none ask=1 ; @900 done stop ok ; @1000 status b st=standby rsc=none ask=0 | persist active ; announce active rsc=none ask=0 ; announce active rsc=acq ask=0 ; transition a taking over the resource group (b is in standby) ; start 0
+S4 | . | {held} ; @800 cmd standby ; @900 done stop ok ; @1000 status b st=standby rsc=none ask=0 | persist active ; announce active rsc=none ask=0 ; announce active rsc=acq ask=0 ; transition a taking over the resource group (b is in standby) ; start 0
 S4 | . | {up} ; @600 tick ; @700 done start lost ; @800 done stop ok ; @900 status b st=standby rsc=none ask=0 | -
 K1 | . | @0 cmd standby | log warn standby refused: b is not up, nobody would take the group
 K1 | . | {up} ; @100 status b st=standby rsc=held ask=0 why=standby ; @200 cmd standby | log warn standby refused: b is in standby too, nobody would take the group
-K2 | . | {up} ; @100 cmd standby | transition standby asked: giving the group to b ; announce standby rsc=none ask=0 why=standby
+K2 | . | {up} ; @100 cmd standby | transition standby asked: giving the group to b ; persist standby ; announce standby rsc=none ask=0 why=standby
 K3 | . | {held} ; @800 cmd takeover | transition takeover asked
-K3 | -H b | {up} ; @100 cmd standby ; @200 cmd takeover | transition takeover asked ; announce active rsc=none ask=1 ; announce active rsc=acq ask=1
+K3 | -H b | {up} ; @100 cmd standby ; @200 cmd takeover | transition takeover asked ; persist active ; announce active rsc=none ask=1 ; announce active rsc=acq ask=1
 K4 | . | @0 cmd stop | announce standby rsc=none ask=0 why=stop ; transition a stopped (stop asked) ; exit 0
 K4 | . | @0 fatal hbsend (pid 9) exited | log error hbsend (pid 9) exited: releasing the group and stopping ; announce standby rsc=none ask=0 why=fatal ; transition a stopped (hbsend (pid 9) exited) ; exit 3
 K4 | . | @0 cmd reboot | log warn unknown command 'reboot'
@@ -217,6 +222,8 @@ run_case() {
 	[[ $output == *"bad auto_failback 'maybe'"* ]]
 	run -2 hbown -n 'a b' -p b -H b
 	[[ $output == *"bad node name"* ]]
+	run -2 hbown -n a -p b -H a -F 500ms
+	[[ $output == *"refresh under 1s"* ]]
 	run -2 hbown -n a -p b -H a -l 1ms
 	[[ $output == *"bad lease '1ms'"* ]]
 }

@@ -41,7 +41,7 @@ above_stdio(int fd)
 int
 sig_stop_pipe(void)
 {
-	struct sigaction sa;
+	struct sigaction sa, old;
 	int fds[2];
 
 	if (pipe2(fds, O_NONBLOCK | O_CLOEXEC) < 0)
@@ -60,7 +60,14 @@ sig_stop_pipe(void)
 	sa.sa_handler = on_stop_signal;
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
+	/*
+	 * SIGINT ignored on entry stays so: sh starts background jobs with
+	 * it ignored (POSIX, Shell Command Language 2.11), so that a
+	 * Ctrl-C reaches the script (hbnode stops cleanly) and not the
+	 * programs it runs.
+	 */
+	if (sigaction(SIGINT, NULL, &old) < 0 || old.sa_handler != SIG_IGN)
+		sigaction(SIGINT, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	return fds[0];
 }

@@ -13,8 +13,9 @@
 extern volatile sig_atomic_t sig_stop;
 
 /*
- * Makes SIGTERM and SIGINT set sig_stop and write a byte to a self-pipe;
- * SIGPIPE is ignored.  Returns the pipe's read end, to poll for POLLIN
+ * Makes SIGTERM and SIGINT set sig_stop and write a byte to a self-pipe
+ * (SIGINT only when it was not ignored on entry, as sh leaves it for a
+ * background job); SIGPIPE is ignored.  Returns the pipe's read end, to poll for POLLIN
  * beside the program's own descriptors (nonblocking, close-on-exec,
  * above fd 2, so that a closed stdin stays closed), or -1 with errno.
  * Call it once.

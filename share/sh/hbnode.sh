@@ -92,9 +92,11 @@ hb_read_hacf() {
 			[ $# -eq 1 ] || hb_err "$hf" "$ln" "$d takes one duration (0: never)"
 			v=$(hk_dur_ms "$1") ||
 			    hb_err "$hf" "$ln" "$d: bad duration '$1' (seconds, or with a unit: 500ms, 2s)"
+			[ "$d" != garp_master_refresh ] || [ "$v" = 0 ] || [ "$v" -ge 1000 ] ||
+			    hb_err "$hf" "$ln" "$d: at least 1s (or 0: never); more often floods the LAN"
 			eval "cf_$d=\$v"
 			;;
-		keepalive|deadtime|warntime|initdead)
+		keepalive|deadtime|warntime|initdead|resource_timeout)
 			[ $# -eq 1 ] || hb_err "$hf" "$ln" "$d takes one duration"
 			v=$(hb_dur "$hf" "$ln" "$d" "$1")
 			eval "cf_$d=\$v cf_${d}_line=\$ln"
@@ -448,7 +450,7 @@ hb_group() {
 hb_load() {
 	hb_confdir=$1 hb_self=$2 hb_sharedir=$3
 	cf_keepalive=1000 cf_deadtime=30000 cf_warntime="" cf_initdead=""
-	cf_garp_master_delay=5000 cf_garp_master_refresh=0
+	cf_garp_master_delay=5000 cf_garp_master_refresh=0 cf_resource_timeout=60000
 	cf_udpport=694 cf_baud=19200 cf_nodes="" cf_auto_failback=legacy
 	cf_logfile="" cf_debugfile="" cf_logfacility=""
 	cf_keepalive_line="" cf_deadtime_line="" cf_warntime_line=""
@@ -474,6 +476,7 @@ hb_dump() {
 	printf 'auto_failback %s\n' "$cf_auto_failback"
 	printf 'garp_master_delay %s\n' "$cf_garp_master_delay"
 	printf 'garp_master_refresh %s\n' "$cf_garp_master_refresh"
+	printf 'resource_timeout %s\n' "$cf_resource_timeout"
 	printf 'send %s\n' "$hb_tx"
 	printf 'receive %s\n' "$hb_rx"
 	i=1

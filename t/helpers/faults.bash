@@ -48,10 +48,15 @@
 #   fm_check_no_both          1, the offending lines and the timeline
 #                             printed, when any sample said both
 #   fm_check_sampler          1 when the sampler fell behind (two samples
-#                             more than FM_MAX_GAP_MS, 50, apart: a both
+#                             more than FM_MAX_GAP_MS, 100, apart: a both
 #                             that long could have gone unseen, and the
 #                             message says when), took no sample, or
-#                             ended before fm_sample_stop
+#                             ended before fm_sample_stop.  It samples
+#                             every 30 ms; on 2 cores running four test
+#                             files at once a sample now and then comes
+#                             up to ~60 ms after the last, which is
+#                             tolerated (the longest interval is in the
+#                             FM_REPORT line)
 #   fm_interval_ms            print the longest interval between samples
 #   fm_gaps                   print each time with no holder: "+START
 #                             LENGTH after: MARK", in ms, START from the
@@ -79,7 +84,7 @@
 # figures of a passing run.
 
 : "${FM_INTERVAL_MS:=30}"
-: "${FM_MAX_GAP_MS:=50}"
+: "${FM_MAX_GAP_MS:=100}"
 : "${FM_MAX_S:=120}"
 
 fm__file() {
