@@ -434,8 +434,8 @@ decide(struct own *o)
 		break;
 	case R_CLAIM:
 		if (o->pstate == P_DEAD) {				/* C1 */
-			snprintf(o->why, sizeof(o->why), "%s is dead",
-			    o->peer);
+			snprintf(o->why, sizeof(o->why), o->pwhy == WHY_STOP ?
+			    "%s shut down" : "%s is dead", o->peer);
 			start(o, o->deadprobe, o->why);
 		} else if (strcmp(o->prsc, "held") == 0 ||		/* C2 */
 		    strcmp(o->prsc, "rel") == 0 ||
@@ -464,8 +464,8 @@ decide(struct own *o)
 			 * Its address may still be on a peer whose software
 			 * died: IPaddr probes until that lease has run out.
 			 */
-			snprintf(o->why, sizeof(o->why), "%s is dead",
-			    o->peer);
+			snprintf(o->why, sizeof(o->why), o->pwhy == WHY_STOP ?
+			    "%s shut down" : "%s is dead", o->peer);
 			start(o, o->deadprobe, o->why);
 		} else if (strcmp(o->prsc, "none") == 0 &&
 		    strcmp(designated(o), o->node) == 0) {
@@ -624,12 +624,12 @@ command(struct own *o, const char *c)
 {
 	if (strcmp(c, "standby") == 0) {
 		if (o->pstate != P_UP) {				/* K1 */
-			act("log warn standby refused: %s is not up, nobody "
+			act("transition standby refused: %s is not up, nobody "
 			    "would take the group", o->peer);
 			return;
 		}
 		if (strcmp(o->pst, "standby") == 0 && o->st != ST_STANDBY) {
-			act("log warn standby refused: %s is in standby too, "
+			act("transition standby refused: %s is in standby too, "
 			    "nobody would take the group", o->peer);
 			return;
 		}

@@ -116,11 +116,12 @@ both_up() {
 	wait_until 10 got MASTER
 }
 
-@test "standby is refused while the peer is not up" {
+@test "standby is refused while the peer is not up: exit 1 with the reason" {
 	ha_conf n1
 	ha_start n1
 	ha_watch 15 n1 || { ha_log n1; false; }
-	run -0 ha_hb n1 standby
+	run -1 --separate-stderr ha_hb n1 standby
+	[[ $stderr == *"standby refused: slave is not up, nobody would take the group"* ]]
 	ha_steady 1 n1
 	wait_until 5 grep -q "standby refused: slave is not up" "$(ha_dir n1)/ha-log"
 }
@@ -180,7 +181,7 @@ both_up() {
 	ha_watch 10 n2 || { ha_log n1; ha_log n2; false; }
 	wait_until 10 eval "! proc_alive $HB_PID_n1"
 	wait "$HB_PID_n1" || status=$?
-	[ "${status:-0}" -eq 0 ]
+	[ "${status:-0}" -eq 0 ] || { echo "status $status"; ha_log n1; false; }
 	# they are gone with it
 	for p in $kids; do
 		wait_until 5 eval '! proc_alive "$p"'
@@ -443,7 +444,7 @@ both_up() {
 	ha_watch 15 n1 || { ha_log n1; ha_log n2; false; }
 	wait_until 10 got MASTER
 	# the howto's scenario: apache dies on the master
-	kill "$(cat "$(ha_dir n1)/run/web.pid")"
+	kill "$(cat "$(ha_dir n1)/svc/web.pid")"
 	ha_watch 20 n2 || { ha_log n1; ha_log n2; cat "$(ha_dir n1)/mon.out"; false; }
 	wait_until 10 got SLAVE
 	run -0 cat "$(ha_dir n1)/ha-log"

@@ -100,8 +100,8 @@ S3 | . | {up} ; @600 tick ; @700 done start fail IPaddr (x) ; @800 dead b silent
 S4 | . | {held} ; @800 status b st=active rsc=none ask=1 ; @900 done stop ok ; @1000 status b st=standby rsc=none ask=0 | persist active ; announce active rsc=none ask=0 ; announce active rsc=acq ask=0 ; transition a taking over the resource group (b is in standby) ; start 0
 S4 | . | {held} ; @800 cmd standby ; @900 done stop ok ; @1000 status b st=standby rsc=none ask=0 | persist active ; announce active rsc=none ask=0 ; announce active rsc=acq ask=0 ; transition a taking over the resource group (b is in standby) ; start 0
 S4 | . | {up} ; @600 tick ; @700 done start lost ; @800 done stop ok ; @900 status b st=standby rsc=none ask=0 | -
-K1 | . | @0 cmd standby | log warn standby refused: b is not up, nobody would take the group
-K1 | . | {up} ; @100 status b st=standby rsc=held ask=0 why=standby ; @200 cmd standby | log warn standby refused: b is in standby too, nobody would take the group
+K1 | . | @0 cmd standby | transition standby refused: b is not up, nobody would take the group
+K1 | . | {up} ; @100 status b st=standby rsc=held ask=0 why=standby ; @200 cmd standby | transition standby refused: b is in standby too, nobody would take the group
 K2 | . | {up} ; @100 cmd standby | transition standby asked: giving the group to b ; persist standby ; announce standby rsc=none ask=0 why=standby
 K3 | . | {held} ; @800 cmd takeover | transition takeover asked
 K3 | -H b | {up} ; @100 cmd standby ; @200 cmd takeover | transition takeover asked ; persist active ; announce active rsc=none ask=1 ; announce active rsc=acq ask=1

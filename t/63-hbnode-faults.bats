@@ -407,7 +407,7 @@ mon_ok() {
 	# the howto's scenario: the web server dies, the alert stands the
 	# master down
 	fm_mark "web server killed on n1"
-	kill "$(cut -d' ' -f1 "$d1/run/web.pid")"
+	kill "$(cut -d' ' -f1 "$d1/svc/web.pid")"
 	fm_wait_holder 20 n2 || { cat "$d1/mon.out"; logs; }
 	wait_until 10 got SLAVE || logs
 	grep -q "master stopped (stop asked)" "$d1/ha-log" || { cat "$d1/mon.out"; logs; }
@@ -545,7 +545,7 @@ fm_no_both_after() {
 @test "hbnode SIGKILLed, its service left running: the next start stops it before anything else" {
 	local web
 	both_up
-	web=$(cat "$(ha_dir n1)/run/web.pid")
+	web=$(cat "$(ha_dir n1)/svc/web.pid")
 	proc_alive "$web"
 	fm_mark "kill -9 n1's hbnode"
 	kill -KILL "$HB_PID_n1"

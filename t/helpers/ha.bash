@@ -32,7 +32,7 @@ VIP=192.0.2.100
 ha_pid_resource() {
 	cat >"$1/ha.d/resource.d/$2" <<-X
 	#!/bin/sh
-	pidf=$1/run/$2.pid
+	pidf=$1/svc/$2.pid
 	case \$1 in
 	start)
 		$3 &
@@ -50,6 +50,8 @@ ha_pid_resource() {
 	exit 0
 	X
 	chmod 755 "$1/ha.d/resource.d/$2"
+	# not in the state dir (run/): a service's pid file is its own
+	mkdir -p "$1/svc"
 }
 
 ha_lab() {
