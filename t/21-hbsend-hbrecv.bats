@@ -704,9 +704,13 @@ traced_pid() {
 @test "both end cleanly with status 0 on SIGTERM and SIGINT" {
 	local sig
 	for sig in TERM INT; do
-		hbrecv -n me "udp:127.0.0.1:$PORT" </dev/null >"$T/ev.$sig" 2>&1 3>&- &
+		# as run from a terminal: SIGINT not ignored on entry (a
+		# background job's is, and they leave it so: see the next test)
+		env --default-signal=INT hbrecv -n me "udp:127.0.0.1:$PORT" \
+		    </dev/null >"$T/ev.$sig" 2>&1 3>&- &
 		local r=$!
-		hbsend -n n1 -i 50ms "udp:127.0.0.1:$PORT" </dev/null 2>/dev/null 3>&- &
+		env --default-signal=INT hbsend -n n1 -i 50ms "udp:127.0.0.1:$PORT" \
+		    </dev/null 2>/dev/null 3>&- &
 		local s=$!
 		# both have their handlers once the receiver has heard the sender
 		wait_until 10 has "$T/ev.$sig" '^up n1 '
@@ -715,6 +719,18 @@ traced_pid() {
 		wait "$r"
 		wait "$s"
 	done
+}
+
+@test "SIGINT ignored on entry (sh's background job) stays ignored: a Ctrl-C reaches hbnode, not its programs" {
+	hbsend -n n1 -i 50ms "udp:127.0.0.1:$PORT" </dev/null 2>/dev/null 3>&- &
+	local s=$!
+	wait_until 5 grep -q '^SigCgt:' "/proc/$s/status"
+	sleep 0.2
+	kill -INT "$s"
+	sleep 0.3
+	proc_alive "$s" || { echo "hbsend ended on an ignored SIGINT"; false; }
+	kill -TERM "$s"
+	wait "$s"
 }
 
 @test "bad options and durations exit 2 with a clear message" {
