@@ -94,11 +94,10 @@ sees() {
 	bg_start -n b -o "$T/ev" hbrecv -k "$KEYS" -n nb -d 800ms udp:7010 udp:7011
 	bg_start -n a hbsend -k "$KEYS" -n na -i 100ms udp:192.0.2.2:7010 udp:198.51.100.2:7011
 	wait_until 5 has_n 2 "$T/ev" '^link na udp:701[01] up$'
-	ip -n "$(ns a)" link set eth0 down
-	ip -n "$(ns a)" link set eth1 down
+	# both at once (one ip call): under load two calls can be far apart
+	printf 'link set eth0 down\nlink set eth1 down\n' | ip -n "$(ns a)" -batch -
 	wait_until 5 has "$T/ev" '^dead na silent=[0-9]+$'
-	ip -n "$(ns a)" link set eth0 up
-	ip -n "$(ns a)" link set eth1 up
+	printf 'link set eth0 up\nlink set eth1 up\n' | ip -n "$(ns a)" -batch -
 	run ! has "$T/ev" ' dead$'
 }
 

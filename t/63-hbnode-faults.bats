@@ -450,7 +450,12 @@ fm_no_both_after() {
 # Case 2.  Four addresses, IPv4 and IPv6: probed together (one probe's
 # time, however many), started together; the lease covers the whole
 # takeover, so none vanishes and comes back.  A crash costs what it
-# costs with one address: bound 1500 ms, as the one-address crash.
+# costs with one address, plus up to a second: the dead node's kernel
+# removes expired addresses on whole-second boundaries, so its four
+# leases, renewed a few ms apart, can end a second apart, and the slave
+# takes the group only when all are free (never part of it while the
+# dead node has the rest).  Measured 700 to 1650 ms (make asan); bound
+# 2500 ms.
 @test "a group of four addresses (IPv4 and IPv6) moves in the time of one, none vanishing on the way" {
 	fm_sample_stop
 	ns_addr n1 lan0 2001:db8::1/64
@@ -467,7 +472,7 @@ fm_no_both_after() {
 	! grep -q "vanished" "$(ha_dir n2)/ha-log" || logs
 	# started together: each took the time of all
 	grep -q "started IPaddr 2001:db8::100/64" "$(hk_scope)/n2-debug" || logs
-	fm_done 1500
+	fm_done 2500
 	fm_assert_move "kill -9 n1" n2 4000
 }
 
