@@ -230,8 +230,11 @@ called() {
 	wait_until 5 grep -qx up "$RUN/isp2.state"
 	run -0 --separate-stderr rtx wanfailover -c "$CONF" status
 	[ "${lines[0]}" = "wanfailover running pid=$WF_PID" ]
-	[[ ${lines[1]} == "uplink isp1 state=up rtt="*" loss=0 carrier=yes default=yes iface=wan1 gateway=198.51.100.1" ]]
-	[[ ${lines[2]} == "uplink isp2 state=up rtt="*" loss=0 carrier=yes default=no iface=wan2 gateway=203.0.113.1" ]]
+	# (loss: a probe of the first rounds can be lost on a loaded machine)
+	[[ ${lines[1]} == "uplink isp1 state=up rtt="*" loss="*" carrier=yes default=yes iface=wan1 gateway=198.51.100.1" ]] ||
+	    { echo "$output"; false; }
+	[[ ${lines[2]} == "uplink isp2 state=up rtt="*" loss="*" carrier=yes default=no iface=wan2 gateway=203.0.113.1" ]] ||
+	    { echo "$output"; false; }
 	[ "${lines[3]}" = "route isp1" ]
 	called "switch - isp1 - - wan1 198.51.100.1"
 }
