@@ -11,6 +11,7 @@
  */
 #include <errno.h>
 #include <limits.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -30,7 +31,7 @@
 static const char usage_text[] =
     "usage: hbown [-BC] [-a on|off|legacy] [-d DEADTIME] [-F REFRESH] "
     "[-G DELAY]\n"
-    "             [-l LEASE] [-S SETTLE] -n NODE -p PEER -H HOME\n";
+    "             [-l LEASE] [-S SETTLE] [-T TICK] -n NODE -p PEER -H HOME\n";
 
 static const char help_text[] =
     "-B\tbegin in an administrator's standby (kept over a restart)\n"
@@ -44,10 +45,11 @@ static const char help_text[] =
     " (default 5s; 0: none)\n"
     "-l LEASE\tthe address lease; renewed every quarter (default 2s)\n"
     "-S SETTLE\thow long a claim waits for the peer's (default 500ms)\n"
+    "-T TICK\twith -C: a tick event of its own that often (hbnode: 250ms)\n"
     "-n NODE\tthis node's name\n"
     "-p PEER\tthe other node's name\n"
     "-H HOME\tthe group's home node (first in haresources)\n";
-#define OPTS		":BCa:d:F:G:H:hl:n:p:S:V"
+#define OPTS		":BCa:d:F:G:H:hl:n:p:S:T:V"
 
 /* This node's status, as announced: active, or standing by. */
 enum st { ST_ACTIVE, ST_STANDBY, ST_STOPPED };
@@ -121,6 +123,7 @@ struct own {
 	enum rsc	rsc;
 	int		ask;
 	int		fails;		/* starts failed in a row */
+	int		dirty;		/* the last stop failed: addresses may stay */
 	int		nocarrier;	/* a link of the group has no carrier */
 
 	enum pstate	pstate;
@@ -180,9 +183,9 @@ announce(struct own *o)
 {
 	char m[sizeof(o->announced)];
 
-	snprintf(m, sizeof(m), "%s rsc=%s ask=%d%s%s", st_name[o->st],
+	snprintf(m, sizeof(m), "%s rsc=%s ask=%d%s%s%s", st_name[o->st],
 	    rsc_name[o->rsc], o->ask, o->why_w != WHY_NONE ? " why=" : "",
-	    why_name[o->why_w]);
+	    why_name[o->why_w], o->dirty && o->rsc == R_NONE ? " dirty=1" : "");
 	if (strcmp(m, o->announced) == 0)
 		return;
 	strcpy(o->announced, m);
@@ -267,6 +270,7 @@ active(struct own *o)
 static void
 start(struct own *o, uint64_t probe, const char *why)
 {
+	o->dirty = 0;
 	o->rsc = R_START;
 	o->start_t = o->now;
 	announce(o);
@@ -353,6 +357,19 @@ shutdown_step(struct own *o)
 	exit(0);
 }
 
+/*
+ * The peer stands by of its own will (asked or given: it could take the
+ * group) rather than failed or stopping.  When both nodes so stand by,
+ * only the home node leaves its standby (row S4): both leaving at once
+ * would both take the group.
+ */
+static int
+peer_gives(const struct own *o)
+{
+	return o->pwhy == WHY_STANDBY || o->pwhy == WHY_TAKEOVER ||
+	    o->pwhy == WHY_FAILBACK;
+}
+
 /* Why the peer stands by, in o->why, for the transition's reason. */
 static void
 peer_why(struct own *o)
@@ -379,7 +396,8 @@ decide(struct own *o)
 		    !o->nocarrier) ||
 		    (given && o->pstate == P_DEAD) ||			/* S3 */
 		    (given && pup && pstandby &&			/* S4 */
-		    strcmp(o->prsc, "none") == 0)) {
+		    strcmp(o->prsc, "none") == 0 &&
+		    (strcmp(o->node, o->home) == 0 || !peer_gives(o)))) {
 			active(o);
 			announce(o);
 		}
@@ -532,6 +550,9 @@ peer_fields(struct own *o, char **w, int n)
 		o->join_t = o->now;
 	if (strcmp(o->prsc, "none") != 0)
 		o->preleased = strcmp(o->prsc, "rel") == 0;
+	for (i = 0; i < n; i++)
+		if (strcmp(w[i], "dirty=1") == 0)
+			o->preleased = 0;	/* its stop failed: probe */
 	if (had && strcmp(o->prsc, "held") != 0 &&
 	    strcmp(o->prsc, "rel") != 0 && o->rsc == R_HELD)
 		o->garp_now = 1;
@@ -709,6 +730,7 @@ done(struct own *o, char **w, int n)
 		}
 	} else if (n >= 2 && strcmp(w[0], "stop") == 0 && o->rsc == R_STOP) {
 		o->rsc = R_NONE;					/* R1 */
+		o->dirty = strcmp(w[1], "ok") != 0;
 		if (o->sb == SB_FAIL)
 			o->retry_t = o->now + holdoff(o);
 		if (o->st == ST_ACTIVE)
@@ -827,6 +849,79 @@ split(struct own *o, char *line, char **w)
 	return n;
 }
 
+/*
+ * The next line of stdin, read with read(2) (stdio would hide what it
+ * buffered from poll), into line without its newline, its length in
+ * *len: 1.  0 when the time deadline (CLOCK_BOOTTIME ms, 0: none) came
+ * first; -1 at the end of input (a last line without a newline is a
+ * line).  A line longer than LINELEN - 2 bytes is dropped whole, with a
+ * message (*skipping: the rest of one is being dropped).  Dies on a read
+ * error.
+ */
+static int
+next_line(char *line, size_t *len, int *skipping, uint64_t deadline)
+{
+	static char buf[LINELEN];
+	static size_t have;
+	static int eof;
+
+	for (;;) {
+		char *nl = memchr(buf, '\n', have);
+		struct pollfd pfd = { .fd = STDIN_FILENO, .events = POLLIN };
+		ssize_t k;
+
+		if (nl != NULL) {
+			size_t n = (size_t)(nl - buf);
+			int skipped = *skipping;
+
+			if (!skipped) {
+				memcpy(line, buf, n);
+				*len = n;
+			}
+			memmove(buf, nl + 1, have - n - 1);
+			have -= n + 1;
+			*skipping = 0;
+			if (!skipped)
+				return 1;
+			warnf("line longer than %d bytes dropped", LINELEN - 2);
+			continue;
+		}
+		if (have >= LINELEN - 1) {
+			*skipping = 1;	/* an overlong line: dropped whole */
+			have = 0;
+		}
+		if (eof) {
+			if (have == 0 || *skipping)
+				return -1;
+			memcpy(line, buf, have);
+			*len = have;
+			have = 0;
+			return 1;
+		}
+		if (deadline) {
+			uint64_t t = tm_boot_ms();
+			int r = poll(&pfd, 1, deadline <= t ? 0 :
+			    deadline - t > INT_MAX ? INT_MAX : (int)(deadline - t));
+
+			if (r < 0 && errno != EINTR)
+				die(HK_EXIT_SYS, "poll:");
+			if (r == 0 || (r < 0 && tm_boot_ms() >= deadline))
+				return 0;
+			if (r < 0)
+				continue;
+		}
+		k = read(STDIN_FILENO, buf + have, LINELEN - 1 - have);
+		if (k < 0) {
+			if (errno == EINTR || errno == EAGAIN)
+				continue;
+			die(HK_EXIT_SYS, "read:");
+		}
+		if (k == 0)
+			eof = 1;
+		have += (size_t)k;
+	}
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -842,6 +937,7 @@ main(int argc, char *argv[])
 	};
 	uint64_t deadtime = 2000;
 	char line[LINELEN], *w[MAXWORDS];
+	uint64_t tick = 0, next_tick = 0;
 	int c, n, skipping = 0;
 
 	hk_setprogname(argv[0]);
@@ -892,6 +988,9 @@ main(int argc, char *argv[])
 		case 'S':
 			o.settle = opt_dur(usage_text, "settle time", optarg, 0);
 			break;
+		case 'T':
+			tick = opt_dur(usage_text, "tick", optarg, 10);
+			break;
 		case 'V':
 			version_exit();
 		case ':':
@@ -919,6 +1018,9 @@ main(int argc, char *argv[])
 	o.renew_iv = o.lease / 4;
 	o.holddown = deadtime * 2 < 2000 ? 2000 : deadtime * 2;
 	o.deadtime = deadtime;
+	if (tick && !o.clock)
+		usage_error(usage_text, "-T needs -C: the ticks come from the "
+		    "clock");
 	if (o.garp_refresh != 0 && o.garp_refresh < 1000)
 		usage_error(usage_text, "refresh under 1s: announcing the "
 		    "addresses that often floods the LAN");
@@ -931,40 +1033,39 @@ main(int argc, char *argv[])
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	announce(&o);
 	status(&o);
+	if (tick)
+		next_tick = tm_boot_ms() + tick;
 	for (;;) {
-		char *nl;
 		size_t len;
+		int r;
 
-		/* zeroed: the newline found is the one fgets read */
-		memset(line, 0, sizeof(line));
-		if (fgets(line, sizeof(line), stdin) == NULL)
+		r = next_line(line, &len, &skipping, next_tick);
+		if (r < 0)
 			break;
-		nl = memchr(line, '\n', sizeof(line) - 1);
-		if (nl == NULL && !feof(stdin)) {
-			skipping = 1;	/* an overlong line: dropped whole */
-			continue;
+		if (r == 0) {
+			/* -T: this tick is due; one, however late */
+			uint64_t t = tm_boot_ms();
+
+			next_tick = t + tick;
+			if (t > o.now)
+				o.now = t;
+			w[0] = (char *)"tick";
+			n = 1;
+		} else {
+			if (memchr(line, '\0', len) != NULL) {
+				warnf("line with a NUL byte dropped");
+				continue;
+			}
+			line[len] = '\0';
+			n = split(&o, line, w);
+			if (n == 0)
+				continue;
 		}
-		if (skipping) {
-			skipping = 0;
-			warnf("line longer than %d bytes dropped", LINELEN - 2);
-			continue;
-		}
-		len = nl != NULL ? (size_t)(nl - line) : strlen(line);
-		if (memchr(line, '\0', len) != NULL) {
-			warnf("line with a NUL byte dropped");
-			continue;
-		}
-		line[len] = '\0';
-		n = split(&o, line, w);
-		if (n == 0)
-			continue;
 		if (event(&o, w, n))
 			decide(&o);
 		status(&o);
 		if (ferror(stdout))
 			die(HK_EXIT_SYS, "write:");
 	}
-	if (ferror(stdin))
-		die(HK_EXIT_SYS, "read:");
 	return 0;
 }

@@ -36,6 +36,7 @@ N1 | . | @0 carrier lan0 ; @100 dead b silent=1000 ; @200 carrier up ; @1200 tic
 N2 | . | @0 dead b silent=1000 | transition node b: is dead (silent for 1.0 s) ; announce active rsc=acq ask=0 ; transition a taking over the resource group (b is dead) ; start 3500
 N3 | -H b | @0 up b st=standby gen=1 | transition node b: is up (st=standby gen=1) ; announce active rsc=acq ask=0 ; transition a taking over the resource group (b is in standby) ; start 0
 N3 | -H b | {up} ; @100 status b st=active rsc=held ask=0 ; @200 status b st=standby rsc=rel ask=0 why=standby ; @300 status b st=standby rsc=none ask=0 why=standby | announce active rsc=acq ask=0 ; transition a taking over the resource group (standby was asked on b) ; start none
+N3 | -H b | {up} ; @100 status b st=active rsc=held ask=0 ; @200 status b st=standby rsc=rel ask=0 why=standby ; @300 status b st=standby rsc=none ask=0 why=standby dirty=1 | announce active rsc=acq ask=0 ; transition a taking over the resource group (standby was asked on b) ; start 0
 N4 | . | @0 up b st=active gen=1 | transition node b: is up (st=active gen=1) ; announce active rsc=acq ask=0
 N4 | -H b | @0 up b st=active gen=1 | transition node b: is up (st=active gen=1)
 N4 | -H b | {up} ; @100 cmd takeover | transition takeover asked ; announce active rsc=none ask=1 ; announce active rsc=acq ask=1
@@ -81,7 +82,7 @@ H11 | -G 0 -F 1s | {held} ; @1200 tick ; @1210 done renew ok ; @1700 tick ; @171
 H11 | -G 0 | {held} ; @1200 tick ; @1210 done renew ok ; @1700 tick | tick ; renew
 H9 | . | {held} ; @1200 tick ; @1250 carrier lan0 | -
 R1 | . | {held} ; @800 cmd standby ; @900 done stop ok | announce standby rsc=none ask=0 why=standby ; transition a released the resource group
-R1 | . | {held} ; @800 cmd standby ; @900 done stop fail | announce standby rsc=none ask=0 why=standby ; transition a released the resource group
+R1 | . | {held} ; @800 cmd standby ; @900 done stop fail | announce standby rsc=none ask=0 why=standby dirty=1 ; transition a released the resource group
 R1 | . | {held} ; @800 done stop ok | -
 S1 | -H b -a on | @0 dead b silent=1000 ; @100 done start ok ; @500 up b st=active gen=2 ; @600 tick ; @610 done renew ok ; @1200 tick ; @1210 done renew ok ; @1800 tick ; @1810 done renew ok ; @2500 tick ; @2600 done stop ok ; @2700 status b st=active rsc=held ask=0 | announce active rsc=none ask=0
 S5 | . | {held} ; @800 cmd standby ; @900 done stop ok ; @1000 status b st=active rsc=held ask=0 | -
@@ -100,6 +101,9 @@ S3 | . | {up} ; @600 tick ; @700 done start fail IPaddr (x) ; @800 dead b silent
 S4 | . | {held} ; @800 status b st=active rsc=none ask=1 ; @900 done stop ok ; @1000 status b st=standby rsc=none ask=0 | persist active ; announce active rsc=none ask=0 ; announce active rsc=acq ask=0 ; transition a taking over the resource group (b is in standby) ; start 0
 S4 | . | {held} ; @800 cmd standby ; @900 done stop ok ; @1000 status b st=standby rsc=none ask=0 | persist active ; announce active rsc=none ask=0 ; announce active rsc=acq ask=0 ; transition a taking over the resource group (b is in standby) ; start 0
 S4 | . | {up} ; @600 tick ; @700 done start lost ; @800 done stop ok ; @900 status b st=standby rsc=none ask=0 | -
+S4 | -H b | {up} ; @100 cmd standby ; @200 status b st=standby rsc=none ask=0 why=standby ; @300 tick | tick
+S4 | . | {up} ; @100 cmd standby ; @200 status b st=standby rsc=none ask=0 why=standby | persist active ; announce active rsc=none ask=0 ; announce active rsc=acq ask=0 ; transition a taking over the resource group (standby was asked on b) ; start 0
+S4 | -H b | {up} ; @100 cmd standby ; @200 status b st=standby rsc=none ask=0 why=carrier | persist active ; announce active rsc=none ask=0 ; announce active rsc=acq ask=0 ; transition a taking over the resource group (b lost its LAN link) ; start 0
 K1 | . | @0 cmd standby | transition standby refused: b is not up, nobody would take the group
 K1 | . | {up} ; @100 status b st=standby rsc=held ask=0 why=standby ; @200 cmd standby | transition standby refused: b is in standby too, nobody would take the group
 K2 | . | {up} ; @100 cmd standby | transition standby asked: giving the group to b ; persist standby ; announce standby rsc=none ask=0 why=standby
@@ -187,6 +191,21 @@ run_case() {
 	run -0 bash -c "{ echo 'up b st=active gen=1'; echo tick; } |
 	    hbown -C -n a -p b -H a"
 	[[ $output != *"start 0"* ]]
+}
+
+@test "-T: with -C, hbown ticks by itself, lines or none; without -C it is refused" {
+	run -0 bash -c "{ sleep 0.3; echo 'up b st=active gen=1'; sleep 0.8; } |
+	    hbown -C -T 200ms -n a -p b -H a | grep -v '^status'"
+	# ticks before and after the line, and the claim settles on them
+	[ "$(grep -c '^tick$' <<<"$output")" -ge 4 ] || { echo "$output"; false; }
+	[[ $output == *"transition node b: is up"*"start 0"* ]]
+	run -2 hbown -T 250ms -n a -p b -H a
+	[[ $output == *"-T needs -C"* ]]
+	# an overlong line and a last line without its newline, read raw
+	run -0 bash -c "{ head -c 3000 /dev/zero | tr '\\0' x; echo; printf 'cmd stop'; } |
+	    hbown -C -T 1s -n a -p b -H a 2>&1"
+	[[ $output == *"line longer than 1022 bytes dropped"* ]]
+	[[ $output == *"exit 0"* ]]
 }
 
 @test "garbled, overlong and unknown lines change nothing; time never goes back" {
