@@ -145,6 +145,8 @@ struct own {
 	int		garp_now;	/* announce again at once */
 	int		renewing;	/* a renew action is out */
 	int		stopping;	/* shutting down */
+	int		exited;		/* "exit" written: draining the input */
+	uint64_t	exit_t;
 	int		code;		/* exit status once stopped */
 	char		why[TEXTLEN];	/* the claim's or the stop's reason */
 	char		announced[NAMELEN * 2];
@@ -354,7 +356,14 @@ shutdown_step(struct own *o)
 	status(o);
 	act("exit %d", o->code);
 	fflush(stdout);
-	exit(0);
+	/*
+	 * Not gone at once: the events that still come (hbrecv's) are read
+	 * and dropped until the caller ends its programs, for 2 s at most
+	 * (or the end of input), so that a writer does not find the reader
+	 * gone.
+	 */
+	o->exited = 1;
+	o->exit_t = o->now;
 }
 
 /*
@@ -1060,6 +1069,11 @@ main(int argc, char *argv[])
 			n = split(&o, line, w);
 			if (n == 0)
 				continue;
+		}
+		if (o.exited) {
+			if (o.now >= o.exit_t + 2000)
+				break;
+			continue;
 		}
 		if (event(&o, w, n))
 			decide(&o);

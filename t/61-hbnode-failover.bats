@@ -168,6 +168,8 @@ both_up() {
 	    { ls -l "$(ha_dir n1)/run"; false; }
 	grep -q 'state=stopped' "$(ha_dir n1)/run/status"
 	! grep -i 'terminated\|killed' "$(ha_dir n1)/out" "$(ha_dir n1)/err" || false
+	# nor hbrecv's complaint that its reader is gone
+	! grep 'nobody reads the events' "$(ha_dir n1)/err" || false
 }
 
 @test "SIGTERM (systemd's stop) releases the group and exits 0" {

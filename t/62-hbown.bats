@@ -208,6 +208,14 @@ run_case() {
 	[[ $output == *"exit 0"* ]]
 }
 
+@test "after its exit, hbown reads and drops what still comes, for 2 s at most" {
+	run -0 bash -c "printf '%s\n' '@0 cmd stop' '@100 up b st=active gen=1' '@200 cmd takeover' |
+	    hbown -n a -p b -H a | grep -v '^status'"
+	[[ ${lines[-1]} == "exit 0" ]] || { echo "$output"; false; }
+	# and ends by itself, though its input does not
+	run -0 bash -c "{ echo 'cmd stop'; sleep 3; } | timeout 2.8 hbown -C -T 100ms -n a -p b -H a >/dev/null"
+}
+
 @test "garbled, overlong and unknown lines change nothing; time never goes back" {
 	local long
 	long=$(head -c 3000 /dev/zero | tr '\0' x)
