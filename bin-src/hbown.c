@@ -529,6 +529,7 @@ peer_fields(struct own *o, char **w, int n)
 {
 	int i, was_active = strcmp(o->pst, "active") == 0;
 	int had = strcmp(o->prsc, "held") == 0 || strcmp(o->prsc, "rel") == 0;
+	int dirty = 0;
 	enum why pw = o->pwhy;
 
 	o->pwhy = WHY_NONE;
@@ -546,6 +547,8 @@ peer_fields(struct own *o, char **w, int n)
 			    strcmp(w[i] + 4, "rel") == 0 ? w[i] + 4 : "?");
 		else if (strncmp(w[i], "ask=", 4) == 0)
 			o->pask = strcmp(w[i] + 4, "1") == 0;
+		else if (strcmp(w[i], "dirty=1") == 0)
+			dirty = 1;	/* its stop failed: probe */
 		else if (strncmp(w[i], "why=", 4) == 0) {
 			size_t k;
 
@@ -559,9 +562,8 @@ peer_fields(struct own *o, char **w, int n)
 		o->join_t = o->now;
 	if (strcmp(o->prsc, "none") != 0)
 		o->preleased = strcmp(o->prsc, "rel") == 0;
-	for (i = 0; i < n; i++)
-		if (strcmp(w[i], "dirty=1") == 0)
-			o->preleased = 0;	/* its stop failed: probe */
+	if (dirty)
+		o->preleased = 0;
 	if (had && strcmp(o->prsc, "held") != 0 &&
 	    strcmp(o->prsc, "rel") != 0 && o->rsc == R_HELD)
 		o->garp_now = 1;
