@@ -221,7 +221,8 @@ hb_procs() {
 		# one of them ends, refused
 		wait_until 10 eval '! proc_alive "$a" || ! proc_alive "$b"' || logs
 		if proc_alive "$a"; then win=$a lose=$b; else win=$b lose=$a; fi
-		sleep 0.5
+		wait_until 5 eval '[ "$(cut -d" " -f1 "$d/run/pid" 2>/dev/null)" = "$win" ]' ||
+		    { cat "$d"/err.?"$round"; logs; }
 		proc_alive "$win" || { cat "$d"/err.?"$round"; logs; }
 		run -1 wait "$lose"
 		grep -q "already running" "$d/err.a$round" "$d/err.b$round" ||
@@ -425,11 +426,6 @@ holder_is() {
 	[ "$(ha_holder)" = "$1" ]
 }
 
-# hk_pid_read_t FILE: the pid in a pid file ("PID STARTTIME")
-hk_pid_read_t() {
-	read -r p _ <"$1" && echo "$p"
-}
-
 gone() {
 	! proc_alive "$1"
 }
@@ -598,7 +594,9 @@ fm_no_both_after() {
 	fm_mark "kill -9 n1"
 	ha_kill_all n1
 	fm_wait_holder 15 n2 || logs
-	sleep 1
+	# the slave's advertisement taken (the entry's MAC is its own): the
+	# route is dropped, or kept, right then
+	wait_until 5 client_mac_is "$(ns_mac n2 lan0)" fe80::1 || logs
 	run -0 nsx cl ip -6 route show default
 	[[ $output == *"via fe80::1"* ]] || { echo "route: $output"; logs; }
 	fm_done 1500
@@ -609,9 +607,13 @@ fm_no_both_after() {
 # group stays where it is.
 @test "garp_master_refresh: a neighbour's stale entry is put right while the group is held" {
 	local mac1
-	both_up "garp_master_delay 1s" "garp_master_refresh 2s"
+	# (one debugfile for both: only the holder announces)
+	both_up "garp_master_delay 1s" "garp_master_refresh 2s" \
+	    "debugfile $(hk_scope)/debug"
 	mac1=$(ns_mac n1 lan0)
-	sleep 1.5
+	# the delayed second announcement gone out: what puts the entries
+	# right below is the refresh
+	wait_until 5 grep -q "announced the addresses again" "$(hk_scope)/debug" || logs
 	nsx cl ip neigh replace "$VIP" lladdr 02:00:00:00:00:99 dev lan0 nud stale
 	wait_until 3 client_mac_is "$mac1" || logs
 	nsx cl ip neigh replace "$VIP" lladdr 02:00:00:00:00:99 dev lan0 nud stale
@@ -712,7 +714,7 @@ hang_rsc() {
 	ha_start n2
 	fm_wait_holder 15 n1 || logs
 	wait_until 10 grep -q "master holds the resource group" "$d/ha-log" || logs
-	pgid=$(ps -o pgid= -p "$(hk_pid_read_t "$d/run/pid")" | tr -d ' ')
+	pgid=$(ps -o pgid= -p "$(cut -d" " -f1 "$d/run/pid")" | tr -d ' ')
 	fm_mark "SIGINT to the group"
 	kill -INT -- "-$pgid"
 	fm_wait_holder 10 n2 || logs
@@ -731,7 +733,7 @@ hang_rsc() {
 	local d o st=0
 	both_up
 	d=$(ha_dir n1)
-	o=$(pgrep -P "$(hk_pid_read_t "$d/run/pid")" -x hbown) || o=$(pgrep -f "hbown -C -T 250ms.* -n master")
+	o=$(pgrep -P "$(cut -d" " -f1 "$d/run/pid")" -x hbown) || o=$(pgrep -f "hbown -C -T 250ms.* -n master")
 	fm_mark "hbown killed"
 	kill -KILL $o
 	fm_wait_holder 10 n2 || logs

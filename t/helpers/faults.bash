@@ -36,7 +36,6 @@
 #   fm_sample_stop            stop the sampler (and wait for it)
 #   fm_mark TEXT...           a "MS mark TEXT" line among the samples,
 #                             shown in the timeline
-#   fm_holder                 print the last sample's HOLDER
 #   fm_wait_holder SECS WANT  wait (at most SECS) for a sample taken
 #                             after the call that says WANT: 0; 2 at
 #                             once, the both lines printed, when the
@@ -303,10 +302,6 @@ fm__sampling() {
 		tail -n 3 "$f" "$f.err" >&2 2>/dev/null
 		return 1
 	fi
-}
-
-fm_holder() {
-	awk '$2 != "mark" && $2 != "end" { h = $2 } END { print h }' "$(fm__file)"
 }
 
 fm__both() {
