@@ -138,12 +138,30 @@ called() {
 	}
 	check_bad "lan lan0 192.0.2.0/25" "uplink isp1 wan1 198.51.100.1 192.0.2.200" "interval fast"
 	[ "$stderr" = "wanfailover: $bad:3: bad duration 'fast' (want e.g. 200ms, 1s)" ]
-	check_bad "lan lan0 192.0.2.0/25" "uplink isp1 wan9 198.51.100.1 192.0.2.200"
-	[ "$stderr" = "wanfailover: $bad:2: no such interface 'wan9'" ]
+	check_bad "lan lan9 192.0.2.0/25" "uplink isp1 wan1 198.51.100.1 192.0.2.200"
+	[ "$stderr" = "wanfailover: $bad:1: no such interface 'lan9'" ]
 	check_bad "lan lan0 192.0.2.0/25" "uplink isp1 wan1 198.51.100.300 192.0.2.200"
-	[ "$stderr" = "wanfailover: $bad:2: bad gateway '198.51.100.300' (want a numeric IPv4 address)" ]
+	[ "$stderr" = "wanfailover: $bad:2: bad gateway '198.51.100.300' (want a numeric IPv4 or IPv6 address, dhcp, or - for a point-to-point link)" ]
 	check_bad "lan lan0 192.0.2.0/25" "uplink isp1 wan1 198.51.100.1"
-	[ "$stderr" = "wanfailover: $bad:2: want: uplink NAME IFACE GATEWAY TARGET..." ]
+	[ "$stderr" = "wanfailover: $bad:2: uplink isp1 has no probe target after the gateway 198.51.100.1 (a link without a gateway, such as PPP, takes '-': uplink isp1 wan1 - 198.51.100.1)" ]
+	check_bad "lan lan0 192.0.2.0/25" "uplink isp1 wan1 dhcp"
+	[ "$stderr" = "wanfailover: $bad:2: want: uplink NAME IFACE GATEWAY|dhcp|- TARGET..." ]
+	check_bad "lan lan0 192.0.2.0/25" "uplink isp1 wan1 198.51.100.1 192.0.2.200 2001:db8::1"
+	[[ $stderr == "wanfailover: $bad:2: probe target '2001:db8::1' is IPv6, the uplink IPv4"* ]]
+	check_bad "lan lan0 192.0.2.0/25" "uplink isp1 wan1 2001:db8::1 2001:db8::2"
+	[ "$stderr" = "wanfailover: $bad:3: IPv6 uplinks need the LAN's IPv6 network: lan lan0 192.0.2.0/25 IPV6-NETWORK/LEN" ]
+	check_bad "lan lan0 192.0.2.0/25" "uplink isp1 wan1 198.51.100.1 192.0.2.200 loss=120%"
+	[[ $stderr == "wanfailover: $bad:2: bad 'loss=120%'"* ]]
+	check_bad "lan lan0 192.0.2.0/25" "uplink isp1 wan1 198.51.100.1 192.0.2.200 latency=300"
+	[[ $stderr == "wanfailover: $bad:2: bad 'latency=300' (want latency=FAIL[:RECOVER] with units"* ]]
+	check_bad "lan lan0 192.0.2.0/25" "uplink isp1 wan1 198.51.100.1 192.0.2.200 weight=3"
+	[[ $stderr == "wanfailover: $bad:2: unknown uplink option 'weight'"* ]]
+	check_bad "lan lan0 192.0.2.0/25" "uplink isp1 wan1 198.51.100.1 192.0.2.200 minup=2"
+	[[ $stderr == "wanfailover: $bad:2: minup 2 is more than"* ]]
+	check_bad "lan lan0 192.0.2.0/25" "uplink isp1 wan1 dhcp 192.0.2.200" "table main"
+	[[ $stderr == "wanfailover: $bad:3: table main with a dhcp uplink"* ]]
+	check_bad "lan lan0 192.0.2.0/25" "uplink isp1 wan1 dhcp 192.0.2.200" "natmode snat"
+	[[ $stderr == "wanfailover: $bad:2: natmode snat: the address of uplink isp1 is not fixed (dhcp)"* ]]
 	check_bad "lan lan0 192.0.2.0/25" "uplink isp1 wan1 198.51.100.1 192.0.2.200" "uplink isp1 wan2 203.0.113.1 192.0.2.200"
 	[ "$stderr" = "wanfailover: $bad:3: uplink 'isp1' given twice" ]
 	check_bad "lan lan0 192.0.2.0/25" "uplink isp1 wan1 198.51.100.1 192.0.2.200" "down 0"

@@ -5,18 +5,24 @@
 #   wf_load FILE    read and check the configuration; exit 2 with
 #                   "FILE:LINE: reason" on any fault, before anything
 #                   is changed
-#   wf_check        check it against the system as it is now (each
-#                   gateway on its uplink's subnet, not our own address;
-#                   every uplink has an IPv4 address), the same way
+#   wf_check        check it against the system as it is now (each fixed
+#                   gateway on its uplink's subnet, not our own address),
+#                   the same way; an uplink whose interface is not there
+#                   yet (a PPP link) is only named: it is down until then
 #   wf_setup        wf_check, then forwarding, NAT, LAN forwarding rules,
 #                   probe routes; idempotent, prints what it changed
-#   wf_start        wf_setup, then pingcheck per uplink | gwswitch | hooks,
-#                   in the foreground until SIGTERM
+#   wf_teardown     undo what setup did (forwarding as it was before),
+#                   printing what it changed
+#   wf_start        wf_setup, then pingcheck per uplink | gwswitch per
+#                   address family | hooks, in the foreground until SIGTERM
 #   wf_stop         stop a running wf_start
-#   wf_status       each uplink's state, RTT, loss, and the route holder
+#   wf_status       each uplink's state, why, RTT, loss, and the route
+#                   holder of each family
 
 # Set by wf_get (and wf_load), read everywhere.
-name="" iface="" gw="" targets="" ntg=""
+name="" iface="" gw="" targets="" fam="" minup="" loss="" latency=""
+# Set by eval in wf_load and wf_setup: keep shellcheck from guessing.
+nf=0 ntg=0
 
 # --- checking words -------------------------------------------------------
 
@@ -30,16 +36,47 @@ wf_is_ipv4() {
 		    (length($i) > 1 && substr($i, 1, 1) == "0")) exit 1 }'
 }
 
+# A numeric IPv6 address (RFC 4291 2.2, forms 1 and 2; no zone, no
+# dotted tail).
+wf_is_ipv6() {
+	case $1 in
+	*:*) ;;
+	*) return 1 ;;
+	esac
+	case $1 in
+	*[!0-9A-Fa-f:]*|*:::*) return 1 ;;
+	esac
+	printf '%s\n' "$1" | awk '{
+	    s = $0; dc = gsub(/::/, "::", s)
+	    if (dc > 1) exit 1
+	    n = split($0, g, ":")
+	    for (i = 1; i <= n; i++) if (length(g[i]) > 4) exit 1
+	    if (dc == 0 && n != 8) exit 1
+	    if (dc == 1 && n > 9) exit 1
+	    if ($0 ~ /^:[^:]/ || $0 ~ /[^:]:$/) exit 1 }'
+}
+
+# wf_family ADDR: 4 or 6, or nothing for a word that is neither.
+wf_family() {
+	if wf_is_ipv4 "$1"; then
+		echo 4
+	elif wf_is_ipv6 "$1"; then
+		echo 6
+	fi
+}
+
 wf_is_net() {
 	case $1 in
 	*/*) ;;
 	*) return 1 ;;
 	esac
-	wf_is_ipv4 "${1%/*}" || return 1
 	case ${1#*/} in
 	''|*[!0-9]*) return 1 ;;
 	esac
-	[ "${1#*/}" -le 32 ]
+	case $2 in
+	4) wf_is_ipv4 "${1%/*}" && [ "${1#*/}" -le 32 ] ;;
+	6) wf_is_ipv6 "${1%/*}" && [ "${1#*/}" -le 128 ] ;;
+	esac
 }
 
 wf_is_count() {
@@ -56,6 +93,58 @@ wf_is_name() {
 	*) return 1 ;;
 	esac
 	[ "${#1}" -le 31 ]
+}
+
+# An interface name as the kernel takes it (dev_valid_name): 1 to 15
+# bytes, no '/', ':' or blank, not . or ..
+wf_is_ifname() {
+	case $1 in
+	''|.|..|*/*|*:*|-*) return 1 ;;
+	esac
+	[ "${#1}" -le 15 ]
+}
+
+# wf_pct TEXT: "20%" or "20" as 20 (0 to 100), else return 1.
+wf_pct() {
+	wf_v=${1%\%}
+	case $wf_v in
+	''|*[!0-9]*) return 1 ;;
+	esac
+	while :; do
+		case $wf_v in
+		0?*) wf_v=${wf_v#0} ;;
+		*) break ;;
+		esac
+	done
+	[ "${#wf_v}" -le 3 ] && [ "$wf_v" -le 100 ] || return 1
+	echo "$wf_v"
+}
+
+# wf_pair KIND TEXT: "FAIL[:RECOVER]" as "F:R" (RECOVER defaults to half
+# of FAIL), or "off"; KIND loss (percent) or latency (a duration with
+# its unit, in ms).  Returns 1 when malformed.
+wf_pair() {
+	[ "$2" != off ] || { echo off; return 0; }
+	wf_f=${2%%:*} wf_r=
+	case $2 in *:*) wf_r=${2#*:} ;; esac
+	case $1 in
+	loss)
+		wf_f=$(wf_pct "$wf_f") || return 1
+		if [ -n "$wf_r" ]; then
+			wf_r=$(wf_pct "$wf_r") || return 1
+		fi ;;
+	latency)
+		case $wf_f in *[0-9]) return 1 ;; esac
+		wf_f=$(hk_dur_ms "$wf_f") || return 1
+		if [ -n "$wf_r" ]; then
+			case $wf_r in *[0-9]) return 1 ;; esac
+			wf_r=$(hk_dur_ms "$wf_r") || return 1
+		fi ;;
+	esac
+	[ "$wf_f" -gt 0 ] || return 1
+	[ -n "$wf_r" ] || wf_r=$((wf_f / 2))
+	[ "$wf_r" -le "$wf_f" ] || return 1
+	echo "$wf_f:$wf_r"
 }
 
 # 1 when the IPv4 addresses A and NET/LEN share the prefix.
@@ -80,19 +169,79 @@ wf_err() {
 	hk_die "$HK_USAGE" "$wf_conf:$wf_line: $*"
 }
 
-# wf_load FILE: sets wf_lan_if wf_lan_net wf_n wf_up_I (name iface gw
-# targets), wf_interval ... ; exits 2 on the first fault.
+# wf_uplink WORDS...: one uplink line (after the keyword).
+# shellcheck disable=SC2034 # lo, la: read through eval
+wf_uplink() {
+	[ $# -ge 3 ] || wf_err "want: uplink NAME IFACE GATEWAY|dhcp|- TARGET..."
+	wf_is_name "$1" || wf_err "bad uplink name '$1' (letters, digits, '.', '_', '-'; not all digits)"
+	case $wf_names in *" $1 "*) wf_err "uplink '$1' given twice" ;; esac
+	wf_is_ifname "$2" || wf_err "bad interface name '$2'"
+	n=$1 i=$2 g=$3 f=""
+	case $g in
+	dhcp|-) ;;
+	*)
+		f=$(wf_family "$g")
+		[ -n "$f" ] || wf_err "bad gateway '$g' (want a numeric IPv4 or IPv6 address, dhcp, or - for a point-to-point link)" ;;
+	esac
+	shift 3
+	tg="" nt=0 mu="" lo="" la=""
+	for w in "$@"; do
+		case $w in
+		minup=*)
+			wf_is_count "${w#*=}" || wf_err "bad count in '$w' (want a number from 1)"
+			mu=${w#*=} ;;
+		loss=*)
+			lo=$(wf_pair loss "${w#*=}") ||
+				wf_err "bad '$w' (want loss=FAIL%[:RECOVER%], RECOVER below FAIL, or loss=off)" ;;
+		latency=*)
+			la=$(wf_pair latency "${w#*=}") ||
+				wf_err "bad '$w' (want latency=FAIL[:RECOVER] with units, e.g. 300ms:150ms, or latency=off)" ;;
+		*=*)
+			wf_err "unknown uplink option '${w%%=*}' (want minup=, loss= or latency=)" ;;
+		*)
+			tf=$(wf_family "$w")
+			[ -n "$tf" ] || wf_err "bad probe target '$w' (want a numeric IPv4 or IPv6 address)"
+			if [ -z "$f" ]; then
+				f=$tf
+			elif [ "$f" != "$tf" ]; then
+				wf_err "probe target '$w' is IPv$tf, the uplink IPv$f (an uplink is of one family: give IPv6 its own line)"
+			fi
+			tg="$tg${tg:+ }$w" nt=$((nt + 1)) ;;
+		esac
+	done
+	if [ "$nt" -eq 0 ]; then
+		case $g in
+		dhcp|-) wf_err "want: uplink NAME IFACE GATEWAY|dhcp|- TARGET..." ;;
+		esac
+		wf_err "uplink $n has no probe target after the gateway $g (a link without a gateway, such as PPP, takes '-': uplink $n $i - $g)"
+	fi
+	case $wf_ifs in *" $i/$f "*) wf_err "interface '$i' already used by another IPv$f uplink" ;; esac
+	wf_n=$((wf_n + 1))
+	eval "wf_name_$wf_n=\$n wf_if_$wf_n=\$i wf_gw_$wf_n=\$g wf_tg_$wf_n=\$tg wf_ntg_$wf_n=\$nt wf_ln_$wf_n=\$wf_line wf_fam_$wf_n=\$f wf_mu_$wf_n=\$mu wf_lo_$wf_n=\$lo wf_la_$wf_n=\$la"
+	wf_names="$wf_names$n " wf_ifs="$wf_ifs$i/$f "
+	eval "wf_n$f=\$((wf_n$f + 1))"
+	[ "$g" != dhcp ] || wf_dhcp=1
+}
+
+# wf_load FILE: sets wf_lan_if wf_lan_net wf_lan_net6 wf_n (wf_n4, wf_n6)
+# and wf_*_K of each uplink K (name if gw tg ntg ln fam mu lo la), the
+# timers, ... ; exits 2 on the first fault.
 wf_load() {
 	wf_conf=$1
 	[ -r "$wf_conf" ] || hk_die "$HK_USAGE" "$wf_conf: cannot read the configuration"
-	wf_lan_if="" wf_lan_net="" wf_n=0 wf_names=" " wf_ifs=" "
-	wf_interval=500ms wf_timeout="" wf_down=3 wf_up=5 wf_minup=1
-	wf_table=main wf_probetable=100 wf_hooks="$HK_SHARE/hooks.d"
+	wf_lan_if="" wf_lan_net="" wf_lan_net6="" wf_n=0 wf_n4=0 wf_n6=0
+	wf_names=" " wf_ifs=" " wf_dhcp=0
+	wf_interval=200ms wf_timeout=500ms wf_down=3 wf_up=5 wf_minup=1
+	wf_loss=20:10 wf_latency=300:150 wf_window=1s wf_damping=""
+	wf_table="" wf_probetable=100 wf_hooks="$HK_SHARE/hooks.d"
 	wf_rundir=/run/hakit/wanfailover wf_nat=auto wf_natmode=masquerade
-	wf_line=0
+	wf_nat6=none
+	wf_line=0 wf_cr=$(printf '\r')
 	while IFS= read -r l || [ -n "$l" ]; do
 		wf_line=$((wf_line + 1))
 		l=${l%%#*}
+		# Windows line ends: the CR is not part of the last word.
+		l=${l%"$wf_cr"}
 		set -f
 		# shellcheck disable=SC2086 # splitting the line into words
 		set -- $l
@@ -102,28 +251,18 @@ wf_load() {
 		shift
 		case $k in
 		lan)
-			[ $# -eq 2 ] || wf_err "want: lan IFACE NETWORK/LEN"
+			[ $# -eq 2 ] || [ $# -eq 3 ] || wf_err "want: lan IFACE NETWORK/LEN [IPV6-NETWORK/LEN]"
 			[ -z "$wf_lan_if" ] || wf_err "a second lan line"
-			wf_is_net "$2" || wf_err "bad LAN network '$2' (want IPv4 ADDRESS/LEN)"
+			wf_is_net "$2" 4 || wf_err "bad LAN network '$2' (want IPv4 ADDRESS/LEN)"
+			if [ $# -eq 3 ]; then
+				wf_is_net "$3" 6 || wf_err "bad LAN network '$3' (want IPv6 ADDRESS/LEN)"
+				wf_lan_net6=$3
+			fi
 			wf_have_if "$1" || wf_err "no such interface '$1'"
 			wf_lan_if=$1 wf_lan_net=$2 ;;
 		uplink)
-			[ $# -ge 4 ] || wf_err "want: uplink NAME IFACE GATEWAY TARGET..."
-			wf_is_name "$1" || wf_err "bad uplink name '$1' (letters, digits, '.', '_', '-'; not all digits)"
-			case $wf_names in *" $1 "*) wf_err "uplink '$1' given twice" ;; esac
-			case $wf_ifs in *" $2 "*) wf_err "interface '$2' already used by another uplink" ;; esac
-			wf_have_if "$2" || wf_err "no such interface '$2'"
-			wf_is_ipv4 "$3" || wf_err "bad gateway '$3' (want a numeric IPv4 address)"
-			# shellcheck disable=SC2034 # read through eval below
-			n=$1 i=$2 g=$3
-			shift 3
-			for t in "$@"; do
-				wf_is_ipv4 "$t" || wf_err "bad probe target '$t' (want a numeric IPv4 address)"
-			done
-			wf_n=$((wf_n + 1))
-			eval "wf_name_$wf_n=\$n wf_if_$wf_n=\$i wf_gw_$wf_n=\$g wf_tg_$wf_n=\"\$*\" wf_ntg_$wf_n=\$# wf_ln_$wf_n=\$wf_line"
-			wf_names="$wf_names$n " wf_ifs="$wf_ifs$i " ;;
-		interval|timeout)
+			wf_uplink "$@" ;;
+		interval|timeout|window)
 			[ $# -eq 1 ] || wf_err "want: $k DURATION"
 			ms=$(hk_dur_ms "$1") || wf_err "bad duration '$1' (want e.g. 200ms, 1s)"
 			[ "$ms" -gt 0 ] || wf_err "$k must be more than 0"
@@ -132,6 +271,23 @@ wf_load() {
 			[ $# -eq 1 ] || wf_err "want: $k COUNT"
 			wf_is_count "$1" || wf_err "bad count '$1' (want a number from 1)"
 			eval "wf_$k=\$1" ;;
+		loss)
+			[ $# -eq 1 ] || wf_err "want: loss FAIL%[:RECOVER%] | off"
+			wf_loss=$(wf_pair loss "$1") ||
+				wf_err "bad loss '$1' (want FAIL%[:RECOVER%], RECOVER below FAIL, or off)" ;;
+		latency)
+			[ $# -eq 1 ] || wf_err "want: latency FAIL[:RECOVER] | off"
+			wf_latency=$(wf_pair latency "$1") ||
+				wf_err "bad latency '$1' (want FAIL[:RECOVER] with units, e.g. 300ms:150ms, or off)" ;;
+		damping)
+			[ $# -eq 1 ] || wf_err "want: damping off | HALFLIFE[,SUPPRESS,REUSE,MAX]"
+			case $1 in
+			off) wf_damping=0 ;;
+			*)
+				hk_dur_ms "${1%%,*}" >/dev/null ||
+					wf_err "bad damping '$1' (want off or HALFLIFE[,SUPPRESS,REUSE,MAX], e.g. 15s,1500,750,300s)"
+				wf_damping=$1 ;;
+			esac ;;
 		table)
 			[ $# -eq 1 ] || wf_err "want: table main|NUMBER"
 			case $1 in
@@ -141,11 +297,11 @@ wf_load() {
 					wf_err "bad table '$1' (want main or a number other than 255)"
 				fi ;;
 			esac
-			wf_table=$1 ;;
+			wf_table=$1 wf_tableline=$wf_line ;;
 		probetable)
 			[ $# -eq 1 ] || wf_err "want: probetable NUMBER"
-			if ! wf_is_count "$1" || [ "$1" -gt 250 ]; then
-				wf_err "bad probetable '$1' (want 1 to 250)"
+			if ! wf_is_count "$1" || [ "$1" -gt 235 ]; then
+				wf_err "bad probetable '$1' (want 1 to 235)"
 			fi
 			wf_probetable=$1 ;;
 		hooks|rundir)
@@ -160,6 +316,10 @@ wf_load() {
 			[ $# -eq 1 ] || wf_err "want: natmode masquerade|snat"
 			case $1 in masquerade|snat) ;; *) wf_err "bad natmode '$1' (want masquerade or snat)" ;; esac
 			wf_natmode=$1 ;;
+		nat6)
+			[ $# -eq 1 ] || wf_err "want: nat6 none|masquerade"
+			case $1 in none|masquerade) ;; *) wf_err "bad nat6 '$1' (want none or masquerade)" ;; esac
+			wf_nat6=$1 ;;
 		*)
 			wf_err "unknown keyword '$k'" ;;
 		esac
@@ -167,14 +327,31 @@ wf_load() {
 	wf_line=$((wf_line + 1))
 	[ -n "$wf_lan_if" ] || wf_err "no lan line"
 	[ "$wf_n" -ge 1 ] || wf_err "no uplink line"
-	case $wf_ifs in *" $wf_lan_if "*) wf_err "the lan interface is also an uplink" ;; esac
+	case $wf_ifs in *" $wf_lan_if/"*) wf_err "the lan interface is also an uplink" ;; esac
+	if [ "$wf_n6" -gt 0 ] && [ -z "$wf_lan_net6" ]; then
+		wf_err "IPv6 uplinks need the LAN's IPv6 network: lan $wf_lan_if $wf_lan_net IPV6-NETWORK/LEN"
+	fi
 	k=1
 	while [ "$k" -le "$wf_n" ]; do
-		eval "wf_line=\$wf_ln_$k ntg=\$wf_ntg_$k"
-		[ "$wf_minup" -le "$ntg" ] ||
-			wf_err "minup $wf_minup is more than this uplink's $ntg probe targets"
+		eval "wf_line=\$wf_ln_$k ntg=\$wf_ntg_$k mu=\$wf_mu_$k g=\$wf_gw_$k n=\$wf_name_$k"
+		[ "${mu:-$wf_minup}" -le "$ntg" ] ||
+			wf_err "minup ${mu:-$wf_minup} is more than this uplink's $ntg probe targets"
+		if [ "$wf_natmode" = snat ]; then
+			case $g in
+			dhcp|-) wf_err "natmode snat: the address of uplink $n is not fixed ($g); use natmode masquerade" ;;
+			esac
+		fi
 		k=$((k + 1))
 	done
+	# A DHCP client writes the main table's default route: the route
+	# that moves must live in a table of its own, then (see the man page).
+	if [ -z "$wf_table" ]; then
+		wf_table=main
+		[ "$wf_dhcp" -eq 0 ] || wf_table=200
+	elif [ "$wf_table" = main ] && [ "$wf_dhcp" -eq 1 ]; then
+		wf_line=$wf_tableline
+		wf_err "table main with a dhcp uplink: its DHCP client writes the main table's default route; leave table out (200) or give a number"
+	fi
 	if [ "$wf_table" != main ] && [ "$wf_table" -ge "$wf_probetable" ] &&
 	    [ "$wf_table" -lt $((wf_probetable + wf_n)) ]; then
 		wf_err "table $wf_table is one of the probe tables ($wf_probetable and up)"
@@ -214,25 +391,39 @@ wf_gwcheck() {
 	    }'
 }
 
-# wf_owner ADDR: the interface holding ADDR on this router, or nothing.
+# wf_owner ADDR FAMILY: the interface holding ADDR on this router, or
+# nothing.
 wf_owner() {
-	ip -o -4 addr show 2>/dev/null | awk -v a="$1" '
-	    { for (i = 1; i < NF; i++) if ($i == "inet") {
+	ip -o "-$2" addr show 2>/dev/null | awk -v a="$1" '
+	    { for (i = 1; i < NF; i++) if ($i == "inet" || $i == "inet6") {
 		x = $(i + 1); sub(/\/.*/, "", x)
-		if (x == a) { sub(/@.*/, "", $2); print $2; exit }
+		if (tolower(x) == tolower(a)) { sub(/@.*/, "", $2); print $2; exit }
 	    } }'
 }
 
 # wf_check: what the configuration says against the system as it is:
 # each fault that would otherwise stop setup half-way (or leave a route
-# through nowhere), with the uplink's line, exit 2.
+# through nowhere), with the uplink's line, exit 2.  An uplink whose
+# interface is not there yet is down until it appears: said, not fatal.
 wf_check() {
 	k=1
 	while [ "$k" -le "$wf_n" ]; do
 		wf_get "$k"
 		eval "wf_line=\$wf_ln_$k"
-		o=$(wf_owner "$gw")
+		if ! wf_have_if "$iface"; then
+			hk_warn "uplink $name: no interface $iface yet; it is down until it appears"
+			k=$((k + 1))
+			continue
+		fi
+		case $gw in
+		dhcp|-) k=$((k + 1)); continue ;;
+		esac
+		o=$(wf_owner "$gw" "$fam")
 		[ -z "$o" ] || wf_err "gateway $gw is this router's own address (on $o)"
+		if [ "$fam" = 6 ]; then
+			k=$((k + 1))
+			continue
+		fi
 		set -f
 		# shellcheck disable=SC2046 # its words
 		set -- $(wf_gwcheck "$gw" "$iface")
@@ -250,15 +441,36 @@ wf_check() {
 	done
 }
 
-# wf_get K: sets name iface gw targets of uplink K.
+# wf_get K: sets name iface gw targets fam minup loss latency of uplink
+# K, the global values where the line gives none.
 wf_get() {
-	eval "name=\$wf_name_$1 iface=\$wf_if_$1 gw=\$wf_gw_$1 targets=\$wf_tg_$1"
+	eval "name=\$wf_name_$1 iface=\$wf_if_$1 gw=\$wf_gw_$1 targets=\$wf_tg_$1 fam=\$wf_fam_$1 minup=\$wf_mu_$1 loss=\$wf_lo_$1 latency=\$wf_la_$1"
+	minup=${minup:-$wf_minup} loss=${loss:-$wf_loss} latency=${latency:-$wf_latency}
 }
 
-# The first IPv4 address of an interface, or nothing.
+# The first address of a family on an interface (global scope), or
+# nothing.
 wf_ifaddr() {
-	ip -o -4 addr show dev "$1" 2>/dev/null |
+	ip -o "-${2:-4}" addr show dev "$1" scope global 2>/dev/null |
 	    awk '{ sub(/\/.*/, "", $4); print $4; exit }'
+}
+
+# wf_dhcp_gw IFACE FAMILY: the gateway the DHCP client (or, for IPv6,
+# the router advertisements) gave IFACE: that of a default route through
+# it in the main table.  Nothing when there is none.
+wf_dhcp_gw() {
+	ip "-$2" route show table main default dev "$1" 2>/dev/null |
+	    awk '{ for (i = 1; i < NF; i++) if ($i == "via") { print $(i + 1); exit } }'
+}
+
+# wf_gw_now K: the gateway uplink K uses now: its own, the learned one
+# for dhcp ("" while none is known), "-" for none.
+wf_gw_now() {
+	wf_get "$1"
+	case $gw in
+	dhcp) wf_dhcp_gw "$iface" "$fam" ;;
+	*) printf '%s\n' "$gw" ;;
+	esac
 }
 
 # --- setup -----------------------------------------------------------------
@@ -267,175 +479,369 @@ wf_changed() {
 	printf '%s\n' "$*"
 }
 
-wf_setup_forwarding() {
-	f=/proc/sys/net/ipv4/ip_forward
-	if [ "$(cat "$f")" != 1 ]; then
-		echo 1 >"$f" || hk_die "$HK_SYS" "cannot turn on IP forwarding"
-		wf_changed "forwarding on (net.ipv4.ip_forward=1)"
-	fi
+# wf_sysctl_set KEY WANT WHAT: KEY (a /proc/sys path below net/) set to
+# WANT, said as WHAT; the value before is kept in the run directory the first
+# time, for teardown.  Kernel settings do not outlive a reboot, and
+# neither does /run: the record is right exactly as long as the setting.
+wf_sysctl_set() {
+	f=/proc/sys/net/$1
+	[ -w "$f" ] || return 0
+	v=$(cat "$f")
+	[ "$v" != "$2" ] || return 0
+	mkdir -p "$wf_rundir" || hk_die "$HK_SYS" "cannot make $wf_rundir"
+	rec="$wf_rundir/setup.sysctl"
+	grep -q "^$1 " "$rec" 2>/dev/null || echo "$1 $v" >>"$rec"
+	echo "$2" >"$f" || hk_die "$HK_SYS" "cannot set $1"
+	wf_changed "$3 (net.$(echo "$1" | tr / .)=$2)"
 }
 
-wf_nft_ruleset() {
-	ifs="" k=1
-	while [ "$k" -le "$wf_n" ]; do
-		wf_get "$k"
-		ifs="$ifs${ifs:+, }\"$iface\""
-		k=$((k + 1))
-	done
-	printf 'table ip hakit_wan {\n'
-	printf '\tchain postrouting {\n'
-	printf '\t\ttype nat hook postrouting priority 100; policy accept;\n'
+wf_setup_forwarding() {
+	if [ "$wf_n4" -gt 0 ]; then
+		wf_sysctl_set ipv4/ip_forward 1 "forwarding on"
+	fi
+	[ "$wf_n6" -gt 0 ] || return 0
+	wf_sysctl_set ipv6/conf/all/forwarding 1 "IPv6 forwarding on"
+	# A router takes no router advertisements unless told to (accept_ra
+	# 2): a dhcp IPv6 uplink learns its gateway from them.
 	k=1
 	while [ "$k" -le "$wf_n" ]; do
 		wf_get "$k"
-		if [ "$wf_natmode" = snat ]; then
-			a=$(wf_ifaddr "$iface")
-			[ -n "$a" ] || hk_die "$HK_SYS" "$name: no IPv4 address on $iface to SNAT to"
-			printf '\t\toifname "%s" ip saddr %s snat to %s\n' "$iface" "$wf_lan_net" "$a"
-		else
-			printf '\t\toifname "%s" ip saddr %s masquerade\n' "$iface" "$wf_lan_net"
+		if [ "$fam" = 6 ] && [ "$gw" = dhcp ] && wf_have_if "$iface"; then
+			wf_sysctl_set "ipv6/conf/$iface/accept_ra" 2 \
+			    "$name: router advertisements taken while forwarding"
 		fi
 		k=$((k + 1))
 	done
-	printf '\t}\n'
+}
+
+# wf_list_ifs FAMILY [SEP]: the interfaces of that family's uplinks.
+wf_list_ifs() {
+	k=1 wf_l=""
+	while [ "$k" -le "$wf_n" ]; do
+		wf_get "$k"
+		[ "$fam" != "$1" ] || wf_l="$wf_l${wf_l:+${2:- }}$iface"
+		k=$((k + 1))
+	done
+	printf '%s\n' "$wf_l"
+}
+
+# wf_nft_ruleset FAMILY: the nft table of that family.
+wf_nft_ruleset() {
+	if [ "$1" = 4 ]; then
+		t="ip hakit_wan" net=$wf_lan_net ipk=ip nat=$wf_natmode
+	else
+		t="ip6 hakit_wan6" net=$wf_lan_net6 ipk=ip6 nat=$wf_nat6
+	fi
+	ifs=$(wf_list_ifs "$1" '", "')
+	printf 'table %s {\n' "$t"
+	if [ "$nat" != none ]; then
+		printf '\tchain postrouting {\n'
+		printf '\t\ttype nat hook postrouting priority 100; policy accept;\n'
+		k=1
+		while [ "$k" -le "$wf_n" ]; do
+			wf_get "$k"
+			if [ "$fam" != "$1" ]; then
+				k=$((k + 1))
+				continue
+			fi
+			if [ "$nat" = snat ]; then
+				a=$(wf_ifaddr "$iface" "$fam")
+				[ -n "$a" ] || hk_die "$HK_SYS" "$name: no IPv$fam address on $iface to SNAT to"
+				printf '\t\toifname "%s" %s saddr %s snat to %s\n' "$iface" "$ipk" "$net" "$a"
+			else
+				printf '\t\toifname "%s" %s saddr %s masquerade\n' "$iface" "$ipk" "$net"
+			fi
+			k=$((k + 1))
+		done
+		printf '\t}\n'
+	fi
 	printf '\tchain forward {\n'
 	printf '\t\ttype filter hook forward priority 0; policy accept;\n'
-	printf '\t\tiifname "%s" ip saddr %s oifname { %s } accept\n' \
-	    "$wf_lan_if" "$wf_lan_net" "$ifs"
-	printf '\t\tiifname { %s } oifname "%s" ct state established,related accept\n' \
+	printf '\t\tiifname "%s" %s saddr %s oifname { "%s" } accept\n' \
+	    "$wf_lan_if" "$ipk" "$net" "$ifs"
+	printf '\t\tiifname { "%s" } oifname "%s" ct state established,related accept\n' \
 	    "$ifs" "$wf_lan_if"
 	# Port forwards the administrator adds (DNAT) stay possible.
-	printf '\t\tiifname { %s } oifname "%s" ct status dnat accept\n' \
+	printf '\t\tiifname { "%s" } oifname "%s" ct status dnat accept\n' \
 	    "$ifs" "$wf_lan_if"
-	printf '\t\tiifname { %s } oifname "%s" drop\n' "$ifs" "$wf_lan_if"
+	if [ "$1" = 6 ]; then
+		# ICMPv6 errors and neighbour discovery are part of IPv6 (RFC 4890).
+		printf '\t\tiifname { "%s" } oifname "%s" meta l4proto ipv6-icmp accept\n' \
+		    "$ifs" "$wf_lan_if"
+	fi
+	printf '\t\tiifname { "%s" } oifname "%s" drop\n' "$ifs" "$wf_lan_if"
 	printf '\t}\n'
 	printf '}\n'
 }
 
 wf_setup_nft() {
-	rs=$(wf_nft_ruleset)
+	if [ "$1" = 4 ]; then
+		tf=ip tn=hakit_wan what="$wf_natmode $wf_lan_net"
+	else
+		tf=ip6 tn=hakit_wan6 what="nat6 $wf_nat6, $wf_lan_net6"
+	fi
+	t="$tf $tn"
+	rs=$(wf_nft_ruleset "$1")
 	sum=$(printf '%s\n' "$rs" | cksum | awk '{ print $1 }')
 	tag="hakit-wanfailover-$sum"
-	if nft list table ip hakit_wan 2>/dev/null | grep -q "comment \"$tag\""; then
+	if nft list table "$tf" "$tn" 2>/dev/null | grep -q "comment \"$tag\""; then
 		return 0
 	fi
 	# One transaction: the old table goes and the new comes at once.
 	{
-		printf 'table ip hakit_wan\ndelete table ip hakit_wan\n'
+		printf 'table %s\ndelete table %s\n' "$t" "$t"
 		printf '%s\n' "$rs" | awk -v tag="$tag" '
-		    /(masquerade|snat to [0-9.]+)$/ && !done { print $0 " comment \"" tag "\""; done = 1; next }
+		    / (accept|drop)$/ && !done { print $0 " comment \"" tag "\""; done = 1; next }
 		    { print }'
 	} | nft -f - || hk_die "$HK_SYS" "nft refused the NAT rules"
-	wf_changed "nat: nftables table ip hakit_wan loaded ($wf_natmode $wf_lan_net on$(wf_list_ifs); forward from $wf_lan_if)"
+	wf_changed "nat: nftables table $t loaded ($what on $(wf_list_ifs "$1"); forward from $wf_lan_if)"
 }
 
-wf_list_ifs() {
-	k=1
-	while [ "$k" -le "$wf_n" ]; do
-		wf_get "$k"
-		printf ' %s' "$iface"
-		k=$((k + 1))
-	done
-}
-
-# wf_ipt_chain TABLE CHAIN HOOK: the chain holds exactly the rules on stdin
-# and HOOK jumps to it.
+# wf_ipt_chain CMD TABLE CHAIN HOOK: the chain holds exactly the rules on
+# stdin and HOOK jumps to it (CMD: iptables or ip6tables).
 wf_ipt_chain() {
 	want=$(cat)
-	if ! iptables -t "$1" -S "$2" >/dev/null 2>&1; then
-		iptables -t "$1" -N "$2" || hk_die "$HK_SYS" "iptables cannot make chain $2"
-		wf_changed "nat: iptables chain $1 $2 created"
+	if ! "$1" -t "$2" -S "$3" >/dev/null 2>&1; then
+		"$1" -t "$2" -N "$3" || hk_die "$HK_SYS" "$1 cannot make chain $3"
+		wf_changed "nat: $1 chain $2 $3 created"
 	fi
-	have=$(iptables -t "$1" -S "$2" | sed 1d)
+	have=$("$1" -t "$2" -S "$3" | sed 1d)
 	if [ "$have" != "$want" ]; then
-		iptables -t "$1" -F "$2"
+		"$1" -t "$2" -F "$3"
 		printf '%s\n' "$want" | while IFS= read -r r; do
 			[ -n "$r" ] || continue
 			set -f
 			# shellcheck disable=SC2086 # the rule's own words
-			iptables -t "$1" $r || hk_die "$HK_SYS" "iptables refused: $r"
+			"$1" -t "$2" $r || hk_die "$HK_SYS" "$1 refused: $r"
 			set +f
 		done
-		wf_changed "nat: iptables chain $1 $2 loaded"
+		wf_changed "nat: $1 chain $2 $3 loaded"
 	fi
-	if ! iptables -t "$1" -C "$3" -j "$2" 2>/dev/null; then
-		iptables -t "$1" -A "$3" -j "$2"
-		wf_changed "nat: iptables $1 $3 jumps to $2"
+	if ! "$1" -t "$2" -C "$4" -j "$3" 2>/dev/null; then
+		"$1" -t "$2" -A "$4" -j "$3"
+		wf_changed "nat: $1 $2 $4 jumps to $3"
 	fi
 }
 
 wf_setup_iptables() {
-	command -v iptables >/dev/null 2>&1 ||
-		hk_die "$HK_SYS" "neither nft nor iptables is installed"
-	rules=$(
-		k=1
-		while [ "$k" -le "$wf_n" ]; do
-			wf_get "$k"
-			if [ "$wf_natmode" = snat ]; then
-				a=$(wf_ifaddr "$iface")
-				[ -n "$a" ] || hk_die "$HK_SYS" "$name: no IPv4 address on $iface to SNAT to"
-				printf -- '-A HAKIT_WAN_NAT -s %s -o %s -j SNAT --to-source %s\n' "$wf_lan_net" "$iface" "$a"
-			else
-				printf -- '-A HAKIT_WAN_NAT -s %s -o %s -j MASQUERADE\n' "$wf_lan_net" "$iface"
-			fi
-			k=$((k + 1))
-		done
-	)
-	printf '%s\n' "$rules" | wf_ipt_chain nat HAKIT_WAN_NAT POSTROUTING
+	if [ "$1" = 4 ]; then
+		cmd=iptables net=$wf_lan_net nat=$wf_natmode
+	else
+		cmd=ip6tables net=$wf_lan_net6 nat=$wf_nat6
+	fi
+	command -v "$cmd" >/dev/null 2>&1 ||
+		hk_die "$HK_SYS" "neither nft nor $cmd is installed"
+	if [ "$nat" != none ]; then
+		rules=$(
+			k=1
+			while [ "$k" -le "$wf_n" ]; do
+				wf_get "$k"
+				if [ "$fam" != "$1" ]; then
+					k=$((k + 1))
+					continue
+				fi
+				if [ "$nat" = snat ]; then
+					a=$(wf_ifaddr "$iface" "$fam")
+					[ -n "$a" ] || hk_die "$HK_SYS" "$name: no IPv$fam address on $iface to SNAT to"
+					printf -- '-A HAKIT_WAN_NAT -s %s -o %s -j SNAT --to-source %s\n' "$net" "$iface" "$a"
+				else
+					printf -- '-A HAKIT_WAN_NAT -s %s -o %s -j MASQUERADE\n' "$net" "$iface"
+				fi
+				k=$((k + 1))
+			done
+		)
+		printf '%s\n' "$rules" | wf_ipt_chain "$cmd" nat HAKIT_WAN_NAT POSTROUTING
+	fi
 	k=1
 	while [ "$k" -le "$wf_n" ]; do
 		wf_get "$k"
-		printf -- '-A HAKIT_WAN_FWD -s %s -i %s -o %s -j ACCEPT\n' "$wf_lan_net" "$wf_lan_if" "$iface"
-		printf -- '-A HAKIT_WAN_FWD -i %s -o %s -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT\n' "$iface" "$wf_lan_if"
-		printf -- '-A HAKIT_WAN_FWD -i %s -o %s -m conntrack --ctstate DNAT -j ACCEPT\n' "$iface" "$wf_lan_if"
-		printf -- '-A HAKIT_WAN_FWD -i %s -o %s -j DROP\n' "$iface" "$wf_lan_if"
+		if [ "$fam" = "$1" ]; then
+			printf -- '-A HAKIT_WAN_FWD -s %s -i %s -o %s -j ACCEPT\n' "$net" "$wf_lan_if" "$iface"
+			printf -- '-A HAKIT_WAN_FWD -i %s -o %s -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT\n' "$iface" "$wf_lan_if"
+			printf -- '-A HAKIT_WAN_FWD -i %s -o %s -m conntrack --ctstate DNAT -j ACCEPT\n' "$iface" "$wf_lan_if"
+			[ "$1" = 4 ] ||
+				printf -- '-A HAKIT_WAN_FWD -i %s -o %s -p ipv6-icmp -j ACCEPT\n' "$iface" "$wf_lan_if"
+			printf -- '-A HAKIT_WAN_FWD -i %s -o %s -j DROP\n' "$iface" "$wf_lan_if"
+		fi
 		k=$((k + 1))
-	done | wf_ipt_chain filter HAKIT_WAN_FWD FORWARD
+	done | wf_ipt_chain "$cmd" filter HAKIT_WAN_FWD FORWARD
+}
+
+# wf_rule FAMILY PREF SHOWN SELECTOR...: makes the rule of preference
+# PREF exactly SELECTOR (which ip rule show prints as SHOWN); returns 0
+# when it changed something, 1 when it was so already; exits 3 when the
+# kernel refuses.
+wf_rule() {
+	wf_rf=$1 wf_rp=$2 wf_rs=$3
+	shift 3
+	if ip "-$wf_rf" rule show pref "$wf_rp" 2>/dev/null |
+	    grep -q "^$wf_rp:[[:space:]]*$wf_rs\$"; then
+		return 1
+	fi
+	while ip "-$wf_rf" rule del pref "$wf_rp" 2>/dev/null; do :; done
+	ip "-$wf_rf" rule add pref "$wf_rp" "$@" ||
+		hk_die "$HK_SYS" "cannot add the IPv$wf_rf rule pref $wf_rp $*"
 }
 
 # Each uplink's own table holds a default route through it, and the
 # rules send what the probes send through that table (see pingcheck(8)).
+# An uplink whose interface or address is not there yet is skipped: the
+# link and address events bring it here again.  With a table other than
+# main, two rules make its default route the one used: the main table's
+# own routes first, without its default routes, then that table.
 wf_setup_probes() {
+	for f in 4 6; do
+		eval "nf=\$wf_n$f"
+		[ "$nf" -gt 0 ] || continue
+		[ "$wf_table" != main ] || continue
+		if wf_rule "$f" 999 "from all lookup main suppress_prefixlength 0" \
+		    lookup main suppress_prefixlength 0; then
+			wf_changed "rule: IPv$f pref 999 lookup main suppress_prefixlength 0"
+		fi
+		if wf_rule "$f" 1200 "from all lookup $wf_table" lookup "$wf_table"; then
+			wf_changed "rule: IPv$f pref 1200 lookup $wf_table"
+		fi
+	done
 	k=1
 	while [ "$k" -le "$wf_n" ]; do
-		wf_get "$k"
-		t=$((wf_probetable + k - 1))
-		pref=$((1000 + k - 1))
-		want="default via $gw dev $iface"
-		have=$(ip -4 route show table "$t" default 2>/dev/null | sed 's/ *$//; s/ proto static//; s/ linkdown//')
-		if [ "$have" != "$want" ]; then
-			ip -4 route replace default via "$gw" dev "$iface" table "$t" proto static ||
-				hk_die "$HK_SYS" "$name: cannot set the default route of table $t"
-			wf_changed "probe route: table $t $want"
+		kk=$k
+		k=$((k + 1))
+		g=$(wf_gw_now "$kk")
+		wf_get "$kk"
+		t=$((wf_probetable + kk - 1))
+		pref=$((1000 + kk - 1))
+		wf_have_if "$iface" || continue
+		if [ -n "$g" ]; then
+			if [ "$g" = - ]; then
+				want="- $iface" shown="default dev $iface"
+			else
+				want="$g $iface" shown="default via $g dev $iface"
+			fi
+			have=$(ip "-$fam" route show table "$t" default 2>/dev/null | awk '
+			    { v = "-"; d = "-"
+			      for (i = 1; i < NF; i++) { if ($i == "via") v = $(i + 1); if ($i == "dev") d = $(i + 1) }
+			      print v, d; exit }')
+			if [ "$have" != "$want" ]; then
+				if [ "$g" = - ]; then
+					ip "-$fam" route replace default dev "$iface" table "$t" proto static
+				else
+					ip "-$fam" route replace default via "$g" dev "$iface" table "$t" proto static
+				fi || hk_die "$HK_SYS" "$name: cannot set the default route of table $t"
+				wf_changed "probe route: table $t $shown"
+			fi
 		fi
-		a=$(wf_ifaddr "$iface")
-		if [ -n "$a" ] && ! ip -4 rule show pref "$pref" | grep -q "from $a lookup $t\$"; then
-			while ip -4 rule del pref "$pref" 2>/dev/null; do :; done
-			ip -4 rule add pref "$pref" from "$a" lookup "$t" ||
-				hk_die "$HK_SYS" "$name: cannot add the rule for $a"
+		a=$(wf_ifaddr "$iface" "$fam")
+		if [ -n "$a" ] && wf_rule "$fam" "$pref" "from $a lookup $t" from "$a" lookup "$t"; then
 			wf_changed "probe rule: pref $pref from $a lookup $t"
 		fi
-		if ! ip -4 rule show pref "$((pref + 100))" | grep -q "oif $iface lookup $t\$"; then
-			while ip -4 rule del pref "$((pref + 100))" 2>/dev/null; do :; done
-			ip -4 rule add pref "$((pref + 100))" oif "$iface" lookup "$t" ||
-				hk_die "$HK_SYS" "$name: cannot add the rule for $iface"
+		if wf_rule "$fam" "$((pref + 100))" "from all oif $iface lookup $t" oif "$iface" lookup "$t"; then
 			wf_changed "probe rule: pref $((pref + 100)) oif $iface lookup $t"
 		fi
-		k=$((k + 1))
 	done
 }
 
 wf_setup() {
 	wf_check
 	wf_setup_forwarding
-	case $wf_nat in
-	nft) wf_setup_nft ;;
-	iptables) wf_setup_iptables ;;
-	esac
+	for f in 4 6; do
+		eval "nf=\$wf_n$f"
+		[ "$nf" -gt 0 ] || continue
+		case $wf_nat in
+		nft) wf_setup_nft "$f" ;;
+		iptables) wf_setup_iptables "$f" ;;
+		esac
+	done
 	wf_setup_probes
 }
 
+# --- teardown --------------------------------------------------------------
+
+# wf_teardown: what setup added goes, the kernel settings it changed go
+# back to what they were before it (as recorded in the run directory),
+# one line printed per change.  Refused while start runs.
+wf_teardown() {
+	mkdir -p "$wf_rundir" 2>/dev/null || true
+	if wf_running || ! wf_lock; then
+		hk_die "$HK_NO" "running${wf_pid:+ (pid $wf_pid)}: stop it first"
+	fi
+	for t in ip:hakit_wan ip6:hakit_wan6; do
+		tf=${t%:*} tn=${t#*:}
+		if command -v nft >/dev/null 2>&1 && nft list table "$tf" "$tn" >/dev/null 2>&1; then
+			nft delete table "$tf" "$tn" || hk_die "$HK_SYS" "nft cannot delete table $tf $tn"
+			wf_changed "nat: nftables table $tf $tn deleted"
+		fi
+	done
+	for cmd in iptables ip6tables; do
+		command -v "$cmd" >/dev/null 2>&1 || continue
+		for tc in nat:HAKIT_WAN_NAT:POSTROUTING filter:HAKIT_WAN_FWD:FORWARD; do
+			tb=${tc%%:*} ch=${tc#*:} hook=${ch#*:} ch=${ch%%:*}
+			"$cmd" -t "$tb" -S "$ch" >/dev/null 2>&1 || continue
+			while "$cmd" -t "$tb" -D "$hook" -j "$ch" 2>/dev/null; do :; done
+			if ! "$cmd" -t "$tb" -F "$ch" || ! "$cmd" -t "$tb" -X "$ch"; then
+				hk_die "$HK_SYS" "$cmd cannot delete chain $tb $ch"
+			fi
+			wf_changed "nat: $cmd chain $tb $ch deleted"
+		done
+	done
+	# The rules and tables of setup: preferences 999 to 1299 that look
+	# up main without its defaults, a probe table or the route's table.
+	for f in 4 6; do
+		ip "-$f" rule show 2>/dev/null | awk -v lo="$wf_probetable" -v t="$wf_table" '
+		    { p = $1; sub(/:$/, "", p); if (p < 999 || p > 1299) next
+		      for (i = 2; i < NF; i++) if ($i == "lookup") l = $(i + 1)
+		      if ((l == "main" && / suppress_prefixlength 0/) || l == t ||
+		          (l ~ /^[0-9]+$/ && l >= lo && l < lo + 16)) { sub(/^[0-9]+:[ \t]*/, ""); print p, $0 } }' |
+		while read -r p r; do
+			ip "-$f" rule del pref "$p" 2>/dev/null &&
+				wf_changed "rule: IPv$f pref $p $r deleted"
+		done
+		t=$wf_probetable
+		while [ "$t" -lt $((wf_probetable + 16)) ]; do
+			if [ -n "$(ip "-$f" route show table "$t" 2>/dev/null)" ]; then
+				ip "-$f" route flush table "$t" &&
+					wf_changed "probe routes: IPv$f table $t emptied"
+			fi
+			t=$((t + 1))
+		done
+		if [ "$wf_table" != main ] &&
+		    [ -n "$(ip "-$f" route show table "$wf_table" default 2>/dev/null)" ]; then
+			ip "-$f" route del default table "$wf_table" 2>/dev/null &&
+				wf_changed "route: IPv$f default route of table $wf_table deleted"
+		fi
+	done
+	rec="$wf_rundir/setup.sysctl"
+	if [ -s "$rec" ]; then
+		while read -r key v; do
+			f=/proc/sys/net/$key
+			[ -w "$f" ] || continue
+			[ "$(cat "$f")" != "$v" ] || continue
+			echo "$v" >"$f" &&
+				wf_changed "net.$(echo "$key" | tr / .)=$v again, as before setup"
+		done <"$rec"
+		rm -f "$rec"
+	fi
+	exit 0
+}
+
 # --- start / stop ----------------------------------------------------------
+
+# The wall clock for the record: 2026-11-30T21:04:05.123
+wf_ts() {
+	date +%Y-%m-%dT%H:%M:%S.%3N
+}
+
+# wf_log MESSAGE: to standard error with the time, and to the events.
+wf_log() {
+	wf_t=$(wf_ts)
+	printf '%s %s\n' "$wf_t" "$*" >>"$wf_rundir/events"
+	hk_warn "$wf_t $*"
+}
+
+# One lock per run directory, held for the life of start and its
+# children (descriptor 9; hooks run without it).
+wf_lock() {
+	hk_lock 9 "$wf_rundir/lock"
+}
 
 # Runs every hook of the hooks directory with the event's arguments.
 wf_hooks() {
@@ -447,48 +853,74 @@ wf_hooks() {
 		if [ ! -f "$h" ] || [ ! -x "$h" ]; then
 			continue
 		fi
-		timeout 20 "$h" "$@" >&2 || hk_warn "hook ${h##*/} failed (status $?)"
+		timeout 20 "$h" "$@" >&2 3>&- 9>&- || hk_warn "hook ${h##*/} failed (status $?)"
 	done
 }
 
-# Reads gwswitch's output, keeps the record, runs the hooks.
+# wf_uplink_of NAME: sets wf_ui wf_ug (the interface and the gateway in
+# use, "-" when unknown) of uplink NAME.
+wf_uplink_of() {
+	wf_ui=- wf_ug=-
+	k=1
+	while [ "$k" -le "$wf_n" ]; do
+		wf_get "$k"
+		if [ "$name" = "$1" ]; then
+			wf_ui=$iface
+			[ -s "$wf_rundir/$name.gw" ] && wf_ug=$(cat "$wf_rundir/$name.gw")
+			[ "$wf_ug" != - ] || [ "$gw" = dhcp ] || wf_ug=$gw
+			return 0
+		fi
+		k=$((k + 1))
+	done
+}
+
+# wf_events FAMILY: reads that family's gwswitch, keeps the record, runs
+# the hooks.
 wf_events() {
-	from=-
+	from=- rf=route
+	[ "$1" = 4 ] || rf=route6
 	while IFS=' ' read -r ev a b c; do
-		printf '%s %s %s %s\n' "$ev" "$a" "$b" "$c" | sed 's/ *$//' >>"$wf_rundir/events"
+		wf_log "$(printf '%s %s %s %s' "$ev" "$a" "$b" "$c" | sed 's/ *$//')"
 		case $ev in
 		switch)
 			from=$a ;;
+		gateway)
+			printf '%s\n' "$b" >"$wf_rundir/$a.gw" ;;
+		damp)
+			printf '%s %s\n' "$b" "$c" >"$wf_rundir/$a.damp" ;;
+		undamp)
+			rm -f "$wf_rundir/$a.damp" ;;
 		route)
-			printf '%s\n' "$a" >"$wf_rundir/route"
-			fi_=- fg_=-
-			k=1
-			while [ "$k" -le "$wf_n" ]; do
-				wf_get "$k"
-				if [ "$name" = "$from" ]; then fi_=$iface fg_=$gw; fi
-				k=$((k + 1))
-			done
-			wf_hooks switch "$from" "$a" "$fi_" "$fg_" "$c" "$b" ;;
+			printf '%s\n' "$a" >"$wf_rundir/$rf"
+			printf '%s\n' "$b" >"$wf_rundir/$a.gw"
+			wf_uplink_of "$from"
+			wf_hooks switch "$from" "$a" "$wf_ui" "$wf_ug" "$c" "$b" ;;
 		all-down)
-			kept=${a#kept=} ki_=- kg_=-
-			k=1
-			while [ "$k" -le "$wf_n" ]; do
-				wf_get "$k"
-				if [ "$name" = "$kept" ]; then ki_=$iface kg_=$gw; fi
-				k=$((k + 1))
-			done
-			wf_hooks all-down "$kept" "$ki_" "$kg_" ;;
+			kept=${a#kept=}
+			wf_uplink_of "$kept"
+			wf_hooks all-down "$kept" "$wf_ui" "$wf_ug" ;;
 		esac
 	done
 }
 
-# One uplink's stream: pingcheck's lines with the name in front, and its
-# latest round and state kept for wf_status.
+# One uplink's stream: pingcheck's lines with the name in front, its
+# latest round and state kept for wf_status, each change of state
+# logged with its cause.
 wf_stream() {
 	while IFS= read -r l; do
 		printf '%s %s\n' "$1" "$l"
 		case $l in
-		state\ *) printf '%s\n' "${l#state }" >"$wf_rundir/$1.state" ;;
+		state\ *)
+			set -f
+			# shellcheck disable=SC2086 # its words
+			set -- "$1" ${l#state }
+			set +f
+			printf '%s\n' "$2" >"$wf_rundir/$1.state"
+			st=$2 n=$1
+			shift 2
+			printf '%s %s\n' "$(wf_ts)" "$*" >"$wf_rundir/$n.why"
+			wf_log "$n: $st $*"
+			set -- "$n" ;;
 		*) printf '%s\n' "$l" >"$wf_rundir/$1.last" ;;
 		esac
 	done
@@ -518,12 +950,85 @@ wf_stop_children() {
 	wf_kill_children
 }
 
-# What a run leaves once it has stopped: the events of the run, nothing
-# else (wanfailover(8), FILES).
+# What a run leaves once it has stopped: the events of the run and
+# setup's record of the kernel settings, nothing else (wanfailover(8),
+# FILES).
 wf_clean() {
-	rm -f "$wf_rundir/pid" "$wf_rundir/health" "$wf_rundir/stopping" \
-	    "$wf_rundir"/*.state "$wf_rundir"/*.last "$wf_rundir/route" \
-	    "$wf_rundir/repair.err"
+	rm -f "$wf_rundir/pid" "$wf_rundir/health" "$wf_rundir/health6" \
+	    "$wf_rundir/stopping" "$wf_rundir"/*.state "$wf_rundir"/*.last \
+	    "$wf_rundir"/*.why "$wf_rundir"/*.gw "$wf_rundir"/*.damp \
+	    "$wf_rundir/route" "$wf_rundir/route6" "$wf_rundir/repair.err"
+}
+
+# wf_prober K: uplink K's pingcheck, restarted when it dies (its uplink
+# then counts as down), its lines into the family's health FIFO.
+wf_prober() {
+	wf_get "$1"
+	set -f
+	# shellcheck disable=SC2086 # the targets are words
+	set -- $targets
+	set +f
+	case $gw in
+	dhcp|-) set -- -g any "$@" ;;
+	*) set -- -g "$gw" "$@" ;;
+	esac
+	q=0
+	if [ "$loss" != off ]; then
+		set -- -L "$loss" "$@"
+		q=1
+	fi
+	if [ "$latency" != off ]; then
+		set -- -R "$latency" "$@"
+		q=1
+	fi
+	[ "$q" -eq 0 ] || set -- -W "$wf_window" "$@"
+	hf=health
+	[ "$fam" = 4 ] || hf=health6
+	(
+		while [ ! -e "$wf_rundir/stopping" ]; do
+			"$pc" -f -i "$wf_interval" -t "$wf_timeout" -d "$wf_down" \
+			    -u "$wf_up" -a "$minup" -I "$iface" "$@" &
+			hk_pid_write "$wf_rundir/$name.pid" "$!" || true
+			st=0
+			wait "$!" 2>/dev/null || st=$?
+			[ ! -e "$wf_rundir/stopping" ] || break
+			hk_warn "$name: pingcheck ended (status $st); the uplink counts as down; restarting it in 1s"
+			echo "state down why=prober"
+			sleep 1
+		done
+	) | wf_stream "$name" >"$wf_rundir/$hf" &
+}
+
+# wf_switcher FAMILY: that family's gwswitch, its output to wf_events;
+# sets evpid to the reader's pid.
+wf_switcher() {
+	wfam=$1
+	set --
+	k=1
+	while [ "$k" -le "$wf_n" ]; do
+		wf_get "$k"
+		if [ "$fam" = "$1" ]; then
+			case $gw in
+			-) set -- "$@" "$name=@$iface" ;;
+			*) set -- "$@" "$name=$gw@$iface" ;;
+			esac
+		fi
+		k=$((k + 1))
+	done
+	[ "$wfam" = 4 ] || set -- -6 "$@"
+	[ -z "$wf_damping" ] || set -- -D "$wf_damping" "$@"
+	hf=health sf=gwswitch
+	[ "$wfam" = 4 ] || hf=health6 sf=gwswitch6
+	# its stderr gets the time too: the carrier and route messages
+	{
+		(
+			"$gs" -t "$wf_table" -u "$wf_up" "$@" <"$wf_rundir/$hf" 2>&3 &
+			hk_pid_write "$wf_rundir/$sf.pid" "$!" || true
+			wait "$!" 2>/dev/null
+		) | wf_events "$wfam"
+	} 3>&1 1>&2 | while IFS= read -r l; do
+		printf '%s %s\n' "$(wf_ts)" "$l" >&2
+	done &
 }
 
 wf_start() {
@@ -531,15 +1036,20 @@ wf_start() {
 	pc=$(hk_bin pingcheck) || hk_die "$HK_SYS" "pingcheck not found"
 	gs=$(hk_bin gwswitch) || hk_die "$HK_SYS" "gwswitch not found"
 	mkdir -p "$wf_rundir" || hk_die "$HK_SYS" "cannot make $wf_rundir"
+	wf_lock || {
+		wf_running || true
+		hk_die "$HK_NO" "already running${wf_pid:+ (pid $wf_pid)}"
+	}
 	if wf_running; then
 		hk_die "$HK_NO" "already running (pid $wf_pid)"
 	fi
 	wf_setup
 	rm -f "$wf_rundir"/*.pid "$wf_rundir"/*.state "$wf_rundir"/*.last \
-	    "$wf_rundir/route" "$wf_rundir/health" "$wf_rundir/events" \
-	    "$wf_rundir/stopping" "$wf_rundir/repair.err"
+	    "$wf_rundir"/*.why "$wf_rundir"/*.gw "$wf_rundir"/*.damp \
+	    "$wf_rundir/route" "$wf_rundir/route6" "$wf_rundir/health" \
+	    "$wf_rundir/health6" "$wf_rundir/events" "$wf_rundir/stopping" \
+	    "$wf_rundir/repair.err"
 	hk_pid_write "$wf_rundir/pid" || hk_die "$HK_SYS" "cannot write $wf_rundir/pid"
-	mkfifo "$wf_rundir/health"
 	trap 'wf_stop_children' TERM INT HUP
 	trap 'wf_stop_children; wf_clean' EXIT
 	# A SIGKILLed wanfailover runs no trap: this watchdog then stops
@@ -552,61 +1062,38 @@ wf_start() {
 		done
 		rm -f "$wf_rundir/watchdog.pid"
 		wf_stop_children
-	) </dev/null >/dev/null &
+	) </dev/null >/dev/null 9>&- &
 	hk_pid_write "$wf_rundir/watchdog.pid" "$!" || true
 
 	# The children are stopped with TERM: a wait on one of them keeps
 	# dash's "Terminated" (a job message, not the child's) off stderr.
-	set --
-	k=1
-	while [ "$k" -le "$wf_n" ]; do
-		wf_get "$k"
-		set -- "$@" "$name=$gw@$iface"
-		k=$((k + 1))
+	evpids=""
+	for f in 4 6; do
+		eval "nf=\$wf_n$f"
+		[ "$nf" -gt 0 ] || continue
+		hf=health
+		[ "$f" = 4 ] || hf=health6
+		mkfifo "$wf_rundir/$hf"
+		wf_switcher "$f"
+		evpids="$evpids $!"
 	done
-	(
-		"$gs" -t "$wf_table" -u "$wf_up" "$@" <"$wf_rundir/health" &
-		hk_pid_write "$wf_rundir/gwswitch.pid" "$!" || true
-		wait "$!" 2>/dev/null
-	) | wf_events &
-	evpid=$!
 	k=1
 	while [ "$k" -le "$wf_n" ]; do
-		wf_get "$k"
-		set -f
-		# shellcheck disable=SC2086 # the targets are words
-		set -- $targets
-		set +f
-		if [ -n "$wf_timeout" ]; then
-			set -- -t "$wf_timeout" "$@"
-		fi
-		# A pingcheck that dies leaves its uplink down and is restarted.
-		(
-			while [ ! -e "$wf_rundir/stopping" ]; do
-				"$pc" -f -i "$wf_interval" -d "$wf_down" \
-				    -u "$wf_up" -a "$wf_minup" -I "$iface" \
-				    -g "$gw" "$@" &
-				hk_pid_write "$wf_rundir/$name.pid" "$!" || true
-				st=0
-				wait "$!" 2>/dev/null || st=$?
-				[ ! -e "$wf_rundir/stopping" ] || break
-				hk_warn "$name: pingcheck ended (status $st); the uplink counts as down; restarting it in 1s"
-				echo "state down"
-				sleep 1
-			done
-		) | wf_stream "$name" >"$wf_rundir/health" &
+		wf_prober "$k"
 		k=$((k + 1))
 	done
 	# An uplink's port set down takes its probe route along, a new
-	# address needs a new rule: repair them on every link or address
-	# event, retrying while the kernel is still bringing the link up.
+	# address needs a new rule, a DHCP client's new gateway a new probe
+	# route, a PPP link that comes back all of them: repair on every
+	# link, address or route event, retrying while the kernel is still
+	# bringing the link up.
 	(
-		ip -o -4 monitor link address &
+		ip -o monitor link address route &
 		hk_pid_write "$wf_rundir/monitor.pid" "$!" || true
 		wait "$!" 2>/dev/null
 	) | while IFS= read -r _; do
 		i=0
-		until (wf_setup_probes) >&2 2>"$wf_rundir/repair.err"; do
+		until (wf_setup_forwarding >/dev/null; wf_setup_probes) >&2 2>"$wf_rundir/repair.err"; do
 			i=$((i + 1))
 			if [ "$i" -ge 10 ]; then
 				cat "$wf_rundir/repair.err" >&2
@@ -615,19 +1102,20 @@ wf_start() {
 			sleep 0.5
 		done
 	done &
-	# Ends when gwswitch's reader does: on SIGTERM the trap stops the
+	# Ends when a gwswitch's reader does: on SIGTERM the trap stops the
 	# children, gwswitch reads the end of its input and exits.
-	while :; do
-		wait "$evpid" || true
-		if ! hk_alive "$evpid"; then
-			break
-		fi
-	done
-	if [ ! -e "$wf_rundir/stopping" ]; then
+	for p in $evpids; do
+		while :; do
+			wait "$p" || true
+			if ! hk_alive "$p"; then
+				break
+			fi
+		done
+		[ ! -e "$wf_rundir/stopping" ] || continue
 		wf_stop_children
 		wait || true
 		hk_die "$HK_SYS" "gwswitch ended unexpectedly; everything stopped"
-	fi
+	done
 	wf_stop_children
 	wait || true
 	exit 0
@@ -658,6 +1146,26 @@ wf_field() {
 	printf '%s\n' "$2" | tr ' ' '\n' | sed -n "s/^$1=//p" | head -n 1
 }
 
+# wf_holder FAMILY: the uplink the default route of that family goes
+# through now, "-" when none of ours.
+wf_holder() {
+	r=$(ip "-$1" route show table "$wf_table" default 2>/dev/null | head -n 1)
+	h=- k=1
+	while [ "$k" -le "$wf_n" ]; do
+		wf_get "$k"
+		if [ "$fam" = "$1" ] && [ "$h" = - ]; then
+			case $gw:"$r " in
+			-:*" dev $iface "*)
+				case "$r" in *" via "*) ;; *) h=$name ;; esac ;;
+			dhcp:*" dev $iface "*) h=$name ;;
+			*:*"via $gw dev $iface "*) h=$name ;;
+			esac
+		fi
+		k=$((k + 1))
+	done
+	echo "$h"
+}
+
 wf_status() {
 	if wf_running; then
 		printf 'wanfailover running pid=%s\n' "$wf_pid"
@@ -666,21 +1174,12 @@ wf_status() {
 		printf 'wanfailover stopped\n'
 		run=1
 	fi
-	if [ "$wf_table" = main ]; then t=main; else t=$wf_table; fi
-	r=$(ip -4 route show table "$t" default 2>/dev/null | head -n 1)
-	holder=-
+	h4=$(wf_holder 4) h6=$(wf_holder 6)
 	k=1
 	while [ "$k" -le "$wf_n" ]; do
+		g=$(wf_gw_now "$k")
 		wf_get "$k"
-		case "$r " in
-		*"via $gw dev $iface "*) [ "$holder" != - ] || holder=$name ;;
-		esac
-		k=$((k + 1))
-	done
-	k=1
-	while [ "$k" -le "$wf_n" ]; do
-		wf_get "$k"
-		state=unknown rtt=- loss=- carrier=yes
+		state=unknown rtt=- loss=- carrier=yes why="" damped=no
 		if [ "$run" -eq 0 ]; then
 			[ -s "$wf_rundir/$name.state" ] && state=$(cat "$wf_rundir/$name.state")
 			if [ -s "$wf_rundir/$name.last" ]; then
@@ -688,17 +1187,41 @@ wf_status() {
 				rtt=$(wf_field rtt "$last")
 				loss=$(wf_field loss "$last")
 			fi
+			[ ! -s "$wf_rundir/$name.why" ] || why=$(cat "$wf_rundir/$name.why")
+			[ ! -s "$wf_rundir/$name.damp" ] || damped=yes
 		fi
 		case $(ip -o link show dev "$iface" 2>/dev/null) in
 		*[\<,]LOWER_UP[,\>]*) ;;
+		'') carrier=none ;;
 		*) carrier=no ;;
 		esac
 		def=no
-		[ "$holder" = "$name" ] && def=yes
-		printf 'uplink %s state=%s rtt=%s loss=%s carrier=%s default=%s iface=%s gateway=%s\n' \
-		    "$name" "$state" "${rtt:--}" "${loss:--}" "$carrier" "$def" "$iface" "$gw"
+		if [ "$fam" = 4 ]; then [ "$h4" != "$name" ] || def=yes
+		else [ "$h6" != "$name" ] || def=yes
+		fi
+		printf 'uplink %s state=%s rtt=%s loss=%s carrier=%s default=%s iface=%s gateway=%s family=ipv%s damped=%s' \
+		    "$name" "$state" "${rtt:--}" "${loss:--}" "$carrier" "$def" "$iface" "${g:-none}" "$fam" "$damped"
+		if [ -n "$why" ]; then
+			# since=TIME why=... the cause of the last change, as
+			# pingcheck said it (window loss and rtt renamed)
+			set -f
+			# shellcheck disable=SC2086 # its words
+			set -- $why
+			set +f
+			printf ' since=%s' "$1"
+			shift
+			for w in "$@"; do
+				case $w in
+				loss=*) printf ' wloss=%s' "${w#*=}" ;;
+				rtt=*) printf ' wrtt=%s' "${w#*=}" ;;
+				*) printf ' %s' "$w" ;;
+				esac
+			done
+		fi
+		printf '\n'
 		k=$((k + 1))
 	done
-	printf 'route %s\n' "$holder"
+	[ "$wf_n4" -eq 0 ] || printf 'route %s\n' "$h4"
+	[ "$wf_n6" -eq 0 ] || printf 'route6 %s\n' "$h6"
 	exit "$run"
 }
