@@ -241,6 +241,89 @@ called() {
 	wait_until 5 client_via isp1
 }
 
+# What setup may change in the router namespace, as one text.
+rt_snapshot() {
+	nsx rt sh -c 'ip -4 rule; ip -6 rule; ip -4 route show table all;
+	    ip -6 route show table all | grep -v "^local\|^multicast\|fe80::/64";
+	    nft list ruleset; iptables-save | grep -v "^#"; ip6tables-save | grep -v "^#";
+	    sysctl -n net.ipv4.ip_forward net.ipv6.conf.all.forwarding'
+}
+
+@test "teardown removes what setup added, forwarding back as it was; twice is a no-op" {
+	need_netns
+	local before
+	before=$(rt_snapshot)
+	run -0 --separate-stderr rtx wanfailover -c "$CONF" setup
+	[[ $output == *"forwarding on"* ]]
+	run -0 --separate-stderr rtx wanfailover -c "$CONF" teardown
+	[[ $output == *"nat: nftables table ip hakit_wan deleted"* ]] || { echo "$output"; false; }
+	[[ $output == *"rule: IPv4 pref 1000 from 198.51.100.2 lookup 100 deleted"* ]]
+	[[ $output == *"rule: IPv4 pref 1101 from all oif wan2 lookup 101 deleted"* ]]
+	[[ $output == *"probe routes: IPv4 table 100 emptied"* ]]
+	[[ $output == *"net.ipv4.ip_forward=0 again, as before setup"* ]]
+	[ "$(rt_snapshot)" = "$before" ] || { diff <(echo "$before") <(rt_snapshot); false; }
+	run -0 --separate-stderr rtx wanfailover -c "$CONF" teardown
+	[ -z "$output" ]
+	# forwarding that was on before setup stays on
+	nsx rt sysctl -qw net.ipv4.ip_forward=1
+	rtx wanfailover -c "$CONF" setup >/dev/null
+	run -0 --separate-stderr rtx wanfailover -c "$CONF" teardown
+	[[ $output != *"ip_forward"* ]]
+	[ "$(nsx rt sysctl -n net.ipv4.ip_forward)" = 1 ]
+}
+
+@test "teardown with nat iptables and a table of its own: chains, jumps and rules go" {
+	need_netns
+	command -v iptables >/dev/null || skip "needs iptables"
+	local before t
+	# iptables's own tables, which its first use makes, are there before
+	# (as on any router that ever ran iptables) and not setup's doing
+	for t in nat:POSTROUTING filter:FORWARD; do
+		nsx rt iptables -t "${t%:*}" -A "${t#*:}" -j RETURN
+		nsx rt iptables -t "${t%:*}" -D "${t#*:}" -j RETURN
+	done
+	before=$(rt_snapshot)
+	write_conf "nat iptables" "table 200"
+	rtx wanfailover -c "$CONF" setup >/dev/null
+	nsx rt ip rule | grep -q "^1200:.*lookup 200"
+	nsx rt ip rule | grep -q "^999:.*lookup main suppress_prefixlength 0"
+	run -0 --separate-stderr rtx wanfailover -c "$CONF" teardown
+	[[ $output == *"nat: iptables chain nat HAKIT_WAN_NAT deleted"* ]] || { echo "$output"; false; }
+	[[ $output == *"nat: iptables chain filter HAKIT_WAN_FWD deleted"* ]]
+	[[ $output == *"rule: IPv4 pref 1200 from all lookup 200 deleted"* ]]
+	[ "$(rt_snapshot)" = "$before" ] || { diff <(echo "$before") <(rt_snapshot); false; }
+}
+
+@test "teardown while start runs is refused and changes nothing" {
+	need_netns
+	wf_start
+	local before
+	before=$(rt_snapshot)
+	run -1 --separate-stderr rtx wanfailover -c "$CONF" teardown
+	[ "$stderr" = "wanfailover: running (pid $WF_PID): stop it first" ]
+	[ "$(rt_snapshot)" = "$before" ]
+}
+
+@test "two starts at once: one runs, the other says already running and exits 1" {
+	need_netns
+	local o1=$BATS_TEST_TMPDIR/s1 o2=$BATS_TEST_TMPDIR/s2 p1 p2 alive=0 p
+	rtx wanfailover -c "$CONF" start >/dev/null 2>"$o1" &
+	p1=$!
+	rtx wanfailover -c "$CONF" start >/dev/null 2>"$o2" &
+	p2=$!
+	echo "$p1" >"$BATS_TEST_TMPDIR/.bg.7.pid"
+	echo "$p2" >"$BATS_TEST_TMPDIR/.bg.8.pid"
+	wait_until 10 route_on wan1
+	sleep 0.5
+	for p in "$p1" "$p2"; do
+		! proc_alive "$p" || alive=$((alive + 1))
+	done
+	[ "$alive" -eq 1 ] || { cat "$o1" "$o2"; false; }
+	grep -q "already running" "$o1" "$o2"
+	WF_PID=$(pidof_file "$RUN/pid")
+	proc_alive "$WF_PID"
+}
+
 @test "start: the route goes to the first uplink, the client gets through, status tells" {
 	need_netns
 	wf_start
@@ -249,9 +332,9 @@ called() {
 	run -0 --separate-stderr rtx wanfailover -c "$CONF" status
 	[ "${lines[0]}" = "wanfailover running pid=$WF_PID" ]
 	# (loss: a probe of the first rounds can be lost on a loaded machine)
-	[[ ${lines[1]} == "uplink isp1 state=up rtt="*" loss="*" carrier=yes default=yes iface=wan1 gateway=198.51.100.1" ]] ||
+	[[ ${lines[1]} == "uplink isp1 state=up rtt="*" loss="*" carrier=yes default=yes iface=wan1 gateway=198.51.100.1 family=ipv4 damped=no"* ]] ||
 	    { echo "$output"; false; }
-	[[ ${lines[2]} == "uplink isp2 state=up rtt="*" loss="*" carrier=yes default=no iface=wan2 gateway=203.0.113.1" ]] ||
+	[[ ${lines[2]} == "uplink isp2 state=up rtt="*" loss="*" carrier=yes default=no iface=wan2 gateway=203.0.113.1 family=ipv4 damped=no"* ]] ||
 	    { echo "$output"; false; }
 	[ "${lines[3]}" = "route isp1" ]
 	called "switch - isp1 - - wan1 198.51.100.1"
@@ -355,7 +438,7 @@ called() {
 	t1=$(now_ms)
 	# not before about a second
 	[ $((t1 - t0)) -ge 800 ]
-	[ "$(grep -c '^switch' "$RUN/events")" -eq 3 ]
+	[ "$(grep -c ' switch ' "$RUN/events")" -eq 3 ]
 	wait_until 5 client_via isp1
 }
 
@@ -367,7 +450,7 @@ called() {
 	wanlab_blackhole isp2 on
 	wait_until 5 called "all-down isp2 wan2 203.0.113.1"
 	route_on wan2
-	grep -qx "all-down kept=isp2" "$RUN/events"
+	grep -q " all-down kept=isp2\$" "$RUN/events"
 	run -0 rtx wanfailover -c "$CONF" status
 	[[ $output == *"route isp2"* ]]
 	wanlab_blackhole isp1 off
@@ -467,8 +550,8 @@ called() {
 	route_on wan1
 	# what stays: the events of the run, nothing else (no FIFO, no
 	# stopping flag, no pid files); and no shell job message
-	[ "$(cd "$RUN" && echo *)" = events ] || { ls -l "$RUN"; false; }
-	grep -q '^switch - isp1' "$RUN/events"
+	[ "$(cd "$RUN" && echo *)" = "events lock setup.sysctl" ] || { ls -l "$RUN"; false; }
+	grep -q ' switch - isp1 why=' "$RUN/events"
 	! grep -i 'terminated\|killed' "$BATS_TEST_TMPDIR/wf.out" "$BATS_TEST_TMPDIR/wf.err" || false
 	run -1 rtx wanfailover -c "$CONF" status
 	[ "${lines[0]}" = "wanfailover stopped" ]

@@ -787,7 +787,7 @@ wf_teardown() {
 	# up main without its defaults, a probe table or the route's table.
 	for f in 4 6; do
 		ip "-$f" rule show 2>/dev/null | awk -v lo="$wf_probetable" -v t="$wf_table" '
-		    { p = $1; sub(/:$/, "", p); if (p < 999 || p > 1299) next
+		    { p = $1; sub(/:$/, "", p); p += 0; if (p < 999 || p > 1299) next
 		      for (i = 2; i < NF; i++) if ($i == "lookup") l = $(i + 1)
 		      if ((l == "main" && / suppress_prefixlength 0/) || l == t ||
 		          (l ~ /^[0-9]+$/ && l >= lo && l < lo + 16)) { sub(/^[0-9]+:[ \t]*/, ""); print p, $0 } }' |
