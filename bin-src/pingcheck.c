@@ -2,7 +2,9 @@
  * pingcheck.c - ICMP echo checks of many hosts at once, from one socket
  * per address family under one poll() loop: a one-shot check speaking
  * mon's monitor protocol (or Nagios's with -N), or with -f a stream of
- * per-round lines and debounced state changes for one uplink.
+ * per-round lines and debounced state changes for one uplink: down, up,
+ * or degraded by the loss or round-trip time of a window of rounds, with
+ * the sockets following -I's interface and address through rtnetlink.
  * See pingcheck(8).
  */
 #include <errno.h>
@@ -33,10 +35,11 @@
 
 static const char usage_text[] =
     "usage: pingcheck [-Nv] [-c COUNT] [-i INTERVAL] [-t TIMEOUT] [-l MAXLOSS]"
-    " [-I IFACE] [-S SRCADDR] [-g GATEWAY] [-w RTA,PL%] [-C RTA,PL%]"
+    " [-I IFACE] [-S SRCADDR] [-g GATEWAY|any] [-w RTA,PL%] [-C RTA,PL%]"
     " HOST ...\n"
     "       pingcheck -f [-v] [-i INTERVAL] [-t TIMEOUT] [-d DOWN] [-u UP]"
-    " [-a MIN] [-I IFACE] [-S SRCADDR] [-g GATEWAY] HOST ...\n";
+    " [-a MIN] [-L FAIL[:RECOVER]] [-R FAIL[:RECOVER]] [-W WINDOW]"
+    " [-I IFACE] [-S SRCADDR] [-g GATEWAY|any] HOST ...\n";
 
 /* One line per option, for -h and --help: see usage_help(). */
 static const char help_text[] =
@@ -49,19 +52,28 @@ static const char help_text[] =
     "-t TIMEOUT\thow long a reply is awaited, ms or s (default 1s)\n"
     "-l MAXLOSS\t"
     "a host fails above this loss, 0 to 100% (default: only at 100%)\n"
-    "-I IFACE\tsend and receive on this interface only (default any)\n"
+    "-I IFACE\tsend and receive on this interface only (default any);\n"
+    "\twith -f it may be missing, come back and change its address\n"
     "-S SRCADDR\t"
     "source address, one of this host's (default: IFACE's or route's)\n"
     "-g GATEWAY\tprobe through this gateway on -I IFACE (default: the route)\n"
+    "-g any\tthrough some gateway on IFACE, or none if it is point-to-point\n"
     "-w RTA,PL%\t-N: warning at RTA ms average or PL% loss (default none)\n"
     "-C RTA,PL%\t-N: critical at RTA ms average or PL% loss (default none)\n"
-    "-f\tfollow: a continuous stream of up and down lines\n"
+    "-f\tfollow: a stream of round lines and state lines (up, down,\n"
+    "\tdegraded)\n"
     "-d DOWN\t-f: bad rounds in a row before down (default 3)\n"
     "-u UP\t-f: good rounds in a row before up (default 5)\n"
-    "-a MIN\t-f: hosts that must answer for a good round (default 1)\n";
+    "-a MIN\t-f: hosts that must answer for a good round (default 1)\n"
+    "-L FAIL[:RECOVER]\t-f: degraded when the window's loss reaches FAIL%,\n"
+    "\tup again at RECOVER% or less (default FAIL/2)\n"
+    "-R FAIL[:RECOVER]\t-f: degraded when the window's average round trip\n"
+    "\treaches FAIL ms, up again at RECOVER ms or less (default FAIL/2)\n"
+    "-W WINDOW\t-f: the time -L and -R look back over, ms or s (default 1s)\n";
 
-#define OPTS		"a:c:C:d:fg:hi:I:l:NS:t:u:vVw:"
+#define OPTS		"a:c:C:d:fg:hi:I:l:L:NR:S:t:u:vVw:W:"
 #define WIN		256	/* rounds whose replies are still awaited */
+#define QWIN		1000	/* -W: rounds in the quality window, at most */
 #define MAXCOUNT	10000
 #define ROUTE_RECHECK_MS 1000
 #define DRAIN_EVERY	64	/* requests sent between reads */
@@ -81,13 +93,27 @@ struct payload {
 	uint64_t	sent_us;
 };
 
+/* -f: why a state changed (the words of the state lines). */
+enum why { W_ROUNDS, W_NOIF, W_NOADDR, W_NOROUTE, W_LOSS, W_LATENCY,
+	W_RECOVERED };
+static const char *const why_word[] = {
+	"rounds", "noif", "noaddr", "noroute", "loss", "latency", "recovered"
+};
+
+enum state { S_DOWN, S_UP, S_DEGRADED, S_UNKNOWN };
+static const char *const state_word[] = { "down", "up", "degraded" };
+
+/* -f -I: what stderr was last told about a family's socket. */
+enum said { SAY_START, SAY_GONE, SAY_NOADDR, SAY_OK };
+
 struct target {
 	const char	*arg;
 	struct hk_addr	a;
 	struct sockaddr_storage ss;
 	socklen_t	sslen;
 	int		resolved;
-	uint64_t	ans[WIN / 64];	/* answered, by round % WIN */
+	uint64_t	ans[WIN / 64];	/* answered or failed, by round % WIN */
+	uint64_t	alive[WIN / 64];	/* answered, by round % WIN */
 	unsigned	sent, recv, errs, unreach;
 	uint64_t	rtt_min, rtt_max, rtt_sum;	/* microseconds */
 	int		route_ok;	/* -g: does its route go that way */
@@ -99,12 +125,27 @@ struct round {
 	uint64_t	sent_us;
 	unsigned	alive, done;	/* answered; answered or failed */
 	uint64_t	rtt_sum;
+	enum why	why;		/* W_NO*: why nothing could be sent */
+};
+
+/* -f: a round as the quality window keeps it. */
+struct qround {
+	unsigned	sent, alive;
+	uint64_t	rtt_sum;	/* of the alive, microseconds */
 };
 
 struct sock {
 	int		fd;
 	int		raw;		/* 0: unprivileged ICMP datagram */
 	uint16_t	id;		/* echo id (the kernel's for dgram) */
+	struct hk_addr	src;		/* bound to; family 0: none */
+};
+
+/* What getifaddrs(3) and if_nametoindex(3) say of an interface. */
+struct ifview {
+	unsigned	index;		/* 0: there is none of that name */
+	unsigned	flags;		/* IFF_* */
+	struct hk_addr	a4, a6;		/* first of each family; 0: none */
 };
 
 struct pc {
@@ -112,10 +153,13 @@ struct pc {
 	uint64_t	interval_ms, timeout_ms;
 	long		maxloss;	/* -1: fail only when all are lost */
 	const char	*ifname;
-	unsigned	ifindex;
-	struct hk_addr	src, gw;
-	int		have_src, have_gw;
+	unsigned	ifindex;	/* -f -I: 0 while IFACE is missing */
+	unsigned	ifflags;	/* IFACE's IFF_* */
+	struct hk_addr	src, gw;	/* -S, -g */
+	int		have_src, have_gw, gw_any;
 	int		nagios, follow, verbose;
+	int		ifwatch;	/* -f -I: follow IFACE */
+	int		used[2];	/* a target is IPv4, IPv6 */
 	unsigned long	down_n, up_n, min_alive;
 	double		w_rta, w_pl, c_rta, c_pl;	/* <0: none */
 	struct sock	s4, s6;
@@ -125,12 +169,24 @@ struct pc {
 	struct round	r[WIN];
 	uint64_t	nsent;		/* rounds sent */
 	uint64_t	nemitted;	/* -f: rounds reported */
-	struct nl	nl;
+	struct nl	nl;		/* -g: route questions */
 	int		nl_open;
+	struct nl	ev;		/* -f -I: link and address events */
+	int		ev_open;
+	uint64_t	recheck_at;	/* -f -I: look at IFACE again (ms) */
+	int		said_noif;
+	enum said	said[2];	/* IPv4, IPv6 */
 	int		wakefd;		/* sig_stop_pipe's */
 	/* -f hysteresis */
-	int		state;		/* -1 unknown, 0 down, 1 up */
-	unsigned long	run_good, run_bad;
+	enum state	state;
+	unsigned long	run_good, run_bad, run_rec;
+	/* -f quality: thresholds in percent and ms, <0: none */
+	double		l_fail, l_rec, r_fail, r_rec;
+	uint64_t	window_ms;
+	unsigned	qn;		/* rounds in the window, at most */
+	unsigned	qlen, qpos;	/* rounds in it; the next slot */
+	uint64_t	q_sent, q_alive, q_rtt;	/* its sums */
+	struct qround	q[QWIN];
 };
 
 static noreturn void
@@ -146,12 +202,51 @@ bad_usage(const struct pc *p, const char *fmt, const char *arg)
 	exit(p->nagios ? MON_NAG_UNKNOWN : HK_EXIT_USAGE);
 }
 
+/*
+ * A time in milliseconds: a bare number is milliseconds, with a fraction
+ * if need be, as check_ping reads it; else a duration ("1s").
+ */
+static int
+parse_ms(const char *s, double *ms)
+{
+	uint64_t d;
+
+	if (strspn(s, "0123456789.") == strlen(s)) {
+		char *end;
+
+		if (s[0] == '\0' || s[0] == '.' ||
+		    strchr(s, '.') != strrchr(s, '.'))
+			return -1;
+		errno = 0;
+		*ms = strtod(s, &end);
+		return *end != '\0' || errno != 0 || *ms > 3600000 ? -1 : 0;
+	}
+	if (parse_dur(s, &d) < 0)
+		return -1;
+	*ms = (double)d;
+	return 0;
+}
+
+/* A percentage, 0 to 100, a trailing '%' allowed. */
+static int
+parse_pct(const char *s, unsigned long *out)
+{
+	char buf[16];
+	size_t l = strlen(s);
+
+	if (l == 0 || l >= sizeof(buf))
+		return -1;
+	strcpy(buf, s);
+	if (buf[l - 1] == '%')
+		buf[l - 1] = '\0';
+	return parse_ulong(buf, 0, 100, out);
+}
+
 /* "100ms,20%" or "100,20%" (milliseconds, percent). */
 static int
 parse_thr(const char *s, double *rta, double *pl)
 {
 	char buf[64], *comma, *pct;
-	uint64_t ms;
 	unsigned long ul;
 
 	if (strlen(s) >= sizeof(buf))
@@ -168,21 +263,43 @@ parse_thr(const char *s, double *rta, double *pl)
 	if (parse_ulong(comma + 1, 0, 100, &ul) < 0)
 		return -1;
 	*pl = (double)ul;
-	/* A bare number is milliseconds here, as check_ping reads it. */
-	if (strspn(buf, "0123456789.") == strlen(buf)) {
-		char *end;
+	return parse_ms(buf, rta);
+}
 
-		if (buf[0] == '\0' || buf[0] == '.' ||
-		    strchr(buf, '.') != strrchr(buf, '.'))
-			return -1;
-		errno = 0;
-		*rta = strtod(buf, &end);
-		return *end != '\0' || errno != 0 || *rta > 3600000 ? -1 : 0;
-	}
-	if (parse_dur(buf, &ms) < 0)
+/*
+ * -L and -R: "FAIL[:RECOVER]", each read by parse, FAIL above 0 and
+ * RECOVER below FAIL (half of it when not given), so that a window on
+ * the line between the two cannot make the state flap.
+ */
+static int
+parse_quality(const char *s, int pct, double *fail, double *rec)
+{
+	char buf[64], *colon;
+	unsigned long ul;
+
+	if (strlen(s) >= sizeof(buf))
 		return -1;
-	*rta = (double)ms;
-	return 0;
+	strcpy(buf, s);
+	if ((colon = strchr(buf, ':')) != NULL)
+		*colon = '\0';
+	if (pct) {
+		if (parse_pct(buf, &ul) < 0)
+			return -1;
+		*fail = (double)ul;
+	} else if (parse_ms(buf, fail) < 0)
+		return -1;
+	if (*fail <= 0)
+		return -1;
+	*rec = *fail / 2;
+	if (colon == NULL)
+		return 0;
+	if (pct) {
+		if (parse_pct(colon + 1, &ul) < 0)
+			return -1;
+		*rec = (double)ul;
+	} else if (parse_ms(colon + 1, rec) < 0)
+		return -1;
+	return *rec < *fail ? 0 : -1;
 }
 
 static uint16_t
@@ -200,50 +317,72 @@ cksum(const void *data, size_t len)
 	return htons((uint16_t)~sum);
 }
 
-/* The first address of family on ifname (IPv6: not link-local first). */
+/*
+ * ifname's index, flags and first address of each family (IPv6: not a
+ * link-local one when it has another).  -1 with errno when getifaddrs
+ * fails; an interface that is not there is index 0.
+ */
 static int
-iface_addr(const char *ifname, int family, struct hk_addr *out)
+iface_view(const char *ifname, struct ifview *v)
 {
 	struct ifaddrs *ifa, *i;
-	int found = 0;
 
+	memset(v, 0, sizeof(*v));
+	if ((v->index = if_nametoindex(ifname)) == 0)
+		return 0;
 	if (getifaddrs(&ifa) < 0)
 		return -1;
 	for (i = ifa; i != NULL; i = i->ifa_next) {
-		if (i->ifa_addr == NULL || i->ifa_addr->sa_family != family ||
-		    strcmp(i->ifa_name, ifname) != 0)
+		if (strcmp(i->ifa_name, ifname) != 0)
 			continue;
-		out->family = family;
-		if (family == AF_INET) {
-			out->u.v4 = ((struct sockaddr_in *)i->ifa_addr)->sin_addr;
-			out->prefix = 32;
-			found = 1;
-			break;
+		v->flags = i->ifa_flags;
+		if (i->ifa_addr == NULL)
+			continue;
+		if (i->ifa_addr->sa_family == AF_INET && v->a4.family == 0) {
+			v->a4.family = AF_INET;
+			v->a4.prefix = 32;
+			v->a4.u.v4 =
+			    ((struct sockaddr_in *)i->ifa_addr)->sin_addr;
+		} else if (i->ifa_addr->sa_family == AF_INET6 &&
+		    (v->a6.family == 0 ||
+		    IN6_IS_ADDR_LINKLOCAL(&v->a6.u.v6))) {
+			v->a6.family = AF_INET6;
+			v->a6.prefix = 128;
+			v->a6.u.v6 =
+			    ((struct sockaddr_in6 *)i->ifa_addr)->sin6_addr;
 		}
-		out->u.v6 = ((struct sockaddr_in6 *)i->ifa_addr)->sin6_addr;
-		out->prefix = 128;
-		found = 1;
-		if (!IN6_IS_ADDR_LINKLOCAL(&out->u.v6))
-			break;
 	}
 	freeifaddrs(ifa);
-	if (!found)
-		errno = EADDRNOTAVAIL;
-	return found ? 0 : -1;
+	return 0;
 }
 
 static void
-open_sock(struct pc *p, int family, struct sock *s)
+close_sock(struct sock *s)
+{
+	if (s->fd >= 0)
+		close(s->fd);
+	s->fd = -1;
+	s->src.family = 0;
+}
+
+/*
+ * Opens s for family, bound to -I's interface and to src (family 0: no
+ * address).  A failure dies, but with -f -I an interface that is gone
+ * (ENODEV) or an address that is not there (EADDRNOTAVAIL) is a state of
+ * the uplink, not an error: -1 with errno then, and s closed.
+ */
+static int
+open_sock(struct pc *p, int family, const struct hk_addr *src, struct sock *s)
 {
 	int proto = family == AF_INET ? IPPROTO_ICMP : IPPROTO_ICMPV6;
 	struct sockaddr_storage ss;
-	struct hk_addr src;
 	socklen_t sl;
-	int one = 1, big = 1 << 20;
+	int one = 1, big = 1 << 20, e;
 
 	s->fd = socket(family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
 	    proto);
 	s->raw = 0;
+	s->src.family = 0;
 	if (s->fd < 0 && (errno == EACCES || errno == EPERM ||
 	    errno == EPROTONOSUPPORT)) {
 		s->fd = socket(family, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC,
@@ -278,29 +417,28 @@ open_sock(struct pc *p, int family, struct sock *s)
 		setsockopt(s->fd, IPPROTO_ICMPV6, ICMP6_FILTER, &f, sizeof(f));
 	}
 	if (p->ifname != NULL && setsockopt(s->fd, SOL_SOCKET,
-	    SO_BINDTODEVICE, p->ifname, (socklen_t)strlen(p->ifname) + 1) < 0)
+	    SO_BINDTODEVICE, p->ifname, (socklen_t)strlen(p->ifname) + 1) < 0) {
+		if (p->ifwatch && errno == ENODEV)
+			goto soft;
 		die(HK_EXIT_SYS, "bind to interface %s:", p->ifname);
-	if (p->have_src && p->src.family == family)
-		src = p->src;
-	else if (p->ifname != NULL) {
-		if (iface_addr(p->ifname, family, &src) < 0)
-			die(HK_EXIT_SYS, "no IPv%c address on %s to send from",
-			    family == AF_INET ? '4' : '6', p->ifname);
-	} else
-		src.family = 0;
-	if (src.family != 0) {
-		sl = addr_to_sockaddr(&src, 0, &ss);
-		if (family == AF_INET6 && IN6_IS_ADDR_LINKLOCAL(&src.u.v6))
+	}
+	if (src->family != 0) {
+		sl = addr_to_sockaddr(src, 0, &ss);
+		if (family == AF_INET6 && IN6_IS_ADDR_LINKLOCAL(&src->u.v6))
 			((struct sockaddr_in6 *)&ss)->sin6_scope_id =
 			    p->ifindex;
 		if (bind(s->fd, (struct sockaddr *)&ss, sl) < 0) {
 			char b[ADDR_STRLEN];
 
+			if (p->ifwatch && (errno == EADDRNOTAVAIL ||
+			    errno == ENODEV))
+				goto soft;
 			/* Not one of ours: a bad -S, not a broken system. */
 			die(errno == EADDRNOTAVAIL ? (p->nagios ?
 			    MON_NAG_UNKNOWN : HK_EXIT_USAGE) : HK_EXIT_SYS,
-			    "bind to %s:", addr_fmt(&src, b, sizeof(b)));
+			    "bind to %s:", addr_fmt(src, b, sizeof(b)));
 		}
+		s->src = *src;
 	}
 	if (s->raw) {
 		uint16_t r;
@@ -310,7 +448,7 @@ open_sock(struct pc *p, int family, struct sock *s)
 		s->id = r;
 	} else {
 		/* The kernel picks the id: the socket's "port". */
-		if (src.family == 0) {
+		if (src->family == 0) {
 			memset(&ss, 0, sizeof(ss));
 			ss.ss_family = (sa_family_t)family;
 			sl = family == AF_INET ? sizeof(struct sockaddr_in) :
@@ -327,6 +465,18 @@ open_sock(struct pc *p, int family, struct sock *s)
 		warnf("IPv%c: %s ICMP socket, echo id %u",
 		    family == AF_INET ? '4' : '6',
 		    s->raw ? "raw" : "unprivileged datagram", s->id);
+	return 0;
+soft:
+	e = errno;
+	close_sock(s);
+	errno = e;
+	return -1;
+}
+
+static struct sock *
+sock_for(struct pc *p, int family)
+{
+	return family == AF_INET ? &p->s4 : &p->s6;
 }
 
 /*
@@ -336,6 +486,7 @@ open_sock(struct pc *p, int family, struct sock *s)
 static int
 route_check(struct pc *p, struct target *t)
 {
+	const struct hk_addr *src = &sock_for(p, t->a.family)->src;
 	struct {
 		struct nlmsghdr n;
 		struct rtmsg r;
@@ -355,9 +506,9 @@ route_check(struct pc *p, struct target *t)
 	req.r.rtm_family = (unsigned char)t->a.family;
 	req.r.rtm_dst_len = (unsigned char)(alen * 8);
 	nl_attr_add(&req.n, sizeof(req), RTA_DST, t->a.u.b, (size_t)alen);
-	if (p->have_src && p->src.family == t->a.family) {
+	if (src->family == t->a.family) {
 		req.r.rtm_src_len = (unsigned char)(alen * 8);
-		nl_attr_add(&req.n, sizeof(req), RTA_SRC, p->src.u.b,
+		nl_attr_add(&req.n, sizeof(req), RTA_SRC, src->u.b,
 		    (size_t)alen);
 	}
 	if (p->ifindex != 0)
@@ -389,6 +540,14 @@ route_check(struct pc *p, struct target *t)
 			memcpy(&oif, RTA_DATA(tb[RTA_OIF]), 4);
 			if (p->ifindex != 0 && oif != p->ifindex)
 				return 0;
+			/*
+			 * any: via a gateway, or on-link on a point-to-point
+			 * link, never on-link where that means ARP for it.
+			 */
+			if (p->gw_any)
+				return tb[RTA_GATEWAY] != NULL ||
+				    tb[RTA_VIA] != NULL ||
+				    (p->ifflags & IFF_POINTOPOINT) != 0;
 			if (p->gw.family != t->a.family)
 				return 1;
 			if (tb[RTA_GATEWAY] == NULL)
@@ -414,22 +573,20 @@ route_ok(struct pc *p, struct target *t)
 		return t->route_ok;
 	ok = route_check(p, t);
 	if (!ok && (t->route_at == 0 || t->route_ok)) {
-		char g[ADDR_STRLEN];
+		char a[ADDR_STRLEN], g[ADDR_STRLEN + 8] = "";
 
-		warnf("%s: route does not leave via %s%s%s: not probed "
+		if (!p->gw_any)
+			snprintf(g, sizeof(g), " via %s",
+			    addr_fmt(&p->gw, a, sizeof(a)));
+		else if (!(p->ifflags & IFF_POINTOPOINT))
+			strcpy(g, " via a gateway");
+		warnf("%s: route does not leave%s dev %s: not probed "
 		    "(see pingcheck(8) for the policy routing -g needs)",
-		    t->arg, addr_fmt(&p->gw, g, sizeof(g)),
-		    p->ifname ? " dev " : "", p->ifname ? p->ifname : "");
+		    t->arg, g, p->ifname);
 	}
 	t->route_ok = ok;
 	t->route_at = now;
 	return ok;
-}
-
-static struct sock *
-sock_for(struct pc *p, int family)
-{
-	return family == AF_INET ? &p->s4 : &p->s6;
 }
 
 static void	read_sock(struct pc *, struct sock *, int);
@@ -438,7 +595,9 @@ static void	read_sock(struct pc *, struct sock *, int);
  * Sends round p->nsent to every target.  The replies to the first
  * requests come back while the last are sent: reading them every
  * DRAIN_EVERY requests keeps them from overflowing the socket's receive
- * buffer (and being lost) when there are many targets.
+ * buffer (and being lost) when there are many targets.  A request that
+ * cannot leave (no interface, no address, no route) is lost at once;
+ * when none could, the round keeps why.
  */
 static void
 send_round(struct pc *p)
@@ -448,11 +607,13 @@ send_round(struct pc *p)
 	unsigned char pkt[sizeof(struct icmphdr) + sizeof(struct payload)];
 	struct icmphdr *ic = (struct icmphdr *)pkt;
 	struct payload pl;
-	size_t i;
+	size_t i, nres = 0, noaddr = 0, noroute = 0;
 
-	*r = (struct round){ .sent_us = tm_now_us() };
-	for (i = 0; i < p->nt; i++)
+	*r = (struct round){ .sent_us = tm_now_us(), .why = W_ROUNDS };
+	for (i = 0; i < p->nt; i++) {
 		p->t[i].ans[(k % WIN) / 64] &= ~(1ULL << (k % 64));
+		p->t[i].alive[(k % WIN) / 64] &= ~(1ULL << (k % 64));
+	}
 	p->nsent++;		/* replies read below count for round k */
 	for (i = 0; i < p->nt; i++) {
 		struct target *t = &p->t[i];
@@ -469,12 +630,21 @@ send_round(struct pc *p)
 			continue;
 		}
 		t->sent++;
-		if (!route_ok(p, t)) {
+		nres++;
+		s = sock_for(p, t->a.family);
+		if (s->fd < 0) {
+			/* -f -I: no interface, or no address of the family. */
+			noaddr++;
 			t->errs++;
 			r->done++;
 			continue;
 		}
-		s = sock_for(p, t->a.family);
+		if (!route_ok(p, t)) {
+			noroute++;
+			t->errs++;
+			r->done++;
+			continue;
+		}
 		memset(pkt, 0, sizeof(pkt));
 		ic->type = t->a.family == AF_INET ? ICMP_ECHO :
 		    ICMP6_ECHO_REQUEST;
@@ -498,6 +668,9 @@ send_round(struct pc *p)
 			if (errno == ENETUNREACH || errno == EHOSTUNREACH ||
 			    errno == ENETDOWN || errno == EHOSTDOWN)
 				t->unreach++;
+			else if (p->ifwatch && (errno == ENODEV ||
+			    errno == ENXIO || errno == EADDRNOTAVAIL))
+				;	/* IFACE changed: its event is coming */
 			else if (errno != EAGAIN && errno != ENOBUFS) {
 				if (t->err != errno)
 					warnf("%s: send:", t->arg);
@@ -507,6 +680,9 @@ send_round(struct pc *p)
 			r->done++;
 		}
 	}
+	if (nres > 0 && noaddr + noroute == nres)
+		r->why = p->ifwatch && p->ifindex == 0 ? W_NOIF :
+		    noaddr > 0 ? W_NOADDR : W_NOROUTE;
 }
 
 static struct target *
@@ -567,6 +743,7 @@ got_reply(struct pc *p, const struct sock *s, const unsigned char *ic,
 	if (rtt > p->timeout_ms * 1000)
 		return;			/* too late: already counted lost */
 	t->ans[(round % WIN) / 64] |= bit;
+	t->alive[(round % WIN) / 64] |= bit;
 	t->recv++;
 	if (t->recv == 1 || rtt < t->rtt_min)
 		t->rtt_min = rtt;
@@ -881,36 +1058,323 @@ report_nagios(const struct pc *p)
 	return state;
 }
 
-/* -f: reports round k, applying the hysteresis. */
+/* -f: adds a reported round to the quality window. */
+static void
+q_add(struct pc *p, const struct round *r)
+{
+	struct qround *q = &p->q[p->qpos];
+
+	if (p->qlen == p->qn) {
+		p->q_sent -= q->sent;
+		p->q_alive -= q->alive;
+		p->q_rtt -= q->rtt_sum;
+	} else
+		p->qlen++;
+	*q = (struct qround){ .sent = (unsigned)p->nt, .alive = r->alive,
+	    .rtt_sum = r->rtt_sum };
+	p->q_sent += q->sent;
+	p->q_alive += q->alive;
+	p->q_rtt += q->rtt_sum;
+	p->qpos = (p->qpos + 1) % p->qn;
+}
+
+static void
+q_empty(struct pc *p)
+{
+	p->qlen = p->qpos = 0;
+	p->q_sent = p->q_alive = p->q_rtt = 0;
+}
+
+/* The window's loss, in percent (exact, and as printed). */
+static double
+q_loss(const struct pc *p)
+{
+	return p->q_sent ? (double)(p->q_sent - p->q_alive) * 100.0 /
+	    (double)p->q_sent : 100.0;
+}
+
+static unsigned
+q_loss_pct(const struct pc *p)
+{
+	return p->q_sent ? (unsigned)(((p->q_sent - p->q_alive) * 200 /
+	    p->q_sent + 1) / 2) : 100;
+}
+
+/*
+ * -f: the state table of pingcheck(8), after round k (good or not,
+ * cause why) went into the window.  Returns the why of a new state, or
+ * -1 when it stays.
+ */
+static int
+decide(struct pc *p, int good, enum why why)
+{
+	double rtt = p->q_alive ? (double)p->q_rtt / (double)p->q_alive /
+	    1000.0 : -1;
+	int full = p->qlen == p->qn;
+	int lossy = full && p->l_fail >= 0 && q_loss(p) >= p->l_fail;
+	int slow = full && p->r_fail >= 0 && rtt >= p->r_fail;
+	int calm = (p->l_fail < 0 || q_loss(p) <= p->l_rec) &&
+	    (p->r_fail < 0 || rtt <= p->r_rec);
+
+	if (good) {
+		p->run_bad = 0;
+		p->run_good++;
+	} else {
+		p->run_good = 0;
+		p->run_bad++;
+	}
+	p->run_rec = calm ? p->run_rec + 1 : 0;
+	/* Dead beats slow: from up, degraded or unknown. */
+	if (!good && p->run_bad >= p->down_n && p->state != S_DOWN) {
+		p->state = S_DOWN;
+		return (int)why;
+	}
+	/* Back, or first seen: judged on the window as it stands. */
+	if (good && p->run_good >= p->up_n &&
+	    (p->state == S_DOWN || p->state == S_UNKNOWN)) {
+		p->state = lossy || slow ? S_DEGRADED : S_UP;
+		return lossy ? W_LOSS : slow ? W_LATENCY : W_ROUNDS;
+	}
+	if (p->state == S_UP && (lossy || slow)) {
+		p->state = S_DEGRADED;
+		return lossy ? W_LOSS : W_LATENCY;
+	}
+	/* RECOVER < FAIL: a window on the line does not flap. */
+	if (p->state == S_DEGRADED && p->run_rec >= p->up_n) {
+		p->state = S_UP;
+		return W_RECOVERED;
+	}
+	return -1;
+}
+
+/* -f: reports round k, applying the hysteresis and the quality rules. */
 static void
 emit_round(struct pc *p, uint64_t k)
 {
 	const struct round *r = &p->r[k % WIN];
-	int good = r->alive >= p->min_alive;
+	int good = r->alive >= p->min_alive, why, first = 1;
 	unsigned n = (unsigned)p->nt;
+	uint64_t bit = 1ULL << (k % 64);
 	char ms[32];
+	size_t i;
 
 	printf("%llu %s alive=%u/%u loss=%u rtt=%s\n",
 	    (unsigned long long)tm_wall_ms(), good ? "up" : "down", r->alive,
 	    n, n ? ((n - r->alive) * 200u / n + 1) / 2 : 100,
 	    r->alive ? mon_fmt_ms(ms, sizeof(ms), r->rtt_sum / r->alive) :
 	    "-");
-	if (good) {
-		p->run_bad = 0;
-		if (++p->run_good >= p->up_n && p->state != 1) {
-			p->state = 1;
-			printf("state up\n");
+	q_add(p, r);
+	if ((why = decide(p, good, r->why)) >= 0) {
+		printf("state %s why=%s alive=%u/%u loss=%u rtt=%s",
+		    state_word[p->state], why_word[why], r->alive, n,
+		    q_loss_pct(p), p->q_alive ? mon_fmt_ms(ms, sizeof(ms),
+		    p->q_rtt / p->q_alive) : "-");
+		for (i = 0; i < p->nt; i++) {
+			if (p->t[i].alive[(k % WIN) / 64] & bit)
+				continue;
+			printf("%s%s", first ? " failed=" : ",", p->t[i].arg);
+			first = 0;
 		}
-	} else {
-		p->run_good = 0;
-		if (++p->run_bad >= p->down_n && p->state != 0) {
-			p->state = 0;
-			printf("state down\n");
-		}
+		putchar('\n');
+	}
+	/*
+	 * Down, a bad round empties the window: an uplink back from an
+	 * outage is judged on the rounds since it came back.
+	 */
+	if (p->state == S_DOWN && !good) {
+		q_empty(p);
+		p->run_rec = 0;
 	}
 	fflush(stdout);
 	if (ferror(stdout))
 		die(HK_EXIT_SYS, "stdout:");
+}
+
+/* -f -I: IFACE's new index for the link-local targets' scope. */
+static void
+new_index(struct pc *p, unsigned index)
+{
+	size_t i;
+
+	p->ifindex = index;
+	for (i = 0; i < p->nt; i++) {
+		struct target *t = &p->t[i];
+
+		t->route_at = 0;	/* ask the kernel afresh */
+		if (t->resolved && t->a.family == AF_INET6 &&
+		    IN6_IS_ADDR_LINKLOCAL(&t->a.u.v6))
+			((struct sockaddr_in6 *)&t->ss)->sin6_scope_id = index;
+	}
+}
+
+/*
+ * -f -I: makes the sockets follow IFACE.  None while it is missing or
+ * has no address of the family; new ones, bound to it and to its first
+ * address of the family (or -S's), when it appears, is made again under
+ * the same name (a new index) or that address changes.  The requests
+ * sent on the old sockets are lost.  Each change is said once.
+ */
+static void
+follow_iface(struct pc *p)
+{
+	struct ifview v;
+	char b[ADDR_STRLEN];
+	int fi;
+
+	if (iface_view(p->ifname, &v) < 0) {
+		warnf("%s: getifaddrs:", p->ifname);
+		p->recheck_at = tm_now_ms() + 1000;
+		return;
+	}
+	p->recheck_at = 0;
+	if (v.index == 0) {
+		if (!p->said_noif)
+			warnf("%s: no such interface: its probes count as "
+			    "lost until it appears", p->ifname);
+		p->said_noif = 1;
+		close_sock(&p->s4);
+		close_sock(&p->s6);
+		p->said[0] = p->said[1] = SAY_GONE;
+		p->ifindex = 0;
+		return;
+	}
+	p->said_noif = 0;
+	p->ifflags = v.flags;
+	if (v.index != p->ifindex) {
+		/* The old sockets are bound to the old device. */
+		close_sock(&p->s4);
+		close_sock(&p->s6);
+		new_index(p, v.index);
+	}
+	for (fi = 0; fi < 2; fi++) {
+		int family = fi ? AF_INET6 : AF_INET;
+		struct sock *s = sock_for(p, family);
+		struct hk_addr src = p->have_src ? p->src : fi ? v.a6 : v.a4;
+
+		if (!p->used[fi])
+			continue;
+		if (s->fd >= 0 && s->src.family == src.family &&
+		    memcmp(s->src.u.b, src.u.b, addr_len(&src)) == 0)
+			continue;
+		close_sock(s);
+		if (src.family == 0 || open_sock(p, family, &src, s) < 0) {
+			if (p->said[fi] == SAY_NOADDR)
+				continue;
+			if (src.family == 0)
+				warnf("%s: no IPv%c address: its IPv%c probes "
+				    "count as lost until it has one", p->ifname,
+				    fi ? '6' : '4', fi ? '6' : '4');
+			else
+				warnf("%s: cannot send from %s: %s: its "
+				    "probes count as lost until it can",
+				    p->ifname, addr_fmt(&src, b, sizeof(b)),
+				    strerror(errno));
+			p->said[fi] = SAY_NOADDR;
+			continue;
+		}
+		if (p->said[fi] != SAY_START || p->verbose)
+			warnf("%s: probing from %s now", p->ifname,
+			    addr_fmt(&src, b, sizeof(b)));
+		p->said[fi] = SAY_OK;
+	}
+}
+
+/* -f -I: whether a link or address event may be about IFACE. */
+static int
+event_hit(const struct pc *p, const struct nlmsghdr *h)
+{
+	const struct ifinfomsg *ifi = NLMSG_DATA(h);
+	const struct ifaddrmsg *ifa = NLMSG_DATA(h);
+	struct rtattr *tb[IFLA_MAX + 1];
+
+	if (h->nlmsg_type == RTM_NEWADDR || h->nlmsg_type == RTM_DELADDR)
+		return h->nlmsg_len >= NLMSG_LENGTH(sizeof(*ifa)) &&
+		    ifa->ifa_index == p->ifindex;
+	if ((h->nlmsg_type != RTM_NEWLINK && h->nlmsg_type != RTM_DELLINK) ||
+	    h->nlmsg_len < NLMSG_LENGTH(sizeof(*ifi)))
+		return 0;
+	if ((unsigned)ifi->ifi_index == p->ifindex)
+		return 1;
+	/* Another taking its name. */
+	nl_attr_parse(tb, IFLA_MAX, IFLA_RTA(ifi), (int)IFLA_PAYLOAD(h));
+	return tb[IFLA_IFNAME] != NULL && strncmp(RTA_DATA(tb[IFLA_IFNAME]),
+	    p->ifname, RTA_PAYLOAD(tb[IFLA_IFNAME])) == 0;
+}
+
+/*
+ * -f -I: reads the link and address events that came; 1 when one may be
+ * about IFACE (or some were lost), so it must be looked at again.
+ */
+static int
+read_events(struct pc *p)
+{
+	char buf[NL_BUFSIZE] __attribute__((aligned(NLMSG_ALIGNTO)));
+	struct sockaddr_nl sa;
+	socklen_t sl;
+	struct nlmsghdr *h;
+	ssize_t n;
+	int i, len, hit = 0;
+
+	for (i = 0; i < 256; i++) {
+		sl = sizeof(sa);
+		n = recvfrom(p->ev.fd, buf, sizeof(buf), MSG_DONTWAIT,
+		    (struct sockaddr *)&sa, &sl);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			/* ENOBUFS: the kernel dropped some. */
+			hit |= errno != EAGAIN && errno != EWOULDBLOCK;
+			break;
+		}
+		if (sa.nl_pid != 0)
+			continue;	/* only the kernel's */
+		len = (int)n;
+		for (h = (struct nlmsghdr *)buf; NLMSG_OK(h, len);
+		    h = NLMSG_NEXT(h, len))
+			hit |= event_hit(p, h);
+	}
+	return hit;
+}
+
+/*
+ * The sockets for the families of the targets.  With -f -I they follow
+ * the interface (see follow_iface); otherwise what they need must be
+ * there at start.
+ */
+static void
+open_socks(struct pc *p)
+{
+	struct ifview v;
+	int fi;
+
+	if (p->ifwatch) {
+		/* Subscribed first: no change between the look and it. */
+		if (nl_open(&p->ev, RTMGRP_LINK |
+		    (p->used[0] ? RTMGRP_IPV4_IFADDR : 0) |
+		    (p->used[1] ? RTMGRP_IPV6_IFADDR : 0)) < 0)
+			die(HK_EXIT_SYS, "netlink:");
+		p->ev_open = 1;
+		p->ifindex = 0;
+		follow_iface(p);
+		return;
+	}
+	memset(&v, 0, sizeof(v));
+	if (p->ifname != NULL && iface_view(p->ifname, &v) < 0)
+		die(HK_EXIT_SYS, "%s: getifaddrs:", p->ifname);
+	p->ifflags = v.flags;
+	for (fi = 0; fi < 2; fi++) {
+		int family = fi ? AF_INET6 : AF_INET;
+		struct hk_addr src = fi ? v.a6 : v.a4;
+
+		if (!p->used[fi])
+			continue;
+		if (p->have_src)
+			src = p->src;
+		else if (p->ifname != NULL && src.family == 0)
+			die(HK_EXIT_SYS, "no IPv%c address on %s to send from",
+			    fi ? '6' : '4', p->ifname);
+		open_sock(p, family, &src, sock_for(p, family));
+	}
 }
 
 /*
@@ -921,7 +1385,7 @@ emit_round(struct pc *p, uint64_t k)
 static void
 run(struct pc *p)
 {
-	struct pollfd pfd[3];
+	struct pollfd pfd[4];
 	uint64_t next = tm_now_us(), now, wake, tmo_us = p->timeout_ms * 1000;
 	uint64_t iv_us = p->interval_ms * 1000;
 	int n, np, tmo;
@@ -930,6 +1394,8 @@ run(struct pc *p)
 	for (;;) {
 		if (sig_stop)
 			return;
+		if (p->recheck_at != 0 && tm_now_ms() >= p->recheck_at)
+			follow_iface(p);
 		now = tm_now_us();
 		if ((p->follow || p->nsent < p->count) && now >= next) {
 			send_round(p);
@@ -972,6 +1438,8 @@ run(struct pc *p)
 			    r->sent_us + tmo_us < wake)
 				wake = r->sent_us + tmo_us;
 		}
+		if (p->recheck_at != 0 && p->recheck_at * 1000 < wake)
+			wake = p->recheck_at * 1000;
 		tmo = wake == UINT64_MAX ? -1 : wake <= now ? 0 :
 		    (int)((wake - now + 999) / 1000);
 		np = 0;
@@ -983,7 +1451,9 @@ run(struct pc *p)
 			    .events = POLLIN };
 		/* After the sockets: np stays theirs. */
 		pfd[np] = (struct pollfd){ .fd = p->wakefd, .events = POLLIN };
-		n = poll(pfd, (nfds_t)np + 1, tmo);
+		pfd[np + 1] = (struct pollfd){ .fd = p->ev_open ? p->ev.fd : -1,
+		    .events = POLLIN };
+		n = poll(pfd, (nfds_t)np + 2, tmo);
 		if (n < 0 && errno != EINTR)
 			die(HK_EXIT_SYS, "poll:");
 		if (n <= 0)
@@ -996,6 +1466,9 @@ run(struct pc *p)
 			else
 				read_sock(p, &p->s6, AF_INET6);
 		}
+		/* After the replies: those to the old sockets are read. */
+		if (pfd[np + 1].revents != 0 && read_events(p))
+			follow_iface(p);
 	}
 }
 
@@ -1005,7 +1478,7 @@ resolve(struct pc *p)
 	struct addrinfo *ai;
 	size_t i;
 	int e, fam = p->have_src ? p->src.family :
-	    p->have_gw ? p->gw.family : AF_UNSPEC;
+	    p->have_gw && !p->gw_any ? p->gw.family : AF_UNSPEC;
 
 	for (i = 0; i < p->nt; i++) {
 		struct target *t = &p->t[i];
@@ -1030,8 +1503,7 @@ resolve(struct pc *p)
 		}
 		freeaddrinfo(ai);
 		t->resolved = 1;
-		if (sock_for(p, t->a.family)->fd < 0)
-			open_sock(p, t->a.family, sock_for(p, t->a.family));
+		p->used[t->a.family == AF_INET6] = 1;
 	}
 }
 
@@ -1049,11 +1521,14 @@ main(int argc, char **argv)
 		.w_rta = -1, .w_pl = -1, .c_rta = -1, .c_pl = -1,
 		.s4 = { .fd = -1 },
 		.s6 = { .fd = -1 },
-		.state = -1,
+		.ev = { .fd = -1 },
+		.state = S_UNKNOWN,
+		.l_fail = -1, .l_rec = -1, .r_fail = -1, .r_rec = -1,
+		.window_ms = 1000,
 	};
 	unsigned long ul;
 	size_t i;
-	int opt, status, have_min = 0;
+	int opt, status, have_min = 0, have_q = 0, resolved = 0;
 
 	hk_setprogname(argv[0]);
 	usage_help_arg(argc, argv, OPTS, usage_text, help_text);
@@ -1085,7 +1560,8 @@ main(int argc, char **argv)
 			p.follow = 1;
 			break;
 		case 'g':
-			if (addr_parse(optarg, &p.gw) < 0)
+			p.gw_any = strcmp(optarg, "any") == 0;
+			if (!p.gw_any && addr_parse(optarg, &p.gw) < 0)
 				bad_usage(&p, "bad gateway address: %s", optarg);
 			p.have_gw = 1;
 			break;
@@ -1097,29 +1573,32 @@ main(int argc, char **argv)
 				bad_usage(&p, "bad interval: %s", optarg);
 			break;
 		case 'I':
-			if (strlen(optarg) >= IFNAMSIZ ||
-			    (p.ifindex = if_nametoindex(optarg)) == 0)
-				bad_usage(&p, "no such interface: %s", optarg);
+			if (optarg[0] == '\0' || strlen(optarg) >= IFNAMSIZ)
+				bad_usage(&p, "bad interface name: %s", optarg);
 			p.ifname = optarg;
 			break;
 		case 'l':
-			{
-				char b[16];
-				size_t l = strlen(optarg);
-
-				if (l == 0 || l >= sizeof(b))
-					bad_usage(&p, "bad loss: %s", optarg);
-				strcpy(b, optarg);
-				if (b[l - 1] == '%')
-					b[l - 1] = '\0';
-				if (parse_ulong(b, 0, 100, &ul) < 0)
-					bad_usage(&p, "bad loss (0 to 100%%): "
-					    "%s", optarg);
-				p.maxloss = (long)ul;
-			}
+			if (parse_pct(optarg, &ul) < 0)
+				bad_usage(&p, "bad loss (0 to 100%%): %s",
+				    optarg);
+			p.maxloss = (long)ul;
+			break;
+		case 'L':
+			if (parse_quality(optarg, 1, &p.l_fail, &p.l_rec) < 0)
+				bad_usage(&p, "bad loss threshold "
+				    "(FAIL[:RECOVER], percent, "
+				    "0 <= RECOVER < FAIL <= 100): %s", optarg);
+			have_q = 1;
 			break;
 		case 'N':
 			p.nagios = 1;
+			break;
+		case 'R':
+			if (parse_quality(optarg, 0, &p.r_fail, &p.r_rec) < 0)
+				bad_usage(&p, "bad round-trip threshold "
+				    "(FAIL[:RECOVER], ms, RECOVER < FAIL): %s",
+				    optarg);
+			have_q = 1;
 			break;
 		case 'S':
 			if (addr_parse(optarg, &p.src) < 0)
@@ -1145,6 +1624,12 @@ main(int argc, char **argv)
 				bad_usage(&p, "bad warning threshold "
 				    "(RTA,PL%%): %s", optarg);
 			break;
+		case 'W':
+			if (parse_dur(optarg, &p.window_ms) < 0 ||
+			    p.window_ms == 0)
+				bad_usage(&p, "bad window: %s", optarg);
+			have_q = 1;
+			break;
 		default:
 			bad_usage(&p, "unknown option%s", "");
 		}
@@ -1158,14 +1643,31 @@ main(int argc, char **argv)
 	if (have_min && p.min_alive > (unsigned long)argc)
 		bad_usage(&p, "-a asks for more live targets than there are "
 		    "hosts%s", "");
-	if (p.have_src && p.have_gw && p.src.family != p.gw.family)
+	if (have_q && !p.follow)
+		bad_usage(&p, "-L, -R and -W go with -f only%s", "");
+	if (p.have_src && p.have_gw && !p.gw_any &&
+	    p.src.family != p.gw.family)
 		bad_usage(&p, "source and gateway of different families%s",
 		    "");
 	if (p.have_gw && p.ifname == NULL)
 		bad_usage(&p, "-g needs -I IFACE%s", "");
+	/* With -f it may come later: see follow_iface. */
+	p.ifwatch = p.follow && p.ifname != NULL;
+	if (p.ifname != NULL && !p.ifwatch &&
+	    (p.ifindex = if_nametoindex(p.ifname)) == 0)
+		bad_usage(&p, "no such interface: %s", p.ifname);
 	if (p.timeout_ms > (WIN - 8) * p.interval_ms)
 		bad_usage(&p, "timeout too long for the interval (at most "
 		    "248 intervals)%s", "");
+	/* The window in rounds: max(1, WINDOW / INTERVAL, rounded). */
+	if (p.window_ms / p.interval_ms > QWIN)
+		bad_usage(&p, "window too long for the interval (at most "
+		    "1000 rounds)%s", "");
+	p.qn = (unsigned)((p.window_ms + p.interval_ms / 2) / p.interval_ms);
+	if (p.qn == 0)
+		p.qn = 1;
+	if (p.qn > QWIN)
+		p.qn = QWIN;
 	if ((p.t = calloc((size_t)argc, sizeof(*p.t))) == NULL)
 		die(HK_EXIT_SYS, "out of memory");
 	p.nt = (size_t)argc;
@@ -1178,16 +1680,16 @@ main(int argc, char **argv)
 			die(HK_EXIT_SYS, "netlink:");
 		p.nl_open = 1;
 	}
-	if (p.ifname != NULL && !p.have_src && p.have_gw &&
-	    iface_addr(p.ifname, p.gw.family, &p.src) == 0)
-		p.have_src = 1;
 
 	hk_check_stdout_at_exit();
 	if ((p.wakefd = sig_stop_pipe()) < 0)
 		die(HK_EXIT_SYS, "pipe:");
 	resolve(&p);
-	if (p.follow && p.s4.fd < 0 && p.s6.fd < 0)
+	for (i = 0; i < p.nt; i++)
+		resolved += p.t[i].resolved;
+	if (p.follow && resolved == 0)
 		die(HK_EXIT_USAGE, "no host could be resolved");
+	open_socks(&p);
 	run(&p);
 	if (p.follow)
 		status = HK_EXIT_OK;
@@ -1199,6 +1701,8 @@ main(int argc, char **argv)
 		close(p.s6.fd);
 	if (p.nl_open)
 		nl_close(&p.nl);
+	if (p.ev_open)
+		nl_close(&p.ev);
 	free(p.t);
 	return status;
 }

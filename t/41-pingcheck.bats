@@ -1,7 +1,10 @@
 #!/usr/bin/env bats
 # pingcheck(8): concurrent ICMP echo checks, own replies only, mon and
-# Nagios output, the -f stream with hysteresis, -I/-g through an uplink
-# that is not the default route.
+# Nagios output, the -f stream with hysteresis, its state lines and their
+# causes, -I/-g through an uplink that is not the default route, -g any,
+# -f following an interface that comes, goes and changes its address,
+# and the degraded state of -L/-R (nftables drops for loss,
+# t/helpers/tunrelay's delay for latency).
 #
 # Monitor namespace "m", hosts namespace "h" (192.0.2.2, 2001:db8::2):
 # behind h, 203.0.113.1-180 answer, 203.0.113.192/27 is blackholed
@@ -55,6 +58,14 @@ nft_in() {
 	local n=$1
 	shift
 	nsx "$n" nft "$@"
+}
+
+teardown() {
+	# A failed test leaves no drop rule in h for the next ones.
+	if [ "$(id -u)" -eq 0 ]; then
+		nsx h nft delete table ip pc 2>/dev/null || true
+	fi
+	hk_cleanup
 }
 
 @test "live hosts pass: exit 0, an empty first line, loss and min/avg/max per host" {
@@ -239,16 +250,39 @@ nft_in() {
 	head -1 "$out.3" | grep -Eq '^[0-9]{13} down alive=0/1 loss=100 rtt=-$'
 }
 
+@test "-f state lines carry why, the last round's alive, the window's loss and rtt, and the failed hosts" {
+	need_netns
+	local out="$BATS_TEST_TMPDIR/f.out"
+	bg_start -n m -o "$out" pingcheck -f -i 100ms -t 300ms -u 3 $H 203.0.113.206
+	wait_until 10 grep -q '^state up' "$out"
+	# The window (1s: 10 rounds) holds 3 to 5 rounds, half lost.
+	grep -Eq '^state up why=rounds alive=1/2 loss=50 rtt=[0-9]+\.[0-9]{3} failed=203\.0\.113\.206$' "$out" ||
+		{ cat "$out"; false; }
+	bg_start -n m -o "$out.2" pingcheck -f -a 2 -i 100ms -t 300ms $H 203.0.113.206
+	wait_until 10 grep -q '^state down' "$out.2"
+	grep -Eq '^state down why=rounds alive=1/2 loss=50 rtt=[0-9]+\.[0-9]{3} failed=203\.0\.113\.206$' "$out.2" ||
+		{ cat "$out.2"; false; }
+	bg_start -n m -o "$out.3" pingcheck -f -i 100ms -t 300ms 203.0.113.207 203.0.113.208
+	wait_until 10 grep -q '^state down' "$out.3"
+	grep -qx 'state down why=rounds alive=0/2 loss=100 rtt=- failed=203.0.113.207,203.0.113.208' "$out.3" ||
+		{ cat "$out.3"; false; }
+	# None failed: no failed= at all.
+	bg_start -n m -o "$out.4" pingcheck -f -i 100ms -t 300ms -u 2 $H
+	wait_until 10 grep -q '^state up' "$out.4"
+	grep -Eq '^state up why=rounds alive=1/1 loss=0 rtt=[0-9]+\.[0-9]{3}$' "$out.4" ||
+		{ cat "$out.4"; false; }
+}
+
 # Is there a "state WORD" line after line FROM of FILE?
 state_after() {
-	sed -n "$(($2 + 1)),\$p" "$1" | grep -q "^state $3\$"
+	sed -n "$(($2 + 1)),\$p" "$1" | grep -Eq "^state $3( |\$)"
 }
 
 # Prints the N round lines before the first "state WORD" line after
 # line FROM, and that line's number, as "NUMBER VERDICT...".
 before_state() {
 	awk -v w="$2" -v from="$3" -v n="$4" '
-		NR > from && $0 == "state " w { printf "%d", NR; for (i = NR - n - 1; i < NR; i++) printf " %s", v[i]; print ""; exit }
+		NR > from && $1 == "state" && $2 == w { printf "%d", NR; for (i = NR - n - 1; i < NR; i++) printf " %s", v[i]; print ""; exit }
 		{ v[NR] = ($1 == "state") ? "S" : $2 }' "$1"
 }
 
@@ -325,10 +359,214 @@ uplinks() {
 	local out="$BATS_TEST_TMPDIR/f.out"
 	bg_start -n r -o "$out" pingcheck -f -I eth2 -g 203.0.113.1 -i 100ms -t 300ms -d 3 -u 5 192.0.2.53
 	wait_until 10 grep -q '^state down' "$out"
+	# Nothing was sent: the route check refused every target.
+	grep -qx 'state down why=noroute alive=0/1 loss=100 rtt=- failed=192.0.2.53' "$out" ||
+		{ cat "$out"; false; }
 	nsx r ip rule add from 203.0.113.2 lookup 102
 	nsx r ip route add default via 203.0.113.1 dev eth2 table 102
 	wait_until 10 grep -q '^state up' "$out"
 	grep -Eq '^[0-9]+ up alive=1/1 loss=0 rtt=' "$out"
+	grep -Eq '^state up why=rounds alive=1/1 loss=0 rtt=[0-9.]+$' "$out"
+}
+
+@test "-g any: via some gateway on a broadcast interface, never on-link there" {
+	need_netns
+	uplinks
+	nsx r ip rule add from 203.0.113.2 lookup 102
+	nsx r ip route add default via 203.0.113.1 dev eth2 table 102
+	run -0 nsx r timeout 20 pingcheck -I eth2 -g any -t 500ms 192.0.2.53
+	[[ ${lines[0]} == "192.0.2.53: ok sent=3 recv=3 loss=0% "* ]]
+	# On-link on eth2 would mean asking ARP for the target: refused.
+	nsx r ip route replace default dev eth2 table 102
+	run -1 --separate-stderr nsx r timeout 20 pingcheck -I eth2 -g any -t 300ms 192.0.2.53
+	[ "${lines[1]}" = "192.0.2.53: no-route sent=3 recv=0 loss=100%" ]
+	[[ $stderr == *"192.0.2.53: route does not leave via a gateway dev eth2: not probed"* ]]
+	# Through another interface: refused too.
+	nsx r ip route del default table 102
+	run -1 --separate-stderr nsx r timeout 20 pingcheck -I eth2 -g any -t 300ms 192.0.2.53
+	[ "${lines[1]}" = "192.0.2.53: no-route sent=3 recv=0 loss=100%" ]
+}
+
+# A point-to-point link like PPP's: t/helpers/tunrelay carries packets
+# between tun devices pp0 in c (203.0.113.66, peer 203.0.113.65) and pps0
+# in s (the other way round); s has 192.0.2.53, c reaches it through
+# table 103 for its pp0 address, by "default dev pp0", no gateway.
+# tunrelay's control FIFO is $CTL, its stdout $ROUT.
+p2p_up() {
+	command -v tunrelay >/dev/null || skip "needs t/helpers/tunrelay (make)"
+	CTL=$BATS_TEST_TMPDIR/ctl
+	ROUT=$BATS_TEST_TMPDIR/relay.out
+	ns_new c s
+	mkfifo "$CTL"
+	bg_start -o "$ROUT" tunrelay -c "$CTL" "$(ns c):pp0" "$(ns s):pps0"
+	wait_until 3 grep -qx ready "$ROUT"
+	nsx c ip addr add 203.0.113.66 peer 203.0.113.65/32 dev pp0
+	nsx c ip link set pp0 up
+	nsx s ip addr add 203.0.113.65 peer 203.0.113.66/32 dev pps0
+	nsx s ip link set pps0 up
+	nsx s ip addr add 192.0.2.53/32 dev lo
+	nsx c ip rule add from 203.0.113.66 lookup 103
+	nsx c ip route add default dev pp0 table 103
+}
+
+# A control line to tunrelay; waits for its answer.
+p2p_ctl() {
+	local n
+	n=$(grep -c '^set ' "$ROUT" || true)
+	timeout 5 sh -c 'printf "%s\n" "$1" >"$2"' sh "$1" "$CTL"
+	wait_until 5 eval '[ "$(grep -c "^set " "$ROUT")" -gt "$n" ]'
+}
+
+@test "-g any on a point-to-point interface needs no gateway; -g GATEWAY there still refuses" {
+	need_netns
+	p2p_up
+	run -0 nsx c ip -o link show pp0
+	[[ $output == *POINTOPOINT* ]]
+	run -0 --separate-stderr nsx c timeout 20 pingcheck -I pp0 -g any -t 500ms 192.0.2.53
+	[[ ${lines[0]} == "192.0.2.53: ok sent=3 recv=3 loss=0% "* ]]
+	[ -z "$stderr" ]
+	run -1 --separate-stderr nsx c timeout 20 pingcheck -I pp0 -g 203.0.113.65 -t 300ms 192.0.2.53
+	[ "${lines[1]}" = "192.0.2.53: no-route sent=3 recv=0 loss=100%" ]
+}
+
+# Round lines after line FROM of FILE before the first "up" one.
+rounds_to_up() {
+	awk -v from="$2" 'NR > from && $1 != "state" { n++; if ($2 == "up") { print n - 1; exit } }' "$1"
+}
+
+@test "-f -I follows its interface deleted and made again with new addresses: replies within a couple of rounds" {
+	need_netns
+	local out="$BATS_TEST_TMPDIR/f.out" err="$BATS_TEST_TMPDIR/f.err" at n
+	ns_new w x
+	ns_veth w wan2 x e0
+	ns_addr x e0 203.0.113.1/24
+	ns_addr x e0 2001:db8:5::1/64
+	ns_addr w wan2 203.0.113.5/24
+	ns_addr w wan2 2001:db8:5::5/64
+	bg_start -n w -o "$out" -e "$err" pingcheck -f -I wan2 -a 2 -i 100ms -t 300ms -d 3 -u 2 203.0.113.1 2001:db8:5::1
+	wait_until 10 grep -q '^state up' "$out"
+	# The link drops: the interface goes.
+	nsx w ip link del wan2
+	wait_until 10 grep -q '^state down' "$out"
+	grep -Eq '^state down why=noif alive=0/2 loss=[0-9]+ rtt=([0-9.]+|-) failed=203\.0\.113\.1,2001:db8:5::1$' "$out" ||
+		{ cat "$out"; false; }
+	wait_until 5 grep -q 'wan2: no such interface' "$err"
+	# ...and comes back under the same name with other addresses.
+	ns_veth w wan2 x e0
+	ns_addr x e0 203.0.113.1/24
+	ns_addr x e0 2001:db8:5::1/64
+	ns_addr w wan2 2001:db8:5::6/64
+	at=$(wc -l <"$out")
+	ns_addr w wan2 203.0.113.6/24
+	wait_until 10 state_after "$out" "$at" up
+	n=$(rounds_to_up "$out" "$at")
+	echo "rounds lost after the address came: $n"
+	# The requests on their way then (3 with -t 300ms), and one more.
+	[ "$n" -le 5 ] || { cat "$out"; false; }
+	grep -q '^pingcheck: wan2: probing from 203.0.113.6 now$' "$err"
+	grep -q '^pingcheck: wan2: probing from 2001:db8:5::6 now$' "$err"
+	# Said once each time, not each round.
+	[ "$(grep -c 'no such interface' "$err")" -eq 1 ] || { cat "$err"; false; }
+}
+
+@test "-f -I follows a new address on its interface, and a missing one is noaddr" {
+	need_netns
+	local out="$BATS_TEST_TMPDIR/f.out" err="$BATS_TEST_TMPDIR/f.err" at
+	ns_new w x
+	ns_veth w wan2 x e0
+	ns_addr x e0 203.0.113.1/24
+	ns_addr w wan2 203.0.113.5/24
+	bg_start -n w -o "$out" -e "$err" pingcheck -f -I wan2 -i 100ms -t 300ms -d 5 -u 2 203.0.113.1
+	wait_until 10 grep -q '^state up' "$out"
+	# A new lease: the old address goes and another comes at once.
+	at=$(wc -l <"$out")
+	printf '%s\n' "addr del 203.0.113.5/24 dev wan2" "addr add 203.0.113.7/24 dev wan2" |
+		nsx w ip -batch -
+	wait_until 5 grep -q 'probing from 203.0.113.7 now' "$err"
+	# Replies to the new address; fewer lost than -d: the state stayed up.
+	wait_until 10 eval '[ "$(sed -n "$((at + 1)),\$p" "$out" | grep -c "^[0-9]")" -ge 10 ]'
+	tail -1 "$out" | grep -Eq '^[0-9]+ up alive=1/1 ' || { cat "$out"; false; }
+	[ "$(grep -c '^state' "$out")" -eq 1 ] || { cat "$out"; false; }
+	nsx w ip addr del 203.0.113.7/24 dev wan2
+	wait_until 10 grep -q '^state down' "$out"
+	grep -Eq '^state down why=noaddr alive=0/1 loss=[0-9]+ rtt=([0-9.]+|-) failed=203\.0\.113\.1$' "$out" ||
+		{ cat "$out"; false; }
+	grep -q '^pingcheck: wan2: no IPv4 address: ' "$err"
+	ns_addr w wan2 203.0.113.8/24
+	wait_until 10 state_after "$out" "$(wc -l <"$out")" up
+	grep -q 'probing from 203.0.113.8 now' "$err"
+}
+
+@test "-f -I started before its interface exists waits for it, then for its address" {
+	need_netns
+	local out="$BATS_TEST_TMPDIR/f.out" err="$BATS_TEST_TMPDIR/f.err"
+	ns_new w x
+	bg_start -n w -o "$out" -e "$err" pingcheck -f -I wan3 -i 100ms -t 300ms -d 3 -u 2 203.0.113.1
+	wait_until 10 grep -q '^state down' "$out"
+	grep -qx 'state down why=noif alive=0/1 loss=100 rtt=- failed=203.0.113.1' "$out" ||
+		{ cat "$out"; false; }
+	grep -qx 'pingcheck: wan3: no such interface: its probes count as lost until it appears' "$err"
+	ns_veth w wan3 x e0
+	wait_until 5 grep -q 'wan3: no IPv4 address' "$err"
+	ns_addr x e0 203.0.113.1/24
+	ns_addr w wan3 203.0.113.9/24
+	wait_until 10 grep -q '^state up why=rounds' "$out"
+	grep -qx 'pingcheck: wan3: probing from 203.0.113.9 now' "$err"
+	# One-shot mode: a missing interface is still a usage error.
+	run -2 --separate-stderr nsx w timeout 5 pingcheck -I wan4 203.0.113.1
+	[[ $stderr == "pingcheck: no such interface: wan4"* ]]
+}
+
+@test "-L: random loss makes the state degraded, its end makes it up again (recovered)" {
+	need_netns
+	local out="$BATS_TEST_TMPDIR/f.out"
+	# Four targets, -a 1: a round is bad only when all four are lost.
+	bg_start -n m -o "$out" pingcheck -f -i 50ms -t 500ms -u 5 -L 20 -W 1s \
+	    203.0.113.11 203.0.113.12 203.0.113.13 203.0.113.14
+	wait_until 10 grep -q '^state up' "$out"
+	nft_in h add table ip pc
+	nft_in h add chain ip pc in '{ type filter hook input priority 0; }'
+	nft_in h add rule ip pc in ip daddr 203.0.113.11-203.0.113.14 icmp type echo-request numgen random mod 100 \< 40 drop
+	wait_until 15 grep -q '^state degraded' "$out"
+	nft_in h delete table ip pc
+	wait_until 15 grep -q '^state up why=recovered' "$out"
+	grep -Eq '^state degraded why=loss alive=[0-4]/4 loss=([2-9][0-9]|100) rtt=[0-9.]+( failed=[0-9.,]+)?$' "$out" ||
+		{ cat "$out"; false; }
+	# Recovered: the window's loss at most half of 20%.
+	grep -Eq '^state up why=recovered alive=[0-4]/4 loss=([0-9]|10) rtt=[0-9.]+( failed=[0-9.,]+)?$' "$out" ||
+		{ cat "$out"; false; }
+	# Never down: a degraded link is not a dead one.
+	! grep -q '^state down' "$out" || { cat "$out"; false; }
+}
+
+@test "-L and -R on a clean link: nothing degraded over 60 rounds" {
+	need_netns
+	local out="$BATS_TEST_TMPDIR/f.out"
+	# The lab's round trip is well under a millisecond; 50 ms is far.
+	bg_start -n m -o "$out" pingcheck -f -i 20ms -t 500ms -u 3 -L 5 -R 50ms -W 200ms $H 203.0.113.15
+	wait_until 15 eval '[ "$(grep -c "^[0-9]* up " "$out")" -ge 60 ]'
+	[ "$(grep -c '^state' "$out")" -eq 1 ] || { cat "$out"; false; }
+	grep -Eq '^state up why=rounds alive=2/2 loss=0 rtt=[0-9.]+$' "$out"
+}
+
+@test "-R: a slow line makes the state degraded (latency), a fast one up again (tunrelay's delay)" {
+	need_netns
+	p2p_up
+	local out="$BATS_TEST_TMPDIR/f.out"
+	bg_start -n c -o "$out" pingcheck -f -I pp0 -g any -i 100ms -t 2s -u 3 -R 150ms -W 1s 192.0.2.53
+	wait_until 10 grep -q '^state up' "$out"
+	grep -Eq '^state up why=rounds alive=1/1 loss=0 rtt=[0-9.]+$' "$out"
+	# 100 ms each way: 200 ms a round trip.
+	p2p_ctl "delay 100"
+	wait_until 15 grep -q '^state degraded' "$out"
+	grep -Eq '^state degraded why=latency alive=1/1 loss=0 rtt=(1[5-9][0-9]|[2-9][0-9][0-9])\.[0-9]{3}$' "$out" ||
+		{ cat "$out"; false; }
+	p2p_ctl "delay 0"
+	wait_until 15 grep -q '^state up why=recovered' "$out"
+	# Recovered: the window's average at most half of 150 ms.
+	grep -Eq '^state up why=recovered alive=1/1 loss=0 rtt=([0-9]|[1-6][0-9]|7[0-5])\.[0-9]{3}$' "$out" ||
+		{ cat "$out"; false; }
+	! grep -q '^state down' "$out" || { cat "$out"; false; }
 }
 
 @test "an unknown host is a failed host, named on stderr" {
@@ -344,7 +582,11 @@ uplinks() {
 	    "-i 2x" "-t 0" "-t 1w" "-l 101" "-l -1" "-l 5%%" "-a 0" "-a 3" \
 	    "-d 0" "-u -2" "-S 192.0.2.300" "-S foo" "-g 192.0.2.1" \
 	    "-I nosuchif0" "-I lo -g 192.0.2.x" "-w 100" "-C 100,200%" \
-	    "-i 10ms -t 5s" "-I lo -S 192.0.2.1 -g 2001:db8::1"; do
+	    "-i 10ms -t 5s" "-I lo -S 192.0.2.1 -g 2001:db8::1" "-g any" \
+	    "-I lo -g anyway" "-L 20" "-R 100" "-W 2s" "-f -L 0" "-f -L 101" \
+	    "-f -L 20:20" "-f -L 20:30" "-f -L x" "-f -L 20:" "-f -R 0" \
+	    "-f -R 100:100" "-f -R 1x" "-f -W 0" "-f -W x" \
+	    "-f -i 1ms -W 2s"; do
 		eval "run -2 --separate-stderr timeout 5 pingcheck $a 192.0.2.9 192.0.2.10"
 		[ -z "$output" ] || { echo "stdout for $a: $output"; false; }
 		[[ $stderr == "pingcheck: "* ]] || { echo "$a: $stderr"; false; }
