@@ -104,7 +104,7 @@ called() {
 
 @test "usage: -h, -V, a bad option or no command" {
 	run -0 timeout 5 wanfailover -h
-	[ "${lines[0]}" = "usage: wanfailover [-c CONF] setup | start | stop | status" ]
+	[ "${lines[0]}" = "usage: wanfailover [-c CONF] setup | start | stop | status | teardown" ]
 	run -0 timeout 5 wanfailover -V
 	[ "$output" = "wanfailover (hakit) 0.1" ]
 	run -2 --separate-stderr timeout 5 wanfailover -@ status
@@ -337,7 +337,7 @@ rt_snapshot() {
 	[[ ${lines[2]} == "uplink isp2 state=up rtt="*" loss="*" carrier=yes default=no iface=wan2 gateway=203.0.113.1 family=ipv4 damped=no"* ]] ||
 	    { echo "$output"; false; }
 	[ "${lines[3]}" = "route isp1" ]
-	called "switch - isp1 - - wan1 198.51.100.1"
+	wait_until 5 called "switch - isp1 - - wan1 198.51.100.1"
 }
 
 @test "start while running: already running, exit 1, the running one untouched" {
@@ -375,7 +375,7 @@ rt_snapshot() {
 	wanlab_carrier isp1 down
 	wait_until 5 route_on wan2
 	wait_until 5 client_via isp2
-	called "switch isp1 isp2 wan1 198.51.100.1 wan2 203.0.113.1"
+	wait_until 5 called "switch isp1 isp2 wan1 198.51.100.1 wan2 203.0.113.1"
 	run -0 rtx wanfailover -c "$CONF" status
 	[[ $output == *"uplink isp1 state="*" carrier=no default=no iface=wan1"* ]]
 	[[ $output == *"uplink isp2 state=up "*" carrier=yes default=yes iface=wan2"* ]]

@@ -1000,14 +1000,14 @@ wf_prober() {
 }
 
 # wf_switcher FAMILY: that family's gwswitch, its output to wf_events;
-# sets evpid to the reader's pid.
+# its pid (the last of the pipeline, the log reader) in $!.
 wf_switcher() {
 	wfam=$1
 	set --
 	k=1
 	while [ "$k" -le "$wf_n" ]; do
 		wf_get "$k"
-		if [ "$fam" = "$1" ]; then
+		if [ "$fam" = "$wfam" ]; then
 			case $gw in
 			-) set -- "$@" "$name=@$iface" ;;
 			*) set -- "$@" "$name=$gw@$iface" ;;
