@@ -3,8 +3,9 @@
  * per address family under one poll() loop: a one-shot check speaking
  * mon's monitor protocol (or Nagios's with -N), or with -f a stream of
  * per-round lines and debounced state changes for one uplink: down, up,
- * or degraded by the loss or round-trip time of a window of rounds, with
- * the sockets following -I's interface and address through rtnetlink.
+ * or degraded when fewer than MIN hosts keep their loss and round-trip
+ * time over a window of rounds under the limits, with the sockets
+ * following -I's interface and address through rtnetlink.
  * See pingcheck(8).
  */
 #include <errno.h>
@@ -65,10 +66,12 @@ static const char help_text[] =
     "-d DOWN\t-f: bad rounds in a row before down (default 3)\n"
     "-u UP\t-f: good rounds in a row before up (default 5)\n"
     "-a MIN\t-f: hosts that must answer for a good round (default 1)\n"
-    "-L FAIL[:RECOVER]\t-f: degraded when the window's loss reaches FAIL%,\n"
-    "\tup again at RECOVER% or less (default FAIL/2)\n"
-    "-R FAIL[:RECOVER]\t-f: degraded when the window's average round trip\n"
-    "\treaches FAIL ms, up again at RECOVER ms or less (default FAIL/2)\n"
+    "-L FAIL[:RECOVER]\t-f: a host is lossy when its loss over the window\n"
+    "\treaches FAIL%, calm at RECOVER% or less (default FAIL/2)\n"
+    "-R FAIL[:RECOVER]\t-f: a host is slow when its average round trip\n"
+    "\tover the window reaches FAIL ms, calm at RECOVER ms or less\n"
+    "\t(default FAIL/2); degraded when fewer than MIN hosts are neither,\n"
+    "\tup again when MIN hosts are calm\n"
     "-W WINDOW\t-f: the time -L and -R look back over, ms or s (default 1s)\n";
 
 #define OPTS		"a:c:C:d:fg:hi:I:l:L:NR:S:t:u:vVw:W:"
@@ -116,6 +119,9 @@ struct target {
 	uint64_t	alive[WIN / 64];	/* answered, by round % WIN */
 	unsigned	sent, recv, errs, unreach;
 	uint64_t	rtt_min, rtt_max, rtt_sum;	/* microseconds */
+	uint64_t	r_rtt[WIN];	/* -f: its reply's, by round % WIN */
+	unsigned	q_alive;	/* -f: its replies in the window */
+	uint64_t	q_rtt;		/* their sum, microseconds */
 	int		route_ok;	/* -g: does its route go that way */
 	uint64_t	route_at;	/* when route_ok was found (ms) */
 	int		err;
@@ -187,7 +193,10 @@ struct pc {
 	unsigned	qlen, qpos;	/* rounds in it; the next slot */
 	uint64_t	q_sent, q_alive, q_rtt;	/* its sums */
 	struct qround	q[QWIN];
+	uint64_t	*qt;		/* -L/-R: [slot * nt + target]: RTT */
 };
+
+#define Q_LOST		UINT64_MAX	/* in qt: no reply */
 
 static noreturn void
 bad_usage(const struct pc *p, const char *fmt, const char *arg)
@@ -750,6 +759,7 @@ got_reply(struct pc *p, const struct sock *s, const unsigned char *ic,
 	if (rtt > t->rtt_max)
 		t->rtt_max = rtt;
 	t->rtt_sum += rtt;
+	t->r_rtt[round % WIN] = rtt;
 	r->alive++;
 	r->done++;
 	r->rtt_sum += rtt;
@@ -1058,13 +1068,16 @@ report_nagios(const struct pc *p)
 	return state;
 }
 
-/* -f: adds a reported round to the quality window. */
+/* -f: adds reported round k to the quality window, in all and per host. */
 static void
-q_add(struct pc *p, const struct round *r)
+q_add(struct pc *p, uint64_t k)
 {
+	const struct round *r = &p->r[k % WIN];
 	struct qround *q = &p->q[p->qpos];
+	int full = p->qlen == p->qn;
+	size_t i;
 
-	if (p->qlen == p->qn) {
+	if (full) {
 		p->q_sent -= q->sent;
 		p->q_alive -= q->alive;
 		p->q_rtt -= q->rtt_sum;
@@ -1075,24 +1088,65 @@ q_add(struct pc *p, const struct round *r)
 	p->q_sent += q->sent;
 	p->q_alive += q->alive;
 	p->q_rtt += q->rtt_sum;
+	for (i = 0; p->qt != NULL && i < p->nt; i++) {
+		struct target *t = &p->t[i];
+		uint64_t *v = &p->qt[(size_t)p->qpos * p->nt + i];
+
+		if (full && *v != Q_LOST) {
+			t->q_alive--;
+			t->q_rtt -= *v;
+		}
+		*v = t->alive[(k % WIN) / 64] & (1ULL << (k % 64)) ?
+		    t->r_rtt[k % WIN] : Q_LOST;
+		if (*v != Q_LOST) {
+			t->q_alive++;
+			t->q_rtt += *v;
+		}
+	}
 	p->qpos = (p->qpos + 1) % p->qn;
 }
 
 static void
 q_empty(struct pc *p)
 {
+	size_t i;
+
 	p->qlen = p->qpos = 0;
 	p->q_sent = p->q_alive = p->q_rtt = 0;
+	for (i = 0; i < p->nt; i++) {
+		p->t[i].q_alive = 0;
+		p->t[i].q_rtt = 0;
+	}
 }
 
-/* The window's loss, in percent (exact, and as printed). */
-static double
-q_loss(const struct pc *p)
+enum { H_LOSSY = 1, H_SLOW = 2, H_CALM = 4 };
+
+/*
+ * -L/-R: a host over the window (not empty): lossy when its loss reaches
+ * -L's FAIL, slow when its mean RTT reaches -R's; calm when both are at
+ * most their RECOVER.  No reply at all: lossy, never calm.
+ */
+static int
+q_host(const struct pc *p, const struct target *t)
 {
-	return p->q_sent ? (double)(p->q_sent - p->q_alive) * 100.0 /
-	    (double)p->q_sent : 100.0;
+	double loss, rtt;
+	int f = 0;
+
+	if (t->q_alive == 0)
+		return H_LOSSY;
+	loss = (double)(p->qlen - t->q_alive) * 100.0 / (double)p->qlen;
+	rtt = (double)t->q_rtt / (double)t->q_alive / 1000.0;
+	if (p->l_fail >= 0 && loss >= p->l_fail)
+		f |= H_LOSSY;
+	if (p->r_fail >= 0 && rtt >= p->r_fail)
+		f |= H_SLOW;
+	if ((p->l_fail < 0 || loss <= p->l_rec) &&
+	    (p->r_fail < 0 || rtt <= p->r_rec))
+		f |= H_CALM;
+	return f;
 }
 
+/* The window's loss over all hosts, in percent, as printed. */
 static unsigned
 q_loss_pct(const struct pc *p)
 {
@@ -1108,13 +1162,30 @@ q_loss_pct(const struct pc *p)
 static int
 decide(struct pc *p, int good, enum why why)
 {
-	double rtt = p->q_alive ? (double)p->q_rtt / (double)p->q_alive /
-	    1000.0 : -1;
-	int full = p->qlen == p->qn;
-	int lossy = full && p->l_fail >= 0 && q_loss(p) >= p->l_fail;
-	int slow = full && p->r_fail >= 0 && rtt >= p->r_fail;
-	int calm = (p->l_fail < 0 || q_loss(p) <= p->l_rec) &&
-	    (p->r_fail < 0 || rtt <= p->r_rec);
+	unsigned long ngood = 0, ncalm = 0;
+	int lossy = 0, slow = 0, calm = 1, f;
+	size_t i;
+
+	/*
+	 * Per host, then counted, as mwan3 does: one target down for
+	 * maintenance does not degrade an uplink that MIN others vouch for.
+	 */
+	if (p->qt != NULL) {
+		for (i = 0; i < p->nt; i++) {
+			f = q_host(p, &p->t[i]);
+			if (!(f & (H_LOSSY | H_SLOW)))
+				ngood++;
+			else if (f & H_LOSSY)
+				lossy = 1;
+			if (f & H_CALM)
+				ncalm++;
+		}
+		if (p->qlen < p->qn || ngood >= p->min_alive)
+			lossy = 0;
+		else
+			slow = !lossy;
+		calm = ncalm >= p->min_alive;
+	}
 
 	if (good) {
 		p->run_bad = 0;
@@ -1147,6 +1218,21 @@ decide(struct pc *p, int good, enum why why)
 	return -1;
 }
 
+/* -L/-R: " lossy=HOST,..." of the hosts with that flag, if any. */
+static void
+q_list(const struct pc *p, int flag, const char *label)
+{
+	size_t i;
+	int first = 1;
+
+	for (i = 0; p->qt != NULL && i < p->nt; i++) {
+		if (!(q_host(p, &p->t[i]) & flag))
+			continue;
+		printf("%s%s", first ? label : ",", p->t[i].arg);
+		first = 0;
+	}
+}
+
 /* -f: reports round k, applying the hysteresis and the quality rules. */
 static void
 emit_round(struct pc *p, uint64_t k)
@@ -1163,7 +1249,7 @@ emit_round(struct pc *p, uint64_t k)
 	    n, n ? ((n - r->alive) * 200u / n + 1) / 2 : 100,
 	    r->alive ? mon_fmt_ms(ms, sizeof(ms), r->rtt_sum / r->alive) :
 	    "-");
-	q_add(p, r);
+	q_add(p, k);
 	if ((why = decide(p, good, r->why)) >= 0) {
 		printf("state %s why=%s alive=%u/%u loss=%u rtt=%s",
 		    state_word[p->state], why_word[why], r->alive, n,
@@ -1175,6 +1261,8 @@ emit_round(struct pc *p, uint64_t k)
 			printf("%s%s", first ? " failed=" : ",", p->t[i].arg);
 			first = 0;
 		}
+		q_list(p, H_LOSSY, " lossy=");
+		q_list(p, H_SLOW, " slow=");
 		putchar('\n');
 	}
 	/*
@@ -1673,6 +1761,9 @@ main(int argc, char **argv)
 	p.nt = (size_t)argc;
 	for (i = 0; i < p.nt; i++)
 		p.t[i].arg = argv[i];
+	if ((p.l_fail >= 0 || p.r_fail >= 0) &&
+	    (p.qt = calloc((size_t)p.qn * p.nt, sizeof(*p.qt))) == NULL)
+		die(HK_EXIT_SYS, "out of memory");
 	if (getrandom(&p.cookie, sizeof(p.cookie), 0) != sizeof(p.cookie))
 		p.cookie = tm_now_us() ^ ((uint64_t)getpid() << 32);
 	if (p.have_gw) {
@@ -1703,6 +1794,7 @@ main(int argc, char **argv)
 		nl_close(&p.nl);
 	if (p.ev_open)
 		nl_close(&p.ev);
+	free(p.qt);
 	free(p.t);
 	return status;
 }

@@ -530,10 +530,12 @@ rounds_to_up() {
 	wait_until 15 grep -q '^state degraded' "$out"
 	nft_in h delete table ip pc
 	wait_until 15 grep -q '^state up why=recovered' "$out"
-	grep -Eq '^state degraded why=loss alive=[0-4]/4 loss=([2-9][0-9]|100) rtt=[0-9.]+( failed=[0-9.,]+)?$' "$out" ||
+	# Every host lossy: none good, fewer than MIN.
+	grep -Eq '^state degraded why=loss alive=[0-4]/4 loss=[0-9]+ rtt=[0-9.]+( failed=[0-9.,]+)? lossy=203\.0\.113\.1[1-4](,203\.0\.113\.1[1-4])*$' "$out" ||
 		{ cat "$out"; false; }
-	# Recovered: the window's loss at most half of 20%.
-	grep -Eq '^state up why=recovered alive=[0-4]/4 loss=([0-9]|10) rtt=[0-9.]+( failed=[0-9.,]+)?$' "$out" ||
+	# Recovered: one host's (MIN's) window loss at most half of 20%;
+	# another may still be lossy.
+	grep -Eq '^state up why=recovered alive=[0-4]/4 loss=[0-9]+ rtt=[0-9.]+( failed=[0-9.,]+)?( lossy=[0-9.,]+)?$' "$out" ||
 		{ cat "$out"; false; }
 	# Never down: a degraded link is not a dead one.
 	! grep -q '^state down' "$out" || { cat "$out"; false; }
@@ -549,6 +551,44 @@ rounds_to_up() {
 	grep -Eq '^state up why=rounds alive=2/2 loss=0 rtt=[0-9.]+$' "$out"
 }
 
+@test "-L/-R judge each host: one target blackholed, -a 1, the other clean: up, never degraded" {
+	need_netns
+	local out="$BATS_TEST_TMPDIR/f.out"
+	# Down for maintenance: 203.0.113.22 never answers, from the start.
+	nft_in h add table ip pc
+	nft_in h add chain ip pc in '{ type filter hook input priority 0; }'
+	nft_in h add rule ip pc in ip daddr 203.0.113.22 icmp type echo-request drop
+	# A window of 10 rounds, full after 10: 30 rounds is 3 windows.
+	bg_start -n m -o "$out" pingcheck -f -i 50ms -t 300ms -u 5 -a 1 -L 20 -R 300 -W 500ms \
+	    203.0.113.21 203.0.113.22
+	wait_until 15 eval '[ "$(grep -c "^[0-9]* up alive=1/2 loss=50 " "$out")" -ge 30 ]'
+	# Aggregated, the window's loss is 50%; per host one of one is good.
+	[ "$(grep -c '^state' "$out")" -eq 1 ] || { cat "$out"; false; }
+	grep -Eq '^state up why=rounds alive=1/2 loss=50 rtt=[0-9.]+ failed=203\.0\.113\.22 lossy=203\.0\.113\.22$' "$out" ||
+		{ cat "$out"; false; }
+}
+
+@test "-L per host: -a 2, one target at 40% random loss: degraded why=loss naming it, recovered without it" {
+	need_netns
+	local out="$BATS_TEST_TMPDIR/f.out"
+	# -d 40: a round with .24 lost is bad under -a 2, but never 40 in a row.
+	bg_start -n m -o "$out" pingcheck -f -i 50ms -t 300ms -d 40 -u 5 -a 2 -L 25 -W 1s \
+	    203.0.113.23 203.0.113.24
+	wait_until 10 grep -q '^state up' "$out"
+	nft_in h add table ip pc
+	nft_in h add chain ip pc in '{ type filter hook input priority 0; }'
+	nft_in h add rule ip pc in ip daddr 203.0.113.24 icmp type echo-request numgen random mod 100 \< 40 drop
+	wait_until 15 grep -q '^state degraded' "$out"
+	nft_in h delete table ip pc
+	wait_until 15 grep -q '^state up why=recovered' "$out"
+	# 20% over both, under 25; 40% for .24 alone, which alone is lossy.
+	grep -Eq '^state degraded why=loss alive=[12]/2 loss=[0-9]+ rtt=[0-9.]+( failed=203\.0\.113\.24)? lossy=203\.0\.113\.24$' "$out" ||
+		{ cat "$out"; false; }
+	grep -Eq '^state up why=recovered alive=[12]/2 loss=[0-9]+ rtt=[0-9.]+( failed=203\.0\.113\.24)?$' "$out" ||
+		{ cat "$out"; false; }
+	! grep -q '^state down' "$out" || { cat "$out"; false; }
+}
+
 @test "-R: a slow line makes the state degraded (latency), a fast one up again (tunrelay's delay)" {
 	need_netns
 	p2p_up
@@ -559,7 +599,7 @@ rounds_to_up() {
 	# 100 ms each way: 200 ms a round trip.
 	p2p_ctl "delay 100"
 	wait_until 15 grep -q '^state degraded' "$out"
-	grep -Eq '^state degraded why=latency alive=1/1 loss=0 rtt=(1[5-9][0-9]|[2-9][0-9][0-9])\.[0-9]{3}$' "$out" ||
+	grep -Eq '^state degraded why=latency alive=1/1 loss=0 rtt=(1[5-9][0-9]|[2-9][0-9][0-9])\.[0-9]{3} slow=192\.0\.2\.53$' "$out" ||
 		{ cat "$out"; false; }
 	p2p_ctl "delay 0"
 	wait_until 15 grep -q '^state up why=recovered' "$out"
