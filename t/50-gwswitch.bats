@@ -25,11 +25,16 @@ teardown() {
 UP1=isp1=198.51.100.1@wan1
 UP2=isp2=203.0.113.1@wan2
 
-# gw_start ARGS...: gwswitch in rt reading a fifo that fd 5 writes to.
+# gw_start [-N NS] ARGS...: gwswitch in rt (or NS) reading a fifo that
+# fd 5 writes to.
 gw_start() {
-	local d=$BATS_TEST_TMPDIR
+	local d=$BATS_TEST_TMPDIR n=rt
+	if [ "$1" = -N ]; then
+		n=$2
+		shift 2
+	fi
 	mkfifo "$d/in"
-	bg_start -n rt -o "$d/out" -e "$d/err" \
+	bg_start -n "$n" -o "$d/out" -e "$d/err" \
 		sh -c 'exec gwswitch "$@" <"$0"' "$d/in" "$@"
 	GW_PID=$BG_PID
 	exec 5>"$d/in"
@@ -90,9 +95,33 @@ route_on() {
 	[[ $stderr == *"bad gateway"* ]]
 }
 
-@test "an unknown interface exits 2" {
-	run -2 --separate-stderr timeout 5 gwswitch -n a=127.0.0.2@nosuch0
-	[ "$stderr" = "gwswitch: uplink 'a': unknown interface 'nosuch0'" ]
+@test "the new uplink forms and -D: malformed ones exit 2 and say what is wrong" {
+	run -2 --separate-stderr timeout 5 gwswitch a=dhcp
+	[[ $stderr == *"want NAME=GATEWAY@IFACE, NAME=@IFACE or NAME=dhcp@IFACE"* ]]
+	run -2 --separate-stderr timeout 5 gwswitch a=@
+	[[ $stderr == *"bad interface in 'a=@'"* ]]
+	run -2 --separate-stderr timeout 5 gwswitch a=dhcp6@lo
+	[[ $stderr == *"bad gateway"* ]]
+	run -2 --separate-stderr timeout 5 gwswitch -6 a=127.0.0.2@lo
+	[[ $stderr == *"same family"* ]]
+	run -2 --separate-stderr timeout 5 gwswitch -D x a=@lo
+	[[ $stderr == *"bad half-life 'x'"* ]]
+	run -2 --separate-stderr timeout 5 gwswitch -D 15s,1500,1500 a=@lo
+	[[ $stderr == *"must be under the suppress limit"* ]]
+	run -2 --separate-stderr timeout 5 gwswitch -D 15s,1500,750,1s a=@lo
+	[[ $stderr == *"never reaches the suppress limit"* ]]
+	run -2 --separate-stderr timeout 5 gwswitch -D 15s,,750 a=@lo
+	[[ $stderr == *"want HALFLIFE[,SUPPRESS,REUSE,MAX]"* ]]
+	run -2 --separate-stderr timeout 5 gwswitch -C -1 a a=@lo
+	[[ $stderr == *"-1 and -C do not go together"* ]]
+	[ -z "$output" ]
+}
+
+@test "an interface that is not there yet is not an error: the uplink is down until it appears" {
+	run -0 --separate-stderr timeout 5 gwswitch -n a=127.0.0.2@nosuch0 </dev/null
+	[ "$stderr" = "gwswitch: a: no interface nosuch0 yet; down until it appears
+gwswitch: no uplink is up; the default route stays as it is" ]
+	[ "$output" = "all-down kept=-" ]
 }
 
 @test "a gateway off the interface's subnets exits 2 and leaves the table alone" {
@@ -116,9 +145,9 @@ route_on() {
 	wait_until 5 route_on wan1
 	wait_until 5 out_has "route isp1 198.51.100.1 wan1"
 	run -0 cat "$BATS_TEST_TMPDIR/out"
-	[ "${lines[0]}" = "switch - isp2" ]
+	[ "${lines[0]}" = "switch - isp2 why=start" ]
 	[ "${lines[1]}" = "route isp2 203.0.113.1 wan2" ]
-	[ "${lines[2]}" = "switch isp2 isp1" ]
+	[ "${lines[2]}" = "switch isp2 isp1 why=better" ]
 	[ "${lines[3]}" = "route isp1 198.51.100.1 wan1" ]
 }
 
@@ -137,9 +166,9 @@ route_on() {
 	wait_until 5 route_on wan1
 	feed "isp1 down"
 	wait_until 5 route_on wan2
-	wait_until 5 out_has "switch isp1 isp2"
+	wait_until 5 out_has "switch isp1 isp2 why=down"
 	feed "isp1 up"
-	wait_until 5 out_has "switch isp2 isp1"
+	wait_until 5 out_has "switch isp2 isp1 why=better"
 	route_on wan1
 }
 
@@ -147,7 +176,8 @@ route_on() {
 	need_netns
 	local mon=$BATS_TEST_TMPDIR/monitor i
 	bg_start -n rt -o "$mon" ip -4 monitor route
-	gw_start "$UP1" "$UP2"
+	# no flap damping: isp1 comes back every time
+	gw_start -D 0 "$UP1" "$UP2"
 	feed "isp1 up" "isp2 up"
 	wait_until 5 route_on wan1
 	for i in 1 2 3; do
@@ -193,7 +223,7 @@ route_on() {
 	wait_until 5 route_on wan1
 	wanlab_carrier isp1 down
 	wait_until 5 route_on wan2
-	wait_until 5 out_has "switch isp1 isp2"
+	wait_until 5 out_has "switch isp1 isp2 why=carrier"
 	grep -q "isp1: carrier lost on wan1" "$BATS_TEST_TMPDIR/err"
 }
 
@@ -263,7 +293,7 @@ route_on() {
 	wait_until 5 route_on wan1
 	[ "$(grep -c all-down "$BATS_TEST_TMPDIR/out")" -eq 1 ]
 	run -0 tail -n 2 "$BATS_TEST_TMPDIR/out"
-	[ "${lines[0]}" = "switch isp2 isp1" ]
+	[ "${lines[0]}" = "switch isp2 isp1 why=down" ]
 }
 
 @test "SIGTERM leaves the route as it is and exits 0" {
@@ -283,7 +313,7 @@ route_on() {
 	nsx rt ip route add default via 203.0.113.1 dev wan2
 	gw_start -n "$UP1" "$UP2"
 	feed "isp1 up"
-	wait_until 5 out_has "switch isp2 isp1"
+	wait_until 5 out_has "switch isp2 isp1 why=start"
 	out_has "route isp1 198.51.100.1 wan1"
 	route_on wan2
 }
@@ -291,11 +321,11 @@ route_on() {
 @test "-1 NAME sets the route once and exits" {
 	need_netns
 	run -0 --separate-stderr rtx gwswitch -1 isp2 "$UP1" "$UP2"
-	[ "$output" = "switch - isp2
+	[ "$output" = "switch - isp2 why=asked
 route isp2 203.0.113.1 wan2" ]
 	route_on wan2
 	run -0 --separate-stderr rtx gwswitch -n -1 isp1 "$UP1" "$UP2"
-	[ "${lines[0]}" = "switch isp2 isp1" ]
+	[ "${lines[0]}" = "switch isp2 isp1 why=asked" ]
 	route_on wan2
 	run -0 rtx gwswitch -1 isp2 "$UP1" "$UP2"
 	[ -z "$output" ]
@@ -413,6 +443,121 @@ route isp2 203.0.113.1 wan2" ]
 	# wan1's carrier is up: isp1 keeps (or gets back) the route
 	wait_until 5 route_on wan1
 	proc_alive "$GW_PID"
+}
+
+@test "an interface made after gwswitch started is used, once it has a fresh verdict" {
+	need_netns
+	local d=$BATS_TEST_TMPDIR
+	ns_new g
+	ns_veth g w2 g p2
+	ns_addr g w2 203.0.113.2/24
+	gw_start -N g isp1=198.51.100.1@w1 isp2=203.0.113.1@w2
+	feed "isp1 up" "isp2 up"
+	wait_until 5 eval 'nsx g ip -4 route show default | grep -q "dev w2"'
+	grep -q "isp1: no interface w1 yet; down until it appears" "$d/err"
+	ns_veth g w1 g p1
+	ns_addr g w1 198.51.100.2/24
+	wait_until 5 grep -q "isp1: w1 is a new interface now" "$d/err"
+	gw_sync
+	nsx g ip -4 route show default | grep -q "dev w2"
+	feed "isp1 up"
+	wait_until 5 eval 'nsx g ip -4 route show default | grep -q "via 198.51.100.1 dev w1"'
+	wait_until 5 out_has "switch isp2 isp1 why=better"
+	! grep -q "refused" "$d/err" || false
+}
+
+@test "NAME=@IFACE: a point-to-point uplink gets 'default dev IFACE', used while it has carrier" {
+	need_netns
+	command -v python3 >/dev/null || skip "needs python3 to hold the tun device open"
+	local d=$BATS_TEST_TMPDIR
+	ns_new g
+	ns_veth g w1 g p1
+	ns_addr g w1 198.51.100.2/24
+	nsx g ip tuntap add dev ppp0 mode tun
+	nsx g ip addr add 203.0.113.66 peer 203.0.113.65 dev ppp0
+	nsx g ip link set ppp0 up
+	# a tun device nobody holds open has no carrier
+	gw_start -N g vpn=@ppp0 isp1=198.51.100.1@w1
+	feed "vpn up" "isp1 up"
+	wait_until 5 eval 'nsx g ip -4 route show default | grep -q "dev w1"'
+	# the "PPP daemon": TUNSETIFF on ppp0 (IFF_TUN | IFF_NO_PI), held
+	bg_start -n g timeout 60 python3 -c '
+import fcntl, os, struct, time
+fd = os.open("/dev/net/tun", os.O_RDWR)
+fcntl.ioctl(fd, 0x400454ca, struct.pack("16sH", b"ppp0", 0x0001 | 0x1000))
+time.sleep(60)'
+	local holder=$BG_PID
+	wait_until 5 grep -q "vpn: carrier back on ppp0" "$d/err"
+	feed "vpn up"
+	wait_until 5 out_has "route vpn - ppp0"
+	run -0 nsx g ip -4 route show default
+	[ "${output% }" = "default dev ppp0 proto static scope link" ]
+	out_has "switch isp1 vpn why=better"
+	bg_stop "$holder"
+	wait_until 5 out_has "switch vpn isp1 why=carrier"
+	wait_until 5 eval 'nsx g ip -4 route show default | grep -q "via 198.51.100.1 dev w1"'
+}
+
+@test "NAME=dhcp@IFACE: the gateway of the DHCP client's route is learned, followed, and kept when the route goes" {
+	need_netns
+	local d=$BATS_TEST_TMPDIR
+	ns_new g
+	ns_veth g w1 g p1
+	ns_veth g w2 g p2
+	ns_addr g w1 198.51.100.2/24
+	ns_addr g w2 203.0.113.2/24
+	gw_start -N g isp1=198.51.100.1@w1 isp2=dhcp@w2
+	feed "isp1 down" "isp2 up"
+	wait_until 5 out_has "all-down kept=-"
+	grep -q "isp2: no gateway on w2 yet" "$d/err"
+	# the DHCP client's route, of its own metric
+	nsx g ip route add default via 203.0.113.1 dev w2 metric 100
+	wait_until 5 out_has "route isp2 203.0.113.1 w2"
+	run -0 cat "$d/out"
+	[ "$output" = "all-down kept=-
+gateway isp2 203.0.113.1
+switch - isp2 why=better
+route isp2 203.0.113.1 w2" ]
+	run -0 nsx g ip -4 route show default
+	[ "$output" = "default via 203.0.113.1 dev w2 proto static 
+default via 203.0.113.1 dev w2 metric 100 " ]
+	# a new lease, another gateway: the route follows at once
+	nsx g ip route replace default via 203.0.113.5 dev w2 metric 100
+	wait_until 5 out_has "route isp2 203.0.113.5 w2"
+	out_has "gateway isp2 203.0.113.5"
+	wait_until 5 eval 'nsx g ip -4 route show default metric 0 | grep -q "via 203.0.113.5 dev w2 proto static"'
+	# the client's route gone (a renewal): the gateway is kept
+	nsx g ip route del default via 203.0.113.5 dev w2 metric 100
+	gw_sync
+	nsx g ip -4 route show default | grep -q "via 203.0.113.5 dev w2 proto static"
+	[ "$(grep -c '^switch' "$d/out")" -eq 1 ]
+	[ "$(grep -c '^gateway' "$d/out")" -eq 2 ]
+	# a restart learns it from the route there (same table and metric)
+	exec 5>&-
+	wait_until 5 gw_gone
+	rm -f "$d/in"
+	gw_start -N g isp1=198.51.100.1@w1 isp2=dhcp@w2
+	feed "isp1 down" "isp2 up"
+	wait_until 5 out_has "gateway isp2 203.0.113.5"
+	gw_sync
+	! grep -q "^switch" "$d/out" || false
+	! grep -q "no gateway" "$d/err" || false
+}
+
+@test "flap damping runs on the clock: a damped uplink comes back when its penalty has decayed" {
+	need_netns
+	gw_start -D 1s,1500,750,10s "$UP1" "$UP2"
+	feed "isp1 up" "isp2 up"
+	wait_until 5 route_on wan1
+	feed "isp1 down" "isp1 up" "isp1 down" "isp1 up"
+	wait_until 5 grep -q "^damp isp1 penalty=" "$BATS_TEST_TMPDIR/out"
+	gw_sync
+	route_on wan2
+	# penalty ~2000, half-life 1 s: below 750 after ~1.4 s
+	wait_until 5 out_has "undamp isp1"
+	wait_until 5 route_on wan1
+	run -0 tail -n 2 "$BATS_TEST_TMPDIR/out"
+	[ "${lines[0]}" = "switch isp2 isp1 why=better" ]
 }
 
 @test "an uplink's interface deleted and made again under its name is followed" {
