@@ -340,3 +340,36 @@ client6_ok() {
 	wait_until 10 route6_on wan1
 	v6_down
 }
+
+# As it is installed: make install into a prefix, a clean environment
+# (no HAKIT_*), the default (shipped) hooks directory; and the systemd
+# unit as an administrator copies it, read by systemd-analyze.
+@test "installed tree, clean environment, the shipped hooks and unit: the router fails over and the hook runs" {
+	need_netns
+	local pre=$BATS_TEST_TMPDIR/usr
+	run -0 make -s -C "$HK_TOP" O="$HAKIT_BINDIR" install PREFIX="$pre"
+	# the shipped hooks directory (the default), with a recording hook
+	cp "$HOOKS/record" "$pre/share/hakit/hooks.d/zz-record"
+	conf "uplink dsl ppp0 - $T $T2" "uplink isp1 wan1 198.51.100.1 $T $T2" \
+	    "uplink isp2 wan2 203.0.113.1 $T $T2"
+	sed -i '/^hooks /d' "$CONF"
+	bg_start -n rt -o "$BATS_TEST_TMPDIR/wf.out" -e "$BATS_TEST_TMPDIR/wf.err" \
+		env -i PATH="$pre/sbin:/usr/sbin:/usr/bin:/sbin:/bin" \
+		"$pre/sbin/wanfailover" -c "$CONF" start
+	WF_PID=$BG_PID
+	wait_until 10 route_on wan1
+	wanlab_carrier isp1 down
+	wait_until 5 route_on wan2
+	wait_until 5 grep -qx "switch isp1 isp2 wan1 198.51.100.1 wan2 203.0.113.1" "$BATS_TEST_TMPDIR/calls"
+	grep -q "conntrack-flush: isp1 (wan1)" "$BATS_TEST_TMPDIR/wf.err"
+	run -0 env -i PATH="$pre/sbin:/usr/sbin:/usr/bin:/sbin:/bin" \
+	    ip netns exec "$(ns rt)" "$pre/sbin/wanfailover" -c "$CONF" status
+	[[ $output == *"uplink dsl state=down"*"carrier=none"* ]] || { echo "$output"; false; }
+	[[ $output == *"route isp2"* ]]
+	if command -v systemd-analyze >/dev/null 2>&1; then
+		sed "s|/usr/local/sbin/|$pre/sbin/|" "$HK_TOP/examples/systemd/wanfailover.service" \
+			>"$BATS_TEST_TMPDIR/wanfailover.service"
+		run systemd-analyze verify --man=no "$BATS_TEST_TMPDIR/wanfailover.service"
+		[[ $output != *wanfailover.service:* ]] || { echo "$output"; false; }
+	fi
+}
