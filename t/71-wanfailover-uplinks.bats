@@ -373,3 +373,34 @@ client6_ok() {
 		[[ $output != *wanfailover.service:* ]] || { echo "$output"; false; }
 	fi
 }
+
+@test "an IPv6 uplink's gateway from router advertisements (dhcp): learned from main's proto ra route, followed when it changes" {
+	need_netns
+	v6_up
+	nsx isp2 ip -6 addr add fe80::6/64 dev cust nodad
+	nsx isp2 ip -6 addr add fe80::7/64 dev cust nodad
+	# what the kernel installs from a router advertisement
+	nsx rt ip -6 route add default via fe80::6 dev wan2 proto ra metric 1024
+	conf "uplink isp1 wan1 198.51.100.1 $T" \
+	    "uplink isp2v6 wan2 dhcp 2001:db8:ffff::200" \
+	    "uplink isp1v6 wan1 2001:db8:1::1 2001:db8:ffff::200" "nat6 masquerade"
+	sed -i 's|^lan lan0 192.0.2.0/25$|lan lan0 192.0.2.0/25 2001:db8:100::/64|' "$CONF"
+	wf_start
+	wait_until 10 eval 'nsx rt ip -6 route show table 200 default 2>/dev/null | grep -q "via fe80::6 dev wan2"'
+	wait_until 5 client6_ok
+	# a router taking them must keep taking them while forwarding
+	[ "$(nsx rt sysctl -n net.ipv6.conf.wan2.accept_ra)" = 2 ]
+	status_has "uplink isp2v6 state=up .*default=yes iface=wan2 gateway=fe80::6 family=ipv6"
+	# the first router's route expires; another router advertises
+	nsx rt ip -6 route del default via fe80::6 dev wan2 proto ra metric 1024
+	nsx rt ip -6 route add default via fe80::7 dev wan2 proto ra metric 1024
+	wait_until 5 eval 'nsx rt ip -6 route show table 200 default 2>/dev/null | grep -q "via fe80::7 dev wan2"'
+	wait_until 5 eval 'nsx rt ip -6 route show table 101 default 2>/dev/null | grep -q "via fe80::7 dev wan2"'
+	wait_until 5 client6_ok
+	bg_stop "$WF_PID"
+	WF_PID=
+	# teardown puts accept_ra back as it was
+	run -0 --separate-stderr nsx rt wanfailover -c "$CONF" teardown
+	[[ $output == *"net.ipv6.conf.wan2.accept_ra=1 again, as before setup"* ]] || { echo "$output"; false; }
+	v6_down
+}
