@@ -567,10 +567,10 @@ why_word(const struct gw *g, int from, int to, const char **detail)
 	const struct uplink *f, *t = &g->up[to];
 
 	*detail = NULL;
-	if (g->outside)
-		return "outside";
 	if (!g->settled)
 		return "start";
+	if (g->outside)
+		return "outside";
 	if (from < 0)
 		return "better";
 	f = &g->up[from];
@@ -1082,7 +1082,6 @@ struct rt {
 	int		hasgw;		/* one RTA_GATEWAY, no multipath */
 	int		multi;
 	struct hk_addr	gw;
-	int		proto;
 };
 
 /* 1 when h adds or removes a unicast default route of our family. */
@@ -1102,7 +1101,6 @@ parse_rt(const struct gw *g, const struct nlmsghdr *h, struct rt *rt)
 	    (int)(h->nlmsg_len - NLMSG_LENGTH(sizeof(*rtm))));
 	memset(rt, 0, sizeof(*rt));
 	rt->table = rtm->rtm_table;
-	rt->proto = rtm->rtm_protocol;
 	if (tb[RTA_TABLE] != NULL && RTA_PAYLOAD(tb[RTA_TABLE]) == 4)
 		memcpy(&rt->table, RTA_DATA(tb[RTA_TABLE]), 4);
 	if (tb[RTA_PRIORITY] != NULL && RTA_PAYLOAD(tb[RTA_PRIORITY]) == 4)
