@@ -141,6 +141,8 @@ logged() {
 	wait_until 5 client_via_addr 203.0.113.2
 	route_on wan2 200
 	logged " gateway isp2 203.0.113.6"
+	# the route followed its gateway: not a switch, no hook run for it
+	[ "$(grep -c '^switch ' "$BATS_TEST_TMPDIR/calls")" -eq 1 ] || { cat "$BATS_TEST_TMPDIR/calls"; false; }
 	wanlab_dhcp_down
 }
 

@@ -877,13 +877,13 @@ wf_uplink_of() {
 # wf_events FAMILY: reads that family's gwswitch, keeps the record, runs
 # the hooks.
 wf_events() {
-	from=- rf=route
+	from=- rf=route moved=0
 	[ "$1" = 4 ] || rf=route6
 	while IFS=' ' read -r ev a b c; do
 		wf_log "$(printf '%s %s %s %s' "$ev" "$a" "$b" "$c" | sed 's/ *$//')"
 		case $ev in
 		switch)
-			from=$a ;;
+			from=$a moved=1 ;;
 		gateway)
 			printf '%s\n' "$b" >"$wf_rundir/$a.gw" ;;
 		damp)
@@ -892,9 +892,14 @@ wf_events() {
 			rm -f "$wf_rundir/$a.damp" ;;
 		route)
 			printf '%s\n' "$a" >"$wf_rundir/$rf"
+			# alone (no switch before it), the route followed its
+			# uplink's new DHCP gateway: no switch for the hooks
+			if [ "$moved" -eq 1 ]; then
+				wf_uplink_of "$from"
+				wf_hooks switch "$from" "$a" "$wf_ui" "$wf_ug" "$c" "$b"
+			fi
 			printf '%s\n' "$b" >"$wf_rundir/$a.gw"
-			wf_uplink_of "$from"
-			wf_hooks switch "$from" "$a" "$wf_ui" "$wf_ug" "$c" "$b" ;;
+			moved=0 ;;
 		all-down)
 			kept=${a#kept=}
 			wf_uplink_of "$kept"
