@@ -307,9 +307,11 @@ rt_snapshot() {
 @test "two starts at once: one runs, the other says already running and exits 1" {
 	need_netns
 	local o1=$BATS_TEST_TMPDIR/s1 o2=$BATS_TEST_TMPDIR/s2 p1 p2 alive=0 p
-	rtx wanfailover -c "$CONF" start >/dev/null 2>"$o1" &
+	# ip netns exec execs wanfailover: $! is its pid (not that of a
+	# function's subshell, whose end would leave the winner running)
+	ip netns exec "$(ns rt)" wanfailover -c "$CONF" start >/dev/null 2>"$o1" 3>&- &
 	p1=$!
-	rtx wanfailover -c "$CONF" start >/dev/null 2>"$o2" &
+	ip netns exec "$(ns rt)" wanfailover -c "$CONF" start >/dev/null 2>"$o2" 3>&- &
 	p2=$!
 	echo "$p1" >"$BATS_TEST_TMPDIR/.bg.7.pid"
 	echo "$p2" >"$BATS_TEST_TMPDIR/.bg.8.pid"

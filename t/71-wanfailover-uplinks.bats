@@ -271,18 +271,19 @@ v6_reset() {
 }
 
 v6_up() {
-	ns_addr cl eth0 2001:db8:100::10/64
+	# replace, not add: a test before may have left them
+	v6_addr cl eth0 2001:db8:100::10/64
 	nsx cl ip -6 route replace default via 2001:db8:100::1
-	ns_addr rt lan0 2001:db8:100::1/64
-	ns_addr rt wan1 2001:db8:1::2/64
-	ns_addr rt wan2 2001:db8:2::2/64
-	ns_addr isp1 cust 2001:db8:1::1/64
-	ns_addr isp2 cust 2001:db8:2::1/64
-	ns_addr isp1 up0 2001:db8:11::1/64
-	ns_addr isp2 up0 2001:db8:12::1/64
-	ns_addr inet isp1 2001:db8:11::2/64
-	ns_addr inet isp2 2001:db8:12::2/64
-	ns_addr inet lo 2001:db8:ffff::200/128
+	v6_addr rt lan0 2001:db8:100::1/64
+	v6_addr rt wan1 2001:db8:1::2/64
+	v6_addr rt wan2 2001:db8:2::2/64
+	v6_addr isp1 cust 2001:db8:1::1/64
+	v6_addr isp2 cust 2001:db8:2::1/64
+	v6_addr isp1 up0 2001:db8:11::1/64
+	v6_addr isp2 up0 2001:db8:12::1/64
+	v6_addr inet isp1 2001:db8:11::2/64
+	v6_addr inet isp2 2001:db8:12::2/64
+	v6_addr inet lo 2001:db8:ffff::200/128
 	nsx isp1 ip -6 route replace default via 2001:db8:11::2
 	nsx isp2 ip -6 route replace default via 2001:db8:12::2
 	nsx inet ip -6 route replace 2001:db8:1::/64 via 2001:db8:11::1
@@ -290,6 +291,7 @@ v6_up() {
 	local i
 	for i in 1 2; do
 		nsx "isp$i" sysctl -qw net.ipv6.conf.all.forwarding=1
+		nsx "isp$i" nft delete table ip6 hkown 2>/dev/null || true
 		nsx "isp$i" nft -f - <<-EOF
 		table ip6 hkown {
 			chain hkfwd {
@@ -299,6 +301,10 @@ v6_up() {
 		}
 		EOF
 	done
+}
+
+v6_addr() {
+	nsx "$1" ip -6 addr replace "$3" dev "$2" nodad
 }
 
 v6_down() {
@@ -379,8 +385,8 @@ client6_ok() {
 @test "an IPv6 uplink's gateway from router advertisements (dhcp): learned from main's proto ra route, followed when it changes" {
 	need_netns
 	v6_up
-	nsx isp2 ip -6 addr add fe80::6/64 dev cust nodad
-	nsx isp2 ip -6 addr add fe80::7/64 dev cust nodad
+	v6_addr isp2 cust fe80::6/64
+	v6_addr isp2 cust fe80::7/64
 	# what the kernel installs from a router advertisement
 	nsx rt ip -6 route add default via fe80::6 dev wan2 proto ra metric 1024
 	conf "uplink isp1 wan1 198.51.100.1 $T" \
