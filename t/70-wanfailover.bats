@@ -160,6 +160,19 @@ called() {
 	[[ $stderr == "wanfailover: $bad:2: minup 2 is more than"* ]]
 	check_bad "lan lan0 192.0.2.0/25" "uplink isp1 wan1 dhcp 192.0.2.200" "table main"
 	[[ $stderr == "wanfailover: $bad:3: table main with a dhcp uplink"* ]]
+	# what pingcheck and gwswitch would refuse is refused before setup
+	check_bad "lan lan0 192.0.2.0/25" "uplink isp1 wan1 198.51.100.1 192.0.2.200" "loss 20%:20%"
+	[[ $stderr == "wanfailover: $bad:3: bad loss '20%:20%'"* ]]
+	check_bad "lan lan0 192.0.2.0/25" "uplink isp1 wan1 198.51.100.1 192.0.2.200 latency=800ms:400ms"
+	[[ $stderr == "wanfailover: $bad:2: uplink isp1: latency 800ms is not below its timeout 500ms"* ]]
+	check_bad "lan lan0 192.0.2.0/25" "uplink isp1 wan1 198.51.100.1 192.0.2.200" "damping 15s,abc"
+	[[ $stderr == "wanfailover: $bad:3: bad damping '15s,abc': bad suppress limit 'abc'"* ]]
+	check_bad "lan lan0 192.0.2.0/25" "uplink isp1 wan1 198.51.100.1 192.0.2.200" "interval 10ms" "timeout 3s"
+	[[ $stderr == "wanfailover: $bad:2: uplink isp1: timeout 3s is more than 248 intervals of 10ms"* ]]
+	check_bad "lan lan0 192.0.2.0/25" "uplink isp1 wan1 198.51.100.1 192.0.2.200" "table 100" "probetable 100"
+	[ "$stderr" = "wanfailover: $bad:3: table 100 is one of the probe tables (100 and up)" ]
+	check_bad "lan wan1 192.0.2.0/25" "uplink isp1 wan1 198.51.100.1 192.0.2.200"
+	[ "$stderr" = "wanfailover: $bad:1: the lan interface is also an uplink" ]
 	check_bad "lan lan0 192.0.2.0/25" "uplink isp1 wan1 dhcp 192.0.2.200" "natmode snat"
 	[[ $stderr == "wanfailover: $bad:2: natmode snat: the address of uplink isp1 is not fixed (dhcp)"* ]]
 	check_bad "lan lan0 192.0.2.0/25" "uplink isp1 wan1 198.51.100.1 192.0.2.200" "uplink isp1 wan2 203.0.113.1 192.0.2.200"
@@ -289,8 +302,21 @@ rt_snapshot() {
 	nsx rt ip rule | grep -q "^999:.*lookup main suppress_prefixlength 0"
 	run -0 --separate-stderr rtx wanfailover -c "$CONF" teardown
 	[[ $output == *"nat: iptables chain nat HAKIT_WAN_NAT deleted"* ]] || { echo "$output"; false; }
-	[[ $output == *"nat: iptables chain filter HAKIT_WAN_FWD deleted"* ]]
+	[[ $output == *"forward: iptables chain filter HAKIT_WAN_FWD deleted"* ]]
 	[[ $output == *"rule: IPv4 pref 1200 from all lookup 200 deleted"* ]]
+	[ "$(rt_snapshot)" = "$before" ] || { diff <(echo "$before") <(rt_snapshot); false; }
+}
+
+@test "teardown after the configuration changed: the tables setup recorded go too" {
+	need_netns
+	local before
+	before=$(rt_snapshot)
+	write_conf "table 200"
+	rtx wanfailover -c "$CONF" setup >/dev/null
+	write_conf "probetable 150"
+	run -0 --separate-stderr rtx wanfailover -c "$CONF" teardown
+	[[ $output == *"rule: IPv4 pref 1200 from all lookup 200 deleted"* ]] || { echo "$output"; false; }
+	[[ $output == *"rule: IPv4 pref 1000 from 198.51.100.2 lookup 100 deleted"* ]]
 	[ "$(rt_snapshot)" = "$before" ] || { diff <(echo "$before") <(rt_snapshot); false; }
 }
 
@@ -552,7 +578,7 @@ rt_snapshot() {
 	route_on wan1
 	# what stays: the events of the run, nothing else (no FIFO, no
 	# stopping flag, no pid files); and no shell job message
-	[ "$(cd "$RUN" && echo *)" = "events lock setup.sysctl" ] || { ls -l "$RUN"; false; }
+	[ "$(cd "$RUN" && echo *)" = "events lock setup.sysctl setup.tables" ] || { ls -l "$RUN"; false; }
 	grep -q ' switch - isp1 why=' "$RUN/events"
 	! grep -i 'terminated\|killed' "$BATS_TEST_TMPDIR/wf.out" "$BATS_TEST_TMPDIR/wf.err" || false
 	run -1 rtx wanfailover -c "$CONF" status

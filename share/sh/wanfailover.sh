@@ -20,7 +20,7 @@
 #                   holder of each family
 
 # Set by wf_get (and wf_load), read everywhere.
-name="" iface="" gw="" targets="" fam="" minup="" loss="" latency=""
+name="" iface="" gw="" targets="" fam="" minup="" loss="" latency="" timeout=""
 # Set by eval in wf_load and wf_setup: keep shellcheck from guessing.
 nf=0 ntg=0
 
@@ -143,7 +143,7 @@ wf_pair() {
 	esac
 	[ "$wf_f" -gt 0 ] || return 1
 	[ -n "$wf_r" ] || wf_r=$((wf_f / 2))
-	[ "$wf_r" -le "$wf_f" ] || return 1
+	[ "$wf_r" -lt "$wf_f" ] || return 1
 	echo "$wf_f:$wf_r"
 }
 
@@ -170,7 +170,7 @@ wf_err() {
 }
 
 # wf_uplink WORDS...: one uplink line (after the keyword).
-# shellcheck disable=SC2034 # lo, la: read through eval
+# shellcheck disable=SC2034 # lo, la, to: read through eval
 wf_uplink() {
 	[ $# -ge 3 ] || wf_err "want: uplink NAME IFACE GATEWAY|dhcp|- TARGET..."
 	wf_is_name "$1" || wf_err "bad uplink name '$1' (letters, digits, '.', '_', '-'; not all digits)"
@@ -184,7 +184,7 @@ wf_uplink() {
 		[ -n "$f" ] || wf_err "bad gateway '$g' (want a numeric IPv4 or IPv6 address, dhcp, or - for a point-to-point link)" ;;
 	esac
 	shift 3
-	tg="" nt=0 mu="" lo="" la=""
+	tg="" nt=0 mu="" lo="" la="" to=""
 	for w in "$@"; do
 		case $w in
 		minup=*)
@@ -196,8 +196,13 @@ wf_uplink() {
 		latency=*)
 			la=$(wf_pair latency "${w#*=}") ||
 				wf_err "bad '$w' (want latency=FAIL[:RECOVER] with units, e.g. 300ms:150ms, or latency=off)" ;;
+		timeout=*)
+			if ! ms=$(hk_dur_ms "${w#*=}") || [ "$ms" -eq 0 ]; then
+				wf_err "bad '$w' (want timeout=DURATION, e.g. 1s)"
+			fi
+			to=${w#*=} ;;
 		*=*)
-			wf_err "unknown uplink option '${w%%=*}' (want minup=, loss= or latency=)" ;;
+			wf_err "unknown uplink option '${w%%=*}' (want minup=, loss=, latency= or timeout=)" ;;
 		*)
 			tf=$(wf_family "$w")
 			[ -n "$tf" ] || wf_err "bad probe target '$w' (want a numeric IPv4 or IPv6 address)"
@@ -217,7 +222,7 @@ wf_uplink() {
 	fi
 	case $wf_ifs in *" $i/$f "*) wf_err "interface '$i' already used by another IPv$f uplink" ;; esac
 	wf_n=$((wf_n + 1))
-	eval "wf_name_$wf_n=\$n wf_if_$wf_n=\$i wf_gw_$wf_n=\$g wf_tg_$wf_n=\$tg wf_ntg_$wf_n=\$nt wf_ln_$wf_n=\$wf_line wf_fam_$wf_n=\$f wf_mu_$wf_n=\$mu wf_lo_$wf_n=\$lo wf_la_$wf_n=\$la"
+	eval "wf_name_$wf_n=\$n wf_if_$wf_n=\$i wf_gw_$wf_n=\$g wf_tg_$wf_n=\$tg wf_ntg_$wf_n=\$nt wf_ln_$wf_n=\$wf_line wf_fam_$wf_n=\$f wf_mu_$wf_n=\$mu wf_lo_$wf_n=\$lo wf_la_$wf_n=\$la wf_to_$wf_n=\$to"
 	wf_names="$wf_names$n " wf_ifs="$wf_ifs$i/$f "
 	eval "wf_n$f=\$((wf_n$f + 1))"
 	[ "$g" != dhcp ] || wf_dhcp=1
@@ -258,8 +263,8 @@ wf_load() {
 				wf_is_net "$3" 6 || wf_err "bad LAN network '$3' (want IPv6 ADDRESS/LEN)"
 				wf_lan_net6=$3
 			fi
-			wf_have_if "$1" || wf_err "no such interface '$1'"
-			wf_lan_if=$1 wf_lan_net=$2 ;;
+			wf_is_ifname "$1" || wf_err "bad interface name '$1'"
+			wf_lan_if=$1 wf_lan_net=$2 wf_lanline=$wf_line ;;
 		uplink)
 			wf_uplink "$@" ;;
 		interval|timeout|window)
@@ -287,17 +292,20 @@ wf_load() {
 				hk_dur_ms "${1%%,*}" >/dev/null ||
 					wf_err "bad damping '$1' (want off or HALFLIFE[,SUPPRESS,REUSE,MAX], e.g. 15s,1500,750,300s)"
 				wf_damping=$1 ;;
-			esac ;;
+			esac
+			wf_dampline=$wf_line ;;
 		table)
 			[ $# -eq 1 ] || wf_err "want: table main|NUMBER"
 			case $1 in
 			main) ;;
 			*)
 				if ! wf_is_count "$1" || [ "$1" -eq 255 ]; then
-					wf_err "bad table '$1' (want main or a number other than 255)"
+					wf_err "bad table '$1' (want main or a number from 1, not 255)"
 				fi ;;
 			esac
-			wf_table=$1 wf_tableline=$wf_line ;;
+			wf_table=$1 wf_tableline=$wf_line
+			# 254 is main's number
+			[ "$1" != 254 ] || wf_table=main ;;
 		probetable)
 			[ $# -eq 1 ] || wf_err "want: probetable NUMBER"
 			if ! wf_is_count "$1" || [ "$1" -gt 235 ]; then
@@ -327,7 +335,9 @@ wf_load() {
 	wf_line=$((wf_line + 1))
 	[ -n "$wf_lan_if" ] || wf_err "no lan line"
 	[ "$wf_n" -ge 1 ] || wf_err "no uplink line"
-	case $wf_ifs in *" $wf_lan_if/"*) wf_err "the lan interface is also an uplink" ;; esac
+	case $wf_ifs in
+	*" $wf_lan_if/"*) wf_line=$wf_lanline; wf_err "the lan interface is also an uplink" ;;
+	esac
 	if [ "$wf_n6" -gt 0 ] && [ -z "$wf_lan_net6" ]; then
 		wf_err "IPv6 uplinks need the LAN's IPv6 network: lan $wf_lan_if $wf_lan_net IPV6-NETWORK/LEN"
 	fi
@@ -341,8 +351,26 @@ wf_load() {
 			dhcp|-) wf_err "natmode snat: the address of uplink $n is not fixed ($g); use natmode masquerade" ;;
 			esac
 		fi
+		# what pingcheck would refuse, said here, before setup
+		wf_get "$k"
+		ims=$(hk_dur_ms "$wf_interval") tms=$(hk_dur_ms "$timeout")
+		wms=$(hk_dur_ms "$wf_window")
+		[ "$tms" -le $((248 * ims)) ] ||
+			wf_err "uplink $n: timeout $timeout is more than 248 intervals of $wf_interval"
+		[ $(((wms + ims / 2) / ims)) -le 1000 ] ||
+			wf_err "window $wf_window is more than 1000 intervals of $wf_interval"
+		if [ "$latency" != off ] && [ "${latency%%:*}" -ge "$tms" ]; then
+			wf_err "uplink $n: latency ${latency%%:*}ms is not below its timeout $timeout (a slower reply counts as lost); give it timeout=..."
+		fi
 		k=$((k + 1))
 	done
+	# gwswitch judges its own option, without the kernel (-C)
+	if [ -n "$wf_damping" ] && wf_gs=$(hk_bin gwswitch 2>/dev/null) &&
+	    ! wf_e=$("$wf_gs" -C -D "$wf_damping" x=192.0.2.1@lo </dev/null 2>&1 >/dev/null); then
+		wf_line=$wf_dampline
+		wf_e=$(printf '%s\n' "$wf_e" | head -n 1)
+		wf_err "bad damping '$wf_damping': ${wf_e#gwswitch: }"
+	fi
 	# A DHCP client writes the main table's default route: the route
 	# that moves must live in a table of its own, then (see the man page).
 	if [ -z "$wf_table" ]; then
@@ -354,6 +382,7 @@ wf_load() {
 	fi
 	if [ "$wf_table" != main ] && [ "$wf_table" -ge "$wf_probetable" ] &&
 	    [ "$wf_table" -lt $((wf_probetable + wf_n)) ]; then
+		wf_line=${wf_tableline:-$wf_line}
 		wf_err "table $wf_table is one of the probe tables ($wf_probetable and up)"
 	fi
 	if [ "$wf_nat" = auto ]; then
@@ -406,12 +435,17 @@ wf_owner() {
 # through nowhere), with the uplink's line, exit 2.  An uplink whose
 # interface is not there yet is down until it appears: said, not fatal.
 wf_check() {
+	wf_have_if "$wf_lan_if" || {
+		wf_line=$wf_lanline
+		wf_err "no such interface '$wf_lan_if'"
+	}
 	k=1
 	while [ "$k" -le "$wf_n" ]; do
 		wf_get "$k"
 		eval "wf_line=\$wf_ln_$k"
 		if ! wf_have_if "$iface"; then
-			hk_warn "uplink $name: no interface $iface yet; it is down until it appears"
+			[ -n "${wf_checked:-}" ] ||
+				hk_warn "uplink $name: no interface $iface yet; it is down until it appears"
 			k=$((k + 1))
 			continue
 		fi
@@ -439,13 +473,15 @@ wf_check() {
 		esac
 		k=$((k + 1))
 	done
+	wf_checked=1
 }
 
 # wf_get K: sets name iface gw targets fam minup loss latency of uplink
 # K, the global values where the line gives none.
 wf_get() {
-	eval "name=\$wf_name_$1 iface=\$wf_if_$1 gw=\$wf_gw_$1 targets=\$wf_tg_$1 fam=\$wf_fam_$1 minup=\$wf_mu_$1 loss=\$wf_lo_$1 latency=\$wf_la_$1"
+	eval "name=\$wf_name_$1 iface=\$wf_if_$1 gw=\$wf_gw_$1 targets=\$wf_tg_$1 fam=\$wf_fam_$1 minup=\$wf_mu_$1 loss=\$wf_lo_$1 latency=\$wf_la_$1 timeout=\$wf_to_$1"
 	minup=${minup:-$wf_minup} loss=${loss:-$wf_loss} latency=${latency:-$wf_latency}
+	timeout=${timeout:-$wf_timeout}
 }
 
 # The first address of a family on an interface (global scope), or
@@ -597,13 +633,18 @@ wf_setup_nft() {
 	wf_changed "nat: nftables table $t loaded ($what on $(wf_list_ifs "$1"); forward from $wf_lan_if)"
 }
 
+# What an iptables table's chain is for, in the lines printed.
+wf_what() {
+	if [ "$1" = nat ]; then echo nat; else echo forward; fi
+}
+
 # wf_ipt_chain CMD TABLE CHAIN HOOK: the chain holds exactly the rules on
 # stdin and HOOK jumps to it (CMD: iptables or ip6tables).
 wf_ipt_chain() {
 	want=$(cat)
 	if ! "$1" -t "$2" -S "$3" >/dev/null 2>&1; then
 		"$1" -t "$2" -N "$3" || hk_die "$HK_SYS" "$1 cannot make chain $3"
-		wf_changed "nat: $1 chain $2 $3 created"
+		wf_changed "$(wf_what "$2"): $1 chain $2 $3 created"
 	fi
 	have=$("$1" -t "$2" -S "$3" | sed 1d)
 	if [ "$have" != "$want" ]; then
@@ -615,11 +656,11 @@ wf_ipt_chain() {
 			"$1" -t "$2" $r || hk_die "$HK_SYS" "$1 refused: $r"
 			set +f
 		done
-		wf_changed "nat: $1 chain $2 $3 loaded"
+		wf_changed "$(wf_what "$2"): $1 chain $2 $3 loaded"
 	fi
 	if ! "$1" -t "$2" -C "$4" -j "$3" 2>/dev/null; then
 		"$1" -t "$2" -A "$4" -j "$3"
-		wf_changed "nat: $1 $2 $4 jumps to $3"
+		wf_changed "$(wf_what "$2"): $1 $2 $4 jumps to $3"
 	fi
 }
 
@@ -683,6 +724,23 @@ wf_rule() {
 		hk_die "$HK_SYS" "cannot add the IPv$wf_rf rule pref $wf_rp $*"
 }
 
+# The tables setup uses, kept in the run directory for teardown, which
+# may come after the configuration changed.
+wf_record_tables() {
+	mkdir -p "$wf_rundir" 2>/dev/null || return 0
+	rec="$wf_rundir/setup.tables"
+	{
+		[ "$wf_table" = main ] || echo "route $wf_table"
+		k=0
+		while [ "$k" -lt "$wf_n" ]; do
+			echo "probe $((wf_probetable + k))"
+			k=$((k + 1))
+		done
+	} | while read -r l; do
+		grep -qx "$l" "$rec" 2>/dev/null || echo "$l" >>"$rec"
+	done
+}
+
 # Each uplink's own table holds a default route through it, and the
 # rules send what the probes send through that table (see pingcheck(8)).
 # An uplink whose interface or address is not there yet is skipped: the
@@ -690,6 +748,7 @@ wf_rule() {
 # main, two rules make its default route the one used: the main table's
 # own routes first, without its default routes, then that table.
 wf_setup_probes() {
+	wf_record_tables
 	for f in 4 6; do
 		eval "nf=\$wf_n$f"
 		[ "$nf" -gt 0 ] || continue
@@ -780,35 +839,53 @@ wf_teardown() {
 			if ! "$cmd" -t "$tb" -F "$ch" || ! "$cmd" -t "$tb" -X "$ch"; then
 				hk_die "$HK_SYS" "$cmd cannot delete chain $tb $ch"
 			fi
-			wf_changed "nat: $cmd chain $tb $ch deleted"
+			wf_changed "$(wf_what "$tb"): $cmd chain $tb $ch deleted"
 		done
 	done
-	# The rules and tables of setup: preferences 999 to 1299 that look
-	# up main without its defaults, a probe table or the route's table.
+	# The rules and tables of setup, by the configuration and by what
+	# setup recorded (the configuration may have changed since):
+	# preferences 999 to 1299 that look up main without its defaults, a
+	# probe table or the route's table; the probe tables' routes.
+	probes=" " routes=" "
+	[ "$wf_table" = main ] || routes=" $wf_table "
+	k=0
+	while [ "$k" -lt "$wf_n" ]; do
+		probes="$probes$((wf_probetable + k)) "
+		k=$((k + 1))
+	done
+	if [ -s "$wf_rundir/setup.tables" ]; then
+		while read -r kind t; do
+			case $kind:"$probes$routes" in
+			*" $t "*) ;;
+			probe:*) probes="$probes$t " ;;
+			route:*) routes="$routes$t " ;;
+			esac
+		done <"$wf_rundir/setup.tables"
+	fi
 	for f in 4 6; do
-		ip "-$f" rule show 2>/dev/null | awk -v lo="$wf_probetable" -v t="$wf_table" '
+		ip "-$f" rule show 2>/dev/null | awk -v tables="$probes$routes" '
 		    { p = $1; sub(/:$/, "", p); p += 0; if (p < 999 || p > 1299) next
 		      for (i = 2; i < NF; i++) if ($i == "lookup") l = $(i + 1)
-		      if ((l == "main" && / suppress_prefixlength 0/) || l == t ||
-		          (l ~ /^[0-9]+$/ && l >= lo && l < lo + 16)) { sub(/^[0-9]+:[ \t]*/, ""); print p, $0 } }' |
+		      if ((l == "main" && / suppress_prefixlength 0/) || index(tables, " " l " ")) {
+			sub(/^[0-9]+:[ \t]*/, ""); print p, $0 } }' |
 		while read -r p r; do
 			ip "-$f" rule del pref "$p" 2>/dev/null &&
 				wf_changed "rule: IPv$f pref $p $r deleted"
 		done
-		t=$wf_probetable
-		while [ "$t" -lt $((wf_probetable + 16)) ]; do
+		for t in $probes; do
 			if [ -n "$(ip "-$f" route show table "$t" 2>/dev/null)" ]; then
 				ip "-$f" route flush table "$t" &&
 					wf_changed "probe routes: IPv$f table $t emptied"
 			fi
-			t=$((t + 1))
 		done
-		if [ "$wf_table" != main ] &&
-		    [ -n "$(ip "-$f" route show table "$wf_table" default 2>/dev/null)" ]; then
-			ip "-$f" route del default table "$wf_table" 2>/dev/null &&
-				wf_changed "route: IPv$f default route of table $wf_table deleted"
-		fi
+		for t in $routes; do
+			if [ -n "$(ip "-$f" route show table "$t" default 2>/dev/null)" ]; then
+				ip "-$f" route del default table "$t" 2>/dev/null &&
+					wf_changed "route: IPv$f default route of table $t deleted"
+			fi
+		done
 	done
+	rm -f "$wf_rundir/setup.tables"
 	rec="$wf_rundir/setup.sysctl"
 	if [ -s "$rec" ]; then
 		while read -r key v; do
@@ -843,7 +920,8 @@ wf_lock() {
 	hk_lock 9 "$wf_rundir/lock"
 }
 
-# Runs every hook of the hooks directory with the event's arguments.
+# Runs every hook of the hooks directory with the event's arguments,
+# and the family of the route (ipv4, ipv6) in WAN_FAMILY.
 wf_hooks() {
 	[ -d "$wf_hooks" ] || return 0
 	for h in "$wf_hooks"/*; do
@@ -853,7 +931,8 @@ wf_hooks() {
 		if [ ! -f "$h" ] || [ ! -x "$h" ]; then
 			continue
 		fi
-		timeout 20 "$h" "$@" >&2 3>&- 9>&- || hk_warn "hook ${h##*/} failed (status $?)"
+		WAN_FAMILY=ipv$wf_hfam timeout 20 "$h" "$@" >&2 3>&- 9>&- ||
+			hk_warn "hook ${h##*/} failed (status $?)"
 	done
 }
 
@@ -877,7 +956,7 @@ wf_uplink_of() {
 # wf_events FAMILY: reads that family's gwswitch, keeps the record, runs
 # the hooks.
 wf_events() {
-	from=- rf=route moved=0
+	from=- rf=route moved=0 wf_hfam=$1
 	[ "$1" = 4 ] || rf=route6
 	while IFS=' ' read -r ev a b c; do
 		wf_log "$(printf '%s %s %s %s' "$ev" "$a" "$b" "$c" | sed 's/ *$//')"
@@ -991,7 +1070,7 @@ wf_prober() {
 	[ "$fam" = 4 ] || hf=health6
 	(
 		while [ ! -e "$wf_rundir/stopping" ]; do
-			"$pc" -f -i "$wf_interval" -t "$wf_timeout" -d "$wf_down" \
+			"$pc" -f -i "$wf_interval" -t "$timeout" -d "$wf_down" \
 			    -u "$wf_up" -a "$minup" -I "$iface" "$@" &
 			hk_pid_write "$wf_rundir/$name.pid" "$!" || true
 			st=0
@@ -1038,6 +1117,8 @@ wf_switcher() {
 
 wf_start() {
 	wf_check
+	[ -d "$wf_hooks" ] ||
+		hk_warn "hooks directory $wf_hooks does not exist: no hook will run"
 	pc=$(hk_bin pingcheck) || hk_die "$HK_SYS" "pingcheck not found"
 	gs=$(hk_bin gwswitch) || hk_die "$HK_SYS" "gwswitch not found"
 	mkdir -p "$wf_rundir" || hk_die "$HK_SYS" "cannot make $wf_rundir"
