@@ -335,13 +335,20 @@ client6_ok() {
 	    "uplink isp1v6 wan1 2001:db8:1::1 2001:db8:ffff::200" \
 	    "uplink isp2v6 wan2 2001:db8:2::1 2001:db8:ffff::200" "nat6 masquerade"
 	sed -i 's|^lan lan0 192.0.2.0/25$|lan lan0 192.0.2.0/25 2001:db8:100::/64|' "$CONF"
+	# the shipped conntrack-flush: an IPv6 switch cuts IPv6 mappings only
+	cp "$HAKIT_SHAREDIR/hooks.d/conntrack-flush" "$HOOKS/"
 	wf_start
 	wait_until 10 route_on wan1
 	wait_until 10 route6_on wan1
 	wait_until 5 client6_ok
+	wait_until 5 client_via_addr 198.51.100.2
 	# ISP1 stops forwarding IPv6 only: only the IPv6 route moves
 	nsx isp1 ip -6 route replace blackhole default
 	wait_until 10 route6_on wan2
+	wait_until 5 grep -q "switch isp1v6 isp2v6" "$BATS_TEST_TMPDIR/calls"
+	wait_until 5 grep -q "conntrack-flush: isp1v6 (wan1): .* of 2001:db8:1::2 deleted" "$BATS_TEST_TMPDIR/wf.err"
+	! grep -q "conntrack-flush: isp1v6 (wan1): .* of 198.51.100.2 deleted" "$BATS_TEST_TMPDIR/wf.err" || false
+	nsx rt conntrack -L -f ipv4 -p icmp -s 192.0.2.10 2>/dev/null | grep -q "dst=198.51.100.2 "
 	wait_until 5 client6_ok
 	route_on wan1
 	status_has "route6 isp2v6"
