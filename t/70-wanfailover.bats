@@ -352,6 +352,66 @@ rt_snapshot() {
 	proc_alive "$WF_PID"
 }
 
+@test "forwarding: nothing from an uplink with a LAN source, nothing between uplinks, the LAN only with its own sources" {
+	need_netns
+	local nat
+	for nat in nft iptables; do
+		write_conf "nat $nat"
+		rtx wanfailover -c "$CONF" setup >/dev/null
+		nsx rt ip route replace default via 198.51.100.1
+		wait_until 5 client_ok
+		# ISP1's link sends as a LAN host (to be masqueraded into a
+		# mapping it can then answer through)
+		nsx isp1 ip addr replace 192.0.2.77/32 dev lo
+		nsx isp1 ip route replace 192.0.2.200/32 via 198.51.100.2 dev cust
+		run nsx isp1 ping -c 1 -W 1 -I 192.0.2.77 192.0.2.200
+		[ "$status" -ne 0 ]
+		[ -z "$(nsx rt conntrack -L -s 192.0.2.77 2>/dev/null)" ]
+		# a LAN host sending as someone else's address goes nowhere
+		nsx cl ip addr replace 203.0.113.77/32 dev lo
+		run nsx cl ping -c 1 -W 1 -I 203.0.113.77 192.0.2.200
+		[ "$status" -ne 0 ]
+		nsx isp1 ip addr del 192.0.2.77/32 dev lo
+		nsx isp1 ip route del 192.0.2.200/32
+		nsx cl ip addr del 203.0.113.77/32 dev lo
+		rtx wanfailover -c "$CONF" teardown >/dev/null
+		nsx rt ip route del default
+	done
+}
+
+@test "a run directory another user could write in is refused, and teardown trusts only the keys setup writes" {
+	need_netns
+	local d=$BATS_TEST_TMPDIR/shared
+	mkdir -m 777 "$d"
+	write_conf
+	sed -i "s|^rundir .*|rundir $d/run|" "$CONF"
+	mkdir "$d/run" && chown nobody "$d/run"
+	run -3 --separate-stderr rtx wanfailover -c "$CONF" setup
+	[[ $stderr == *"$d/run is a link, not a directory, or another user's: refused"* ]]
+	rmdir "$d/run"
+	mkdir -m 777 "$d/run"
+	run -3 --separate-stderr rtx wanfailover -c "$CONF" start
+	[[ $stderr == *"$d/run may be written by others: refused"* ]]
+	rmdir "$d/run"
+	ln -s "$BATS_TEST_TMPDIR" "$d/run"
+	run -3 --separate-stderr rtx wanfailover -c "$CONF" teardown
+	[[ $stderr == *"refused"* ]]
+	rm "$d/run"
+	# in a directory others may write in (not sticky): refused too
+	run -3 --separate-stderr rtx wanfailover -c "$CONF" setup
+	[[ $stderr == *"$d may be written by others: $d/run refused"* ]]
+	# records with keys setup never writes are passed over
+	write_conf
+	mkdir -p "$RUN"
+	echo 'x' >"$BATS_TEST_TMPDIR/victim"
+	printf '%s\n' "../../../..$BATS_TEST_TMPDIR/victim 0" "ipv4/ip_forward x" >"$RUN/setup.sysctl"
+	printf '%s\n' "probe main" "probe 254" "route 255" >"$RUN/setup.tables"
+	nsx rt ip route add 192.0.2.99 dev lan0
+	run -0 --separate-stderr rtx wanfailover -c "$CONF" teardown
+	[ "$(cat "$BATS_TEST_TMPDIR/victim")" = x ]
+	nsx rt ip route show | grep -q "^192.0.2.99 dev lan0"
+}
+
 @test "start: the route goes to the first uplink, the client gets through, status tells" {
 	need_netns
 	wf_start

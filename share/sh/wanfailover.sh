@@ -95,11 +95,12 @@ wf_is_name() {
 	[ "${#1}" -le 31 ]
 }
 
-# An interface name as the kernel takes it (dev_valid_name): 1 to 15
-# bytes, no '/', ':' or blank, not . or ..
+# An interface name: 1 to 15 bytes (the kernel's IFNAMSIZ), letters,
+# digits, '.', '_', '-', not starting with '-', not . or .. (the kernel
+# takes more, but these names go into nft rules and file names).
 wf_is_ifname() {
 	case $1 in
-	''|.|..|*/*|*:*|-*) return 1 ;;
+	''|.|..|-*|*[!A-Za-z0-9_.-]*) return 1 ;;
 	esac
 	[ "${#1}" -le 15 ]
 }
@@ -509,6 +510,49 @@ wf_gw_now() {
 	esac
 }
 
+# --- the run directory -----------------------------------------------------
+
+# wf_perm PATH: sets wf_uid and wf_g wf_o wf_t (1 when group-, other-
+# writable, sticky) of PATH (not followed).
+wf_perm() {
+	wf_p=$(stat -c '%u %a' -- "$1" 2>/dev/null) || return 1
+	wf_uid=${wf_p%% *} wf_m=${wf_p#* }
+	while [ "${#wf_m}" -lt 4 ]; do wf_m=0$wf_m; done
+	wf_g=0 wf_o=0 wf_t=0
+	case $wf_m in ??[2367]?) wf_g=1 ;; esac
+	case $wf_m in ???[2367]) wf_o=1 ;; esac
+	case $wf_m in [1357]???) wf_t=1 ;; esac
+}
+
+# wf_rundir_ok [make]: the run directory is fit to hold what root
+# writes and later trusts (setup's records, teardown reads them): a
+# directory of this user's, not a link, that nobody else may write in,
+# in a parent where nobody else may rename it (not writable by others,
+# or sticky, as /tmp).  With "make" it is made (mode 700) when missing.
+# Exits 3 when it is not fit; returns 1 when it is missing.
+wf_rundir_ok() {
+	if [ ! -e "$wf_rundir" ] && [ ! -L "$wf_rundir" ]; then
+		[ "${1:-}" = make ] || return 1
+		(umask 077 && mkdir -p -- "$wf_rundir") ||
+			hk_die "$HK_SYS" "cannot make $wf_rundir"
+	fi
+	if [ -L "$wf_rundir" ] || [ ! -d "$wf_rundir" ] || [ ! -O "$wf_rundir" ]; then
+		hk_die "$HK_SYS" "$wf_rundir is a link, not a directory, or another user's: refused"
+	fi
+	wf_perm "$wf_rundir" || hk_die "$HK_SYS" "cannot read the mode of $wf_rundir"
+	if [ "$wf_g" = 1 ] || [ "$wf_o" = 1 ]; then
+		hk_die "$HK_SYS" "$wf_rundir may be written by others: refused (chmod go-w)"
+	fi
+	wf_perm "${wf_rundir%/*}/." || hk_die "$HK_SYS" "cannot read the mode of ${wf_rundir%/*}"
+	if [ "$wf_uid" != 0 ] && [ "$wf_uid" != "$(id -u)" ]; then
+		hk_die "$HK_SYS" "${wf_rundir%/*} is another user's: $wf_rundir refused"
+	fi
+	if { [ "$wf_g" = 1 ] || [ "$wf_o" = 1 ]; } && [ "$wf_t" = 0 ]; then
+		hk_die "$HK_SYS" "${wf_rundir%/*} may be written by others: $wf_rundir refused"
+	fi
+	return 0
+}
+
 # --- setup -----------------------------------------------------------------
 
 wf_changed() {
@@ -524,7 +568,7 @@ wf_sysctl_set() {
 	[ -w "$f" ] || return 0
 	v=$(cat "$f")
 	[ "$v" != "$2" ] || return 0
-	mkdir -p "$wf_rundir" || hk_die "$HK_SYS" "cannot make $wf_rundir"
+	wf_rundir_ok make
 	rec="$wf_rundir/setup.sysctl"
 	grep -q "^$1 " "$rec" 2>/dev/null || echo "$1 $v" >>"$rec"
 	echo "$2" >"$f" || hk_die "$HK_SYS" "cannot set $1"
@@ -593,17 +637,24 @@ wf_nft_ruleset() {
 	fi
 	printf '\tchain forward {\n'
 	printf '\t\ttype filter hook forward priority 0; policy accept;\n'
+	# Nothing from an uplink claims a LAN source (spoofed, to be
+	# masqueraded into a mapping), and nothing passes between uplinks.
+	printf '\t\tiifname { "%s" } %s saddr %s drop\n' "$ifs" "$ipk" "$net"
+	printf '\t\tiifname { "%s" } oifname { "%s" } drop\n' "$ifs" "$ifs"
+	# The LAN leaves with its own addresses only.
 	printf '\t\tiifname "%s" %s saddr %s oifname { "%s" } accept\n' \
 	    "$wf_lan_if" "$ipk" "$net" "$ifs"
+	printf '\t\tiifname "%s" oifname { "%s" } drop\n' "$wf_lan_if" "$ifs"
 	printf '\t\tiifname { "%s" } oifname "%s" ct state established,related accept\n' \
 	    "$ifs" "$wf_lan_if"
 	# Port forwards the administrator adds (DNAT) stay possible.
 	printf '\t\tiifname { "%s" } oifname "%s" ct status dnat accept\n' \
 	    "$ifs" "$wf_lan_if"
 	if [ "$1" = 6 ]; then
-		# ICMPv6 errors and neighbour discovery are part of IPv6 (RFC 4890).
-		printf '\t\tiifname { "%s" } oifname "%s" meta l4proto ipv6-icmp accept\n' \
-		    "$ifs" "$wf_lan_if"
+		# The ICMPv6 errors and echo that IPv6 needs (RFC 4890, 4.3.1),
+		# no more.
+		printf '\t\tiifname { "%s" } oifname "%s" icmpv6 type { %s } accept\n' \
+		    "$ifs" "$wf_lan_if" "destination-unreachable, packet-too-big, time-exceeded, parameter-problem, echo-request, echo-reply"
 	fi
 	printf '\t\tiifname { "%s" } oifname "%s" drop\n' "$ifs" "$wf_lan_if"
 	printf '\t}\n'
@@ -697,11 +748,21 @@ wf_setup_iptables() {
 	while [ "$k" -le "$wf_n" ]; do
 		wf_get "$k"
 		if [ "$fam" = "$1" ]; then
+			# as the nft table's forward chain, uplink by uplink
+			printf -- '-A HAKIT_WAN_FWD -s %s -i %s -j DROP\n' "$net" "$iface"
+			for o in $(wf_list_ifs "$1"); do
+				printf -- '-A HAKIT_WAN_FWD -i %s -o %s -j DROP\n' "$iface" "$o"
+			done
 			printf -- '-A HAKIT_WAN_FWD -s %s -i %s -o %s -j ACCEPT\n' "$net" "$wf_lan_if" "$iface"
+			printf -- '-A HAKIT_WAN_FWD -i %s -o %s -j DROP\n' "$wf_lan_if" "$iface"
 			printf -- '-A HAKIT_WAN_FWD -i %s -o %s -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT\n' "$iface" "$wf_lan_if"
 			printf -- '-A HAKIT_WAN_FWD -i %s -o %s -m conntrack --ctstate DNAT -j ACCEPT\n' "$iface" "$wf_lan_if"
-			[ "$1" = 4 ] ||
-				printf -- '-A HAKIT_WAN_FWD -i %s -o %s -p ipv6-icmp -j ACCEPT\n' "$iface" "$wf_lan_if"
+			if [ "$1" = 6 ]; then
+				# (as ip6tables -S prints them: numbers)
+				for t in 1 2 3 4 128 129; do
+					printf -- '-A HAKIT_WAN_FWD -i %s -o %s -p ipv6-icmp -m icmp6 --icmpv6-type %s -j ACCEPT\n' "$iface" "$wf_lan_if" "$t"
+				done
+			fi
 			printf -- '-A HAKIT_WAN_FWD -i %s -o %s -j DROP\n' "$iface" "$wf_lan_if"
 		fi
 		k=$((k + 1))
@@ -727,7 +788,7 @@ wf_rule() {
 # The tables setup uses, kept in the run directory for teardown, which
 # may come after the configuration changed.
 wf_record_tables() {
-	mkdir -p "$wf_rundir" 2>/dev/null || return 0
+	wf_rundir_ok make
 	rec="$wf_rundir/setup.tables"
 	{
 		[ "$wf_table" = main ] || echo "route $wf_table"
@@ -819,7 +880,7 @@ wf_setup() {
 # back to what they were before it (as recorded in the run directory),
 # one line printed per change.  Refused while start runs.
 wf_teardown() {
-	mkdir -p "$wf_rundir" 2>/dev/null || true
+	wf_rundir_ok make
 	if wf_running || ! wf_lock; then
 		hk_die "$HK_NO" "running${wf_pid:+ (pid $wf_pid)}: stop it first"
 	fi
@@ -855,6 +916,11 @@ wf_teardown() {
 	done
 	if [ -s "$wf_rundir/setup.tables" ]; then
 		while read -r kind t; do
+			# only what setup writes: a table number (not local,
+			# main, default or unspec)
+			case $t in
+			''|*[!0-9]*|0|253|254|255) continue ;;
+			esac
 			case $kind:"$probes$routes" in
 			*" $t "*) ;;
 			probe:*) probes="$probes$t " ;;
@@ -889,6 +955,17 @@ wf_teardown() {
 	rec="$wf_rundir/setup.sysctl"
 	if [ -s "$rec" ]; then
 		while read -r key v; do
+			# only the keys setup writes, a number as the value
+			case $key in
+			ipv4/ip_forward|ipv6/conf/all/forwarding) ;;
+			ipv6/conf/*/accept_ra)
+				i=${key#ipv6/conf/}
+				wf_is_ifname "${i%/accept_ra}" || continue ;;
+			*) continue ;;
+			esac
+			case $v in
+			''|*[!0-9]*) continue ;;
+			esac
 			f=/proc/sys/net/$key
 			[ -w "$f" ] || continue
 			[ "$(cat "$f")" != "$v" ] || continue
@@ -1121,7 +1198,7 @@ wf_start() {
 		hk_warn "hooks directory $wf_hooks does not exist: no hook will run"
 	pc=$(hk_bin pingcheck) || hk_die "$HK_SYS" "pingcheck not found"
 	gs=$(hk_bin gwswitch) || hk_die "$HK_SYS" "gwswitch not found"
-	mkdir -p "$wf_rundir" || hk_die "$HK_SYS" "cannot make $wf_rundir"
+	wf_rundir_ok make
 	wf_lock || {
 		wf_running || true
 		hk_die "$HK_NO" "already running${wf_pid:+ (pid $wf_pid)}"
