@@ -648,6 +648,27 @@ rt_snapshot() {
 	[ "$stderr" = "wanfailover: not running" ]
 }
 
+@test "a storm of route events elsewhere: no repair storm, stop is prompt" {
+	need_netns
+	wf_start
+	local i t0
+	for i in $(seq 1 1000); do
+		echo "route add 10.77.$((i / 250)).$((i % 250))/32 dev lo table 77"
+		echo "route del 10.77.$((i / 250)).$((i % 250))/32 dev lo table 77"
+	done >"$BATS_TEST_TMPDIR/storm"
+	nsx rt ip -batch "$BATS_TEST_TMPDIR/storm"
+	# and a burst on an uplink's own interface: one repair for it all
+	for i in $(seq 1 50); do
+		echo "route add 10.78.0.$i/32 dev wan2"
+		echo "route del 10.78.0.$i/32 dev wan2"
+	done >"$BATS_TEST_TMPDIR/burst"
+	nsx rt ip -batch "$BATS_TEST_TMPDIR/burst"
+	t0=$(now_ms)
+	run -0 rtx wanfailover -c "$CONF" stop
+	[ $(($(now_ms) - t0)) -lt 3000 ]
+	wait_until 5 rt_clean
+}
+
 @test "wanfailover SIGKILLed: its probers, gwswitch and helpers do not run on" {
 	need_netns
 	wf_start

@@ -1118,7 +1118,29 @@ wf_clean() {
 	rm -f "$wf_rundir/pid" "$wf_rundir/health" "$wf_rundir/health6" \
 	    "$wf_rundir/stopping" "$wf_rundir"/*.state "$wf_rundir"/*.last \
 	    "$wf_rundir"/*.why "$wf_rundir"/*.gw "$wf_rundir"/*.damp \
-	    "$wf_rundir/route" "$wf_rundir/route6" "$wf_rundir/repair.err"
+	    "$wf_rundir/route" "$wf_rundir/route6" "$wf_rundir/repair.err" \
+	    "$wf_rundir/repair.fifo"
+}
+
+# wf_repairer: the repair of the probe routes and rules, once for each
+# burst of the events that wf_start's reader writes into repair.fifo,
+# retried while the kernel is still bringing a link up.
+wf_repairer() {
+	exec 4<>"$wf_rundir/repair.fifo"
+	while read -r _ <&4; do
+		[ ! -e "$wf_rundir/stopping" ] || break
+		sleep 0.2
+		timeout 0.1 cat <&4 >/dev/null || true
+		i=0
+		until (wf_setup_forwarding >/dev/null; wf_setup_probes) >&2 2>"$wf_rundir/repair.err"; do
+			i=$((i + 1))
+			if [ "$i" -ge 10 ] || [ -e "$wf_rundir/stopping" ]; then
+				cat "$wf_rundir/repair.err" >&2
+				break
+			fi
+			sleep 0.5
+		done
+	done
 }
 
 # wf_prober K: uplink K's pingcheck, restarted when it dies (its uplink
@@ -1211,7 +1233,7 @@ wf_start() {
 	    "$wf_rundir"/*.why "$wf_rundir"/*.gw "$wf_rundir"/*.damp \
 	    "$wf_rundir/route" "$wf_rundir/route6" "$wf_rundir/health" \
 	    "$wf_rundir/health6" "$wf_rundir/events" "$wf_rundir/stopping" \
-	    "$wf_rundir/repair.err"
+	    "$wf_rundir/repair.err" "$wf_rundir/repair.fifo"
 	hk_pid_write "$wf_rundir/pid" || hk_die "$HK_SYS" "cannot write $wf_rundir/pid"
 	trap 'wf_stop_children' TERM INT HUP
 	trap 'wf_stop_children; wf_clean' EXIT
@@ -1245,26 +1267,30 @@ wf_start() {
 		wf_prober "$k"
 		k=$((k + 1))
 	done
+	mkfifo "$wf_rundir/repair.fifo"
 	# An uplink's port set down takes its probe route along, a new
 	# address needs a new rule, a DHCP client's new gateway a new probe
-	# route, a PPP link that comes back all of them: repair on every
-	# link, address or route event, retrying while the kernel is still
-	# bringing the link up.
+	# route, a PPP link that comes back all of them: repair after the
+	# link, address and route events of the uplinks' interfaces.  The
+	# reader only passes them on; the repairer lets a burst come in
+	# (200 ms), drops what came meanwhile and repairs once for all of
+	# it, so a storm of events costs at most five repairs a second.
+	wf_repairer &
+	hk_pid_write "$wf_rundir/repair.pid" "$!" || true
+	ifs=$(wf_list_ifs 4; wf_list_ifs 6)
 	(
 		ip -o monitor link address route &
 		hk_pid_write "$wf_rundir/monitor.pid" "$!" || true
 		wait "$!" 2>/dev/null
-	) | while IFS= read -r _; do
-		i=0
-		until (wf_setup_forwarding >/dev/null; wf_setup_probes) >&2 2>"$wf_rundir/repair.err"; do
-			i=$((i + 1))
-			if [ "$i" -ge 10 ]; then
-				cat "$wf_rundir/repair.err" >&2
-				break
-			fi
-			sleep 0.5
+	) | while IFS= read -r l; do
+		for i in $ifs; do
+			case "$l " in
+			*" dev $i "*|*": $i: "*|*": $i "*)
+				echo >&4
+				break ;;
+			esac
 		done
-	done &
+	done 4>"$wf_rundir/repair.fifo" &
 	# Ends when a gwswitch's reader does: on SIGTERM the trap stops the
 	# children, gwswitch reads the end of its input and exits.
 	for p in $evpids; do
