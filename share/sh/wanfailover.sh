@@ -492,6 +492,13 @@ wf_ifaddr() {
 	    awk '{ sub(/\/.*/, "", $4); print $4; exit }'
 }
 
+# Every address of a family on an interface (global scope, not one
+# that failed duplicate address detection), one a line.
+wf_ifaddrs() {
+	ip -o "-${2:-4}" addr show dev "$1" scope global 2>/dev/null |
+	    awk '!/ dadfailed / { sub(/\/.*/, "", $4); print $4 }'
+}
+
 # wf_dhcp_gw IFACE FAMILY: the gateway the DHCP client (or, for IPv6,
 # the router advertisements) gave IFACE: that of a default route through
 # it in the main table.  Nothing when there is none.
@@ -850,9 +857,19 @@ wf_setup_probes() {
 				wf_changed "probe route: table $t $shown"
 			fi
 		fi
-		a=$(wf_ifaddr "$iface" "$fam")
-		if [ -n "$a" ] && wf_rule "$fam" "$pref" "from $a lookup $t" from "$a" lookup "$t"; then
-			wf_changed "probe rule: pref $pref from $a lookup $t"
+		# one rule for each address: the prober keeps the address it
+		# probes from while it lasts, whichever the kernel lists first
+		want=$(wf_ifaddrs "$iface" "$fam" | sort)
+		have=$(ip "-$fam" rule show pref "$pref" 2>/dev/null |
+		    awk -v t="$t" '$2 == "from" && $4 == "lookup" && $5 == t && NF == 5 { print $3 }' | sort)
+		nhave=$(ip "-$fam" rule show pref "$pref" 2>/dev/null | wc -l)
+		if [ "$want" != "$have" ] || [ "$nhave" -ne "$(printf '%s' "$want" | grep -c .)" ]; then
+			while ip "-$fam" rule del pref "$pref" 2>/dev/null; do :; done
+			for a in $want; do
+				ip "-$fam" rule add pref "$pref" from "$a" lookup "$t" ||
+					hk_die "$HK_SYS" "cannot add the IPv$fam rule pref $pref from $a lookup $t"
+				wf_changed "probe rule: pref $pref from $a lookup $t"
+			done
 		fi
 		if wf_rule "$fam" "$((pref + 100))" "from all oif $iface lookup $t" oif "$iface" lookup "$t"; then
 			wf_changed "probe rule: pref $((pref + 100)) oif $iface lookup $t"
