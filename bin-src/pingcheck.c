@@ -9,7 +9,6 @@
  * See pingcheck(8).
  */
 #include <errno.h>
-#include <ifaddrs.h>
 #include <net/if.h>
 #include <netdb.h>
 #include <netinet/icmp6.h>
@@ -17,11 +16,14 @@
 #include <netinet/ip.h>
 #include <netinet/ip_icmp.h>
 #include <linux/errqueue.h>
+#include <linux/if_addr.h>
 #include <poll.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
@@ -80,6 +82,7 @@ static const char help_text[] =
 #define MAXCOUNT	10000
 #define ROUTE_RECHECK_MS 1000
 #define DRAIN_EVERY	64	/* requests sent between reads */
+#define SEND_TRIES	4	/* failed sends before a request is lost */
 
 enum pres { P_OK, P_NOREPLY, P_UNREACH, P_NOROUTE, P_LOSS, P_UNKNOWNHOST,
 	P_ERROR };
@@ -117,7 +120,9 @@ struct target {
 	int		resolved;
 	uint64_t	ans[WIN / 64];	/* answered or failed, by round % WIN */
 	uint64_t	alive[WIN / 64];	/* answered, by round % WIN */
-	unsigned	sent, recv, errs, unreach;
+	uint64_t	icmperr[WIN / 64];	/* an ICMP error named it */
+	unsigned	sent, recv, errs;
+	unsigned	unreach;	/* lost, and said to be unreachable */
 	uint64_t	rtt_min, rtt_max, rtt_sum;	/* microseconds */
 	uint64_t	r_rtt[WIN];	/* -f: its reply's, by round % WIN */
 	unsigned	q_alive;	/* -f: its replies in the window */
@@ -147,11 +152,20 @@ struct sock {
 	struct hk_addr	src;		/* bound to; family 0: none */
 };
 
-/* What getifaddrs(3) and if_nametoindex(3) say of an interface. */
+/*
+ * What the kernel says of an interface: see iface_view.  Per family
+ * (0 IPv4, 1 IPv6): the address to send from, and whether it is the
+ * one asked to be kept.
+ */
 struct ifview {
 	unsigned	index;		/* 0: there is none of that name */
 	unsigned	flags;		/* IFF_* */
-	struct hk_addr	a4, a6;		/* first of each family; 0: none */
+	struct hk_addr	a[2];		/* family 0: none usable */
+	int		kept[2];
+	/* iface_view's choosing: */
+	struct hk_addr	keep[2];	/* family 0: none */
+	int		rank[2];	/* of a[]; 0: none yet */
+	uint32_t	age[2];		/* a[]'s creation, 1/100 s since boot */
 };
 
 struct pc {
@@ -175,7 +189,7 @@ struct pc {
 	struct round	r[WIN];
 	uint64_t	nsent;		/* rounds sent */
 	uint64_t	nemitted;	/* -f: rounds reported */
-	struct nl	nl;		/* -g: route questions */
+	struct nl	nl;		/* -g: routes; -I: addresses (dumps) */
 	int		nl_open;
 	struct nl	ev;		/* -f -I: link and address events */
 	int		ev_open;
@@ -327,42 +341,128 @@ cksum(const void *data, size_t len)
 }
 
 /*
- * ifname's index, flags and first address of each family (IPv6: not a
- * link-local one when it has another).  -1 with errno when getifaddrs
- * fails; an interface that is not there is index 0.
+ * How fit an address is to send from: 1 best, 4 worst, 0 not at all
+ * (still on trial for duplicates, or found to be one).  IPv6: a
+ * link-local address last, a deprecated one (its preferred lifetime
+ * over) before it, a temporary (privacy) one before that; the bit of
+ * IFA_F_TEMPORARY means "secondary" for IPv4, where it does not count.
  */
 static int
-iface_view(const char *ifname, struct ifview *v)
+addr_rank(const struct hk_addr *a, uint32_t flags)
 {
-	struct ifaddrs *ifa, *i;
+	if (flags & (IFA_F_TENTATIVE | IFA_F_DADFAILED))
+		return 0;
+	if (a->family == AF_INET6 && IN6_IS_ADDR_LINKLOCAL(&a->u.v6))
+		return 4;
+	if (flags & IFA_F_DEPRECATED)
+		return 3;
+	if (a->family == AF_INET6 && (flags & IFA_F_TEMPORARY))
+		return 2;
+	return 1;
+}
+
+/* iface_view's nl_dump callback: one address of some interface. */
+static int
+view_addr(const struct nlmsghdr *h, void *arg)
+{
+	struct ifview *v = arg;
+	const struct ifaddrmsg *ifa = NLMSG_DATA(h);
+	struct rtattr *tb[IFA_MAX + 1], *at;
+	struct ifa_cacheinfo ci;
+	struct hk_addr a;
+	uint32_t flags, age = UINT32_MAX;
+	int fi, rank;
+
+	if (h->nlmsg_type != RTM_NEWADDR ||
+	    h->nlmsg_len < NLMSG_LENGTH(sizeof(*ifa)) ||
+	    ifa->ifa_index != v->index ||
+	    (ifa->ifa_family != AF_INET && ifa->ifa_family != AF_INET6))
+		return 0;
+	fi = ifa->ifa_family == AF_INET6;
+	nl_attr_parse(tb, IFA_MAX, IFA_RTA(ifa), (int)IFA_PAYLOAD(h));
+	/* On a point-to-point link IFA_ADDRESS is the peer's. */
+	at = tb[IFA_LOCAL] != NULL ? tb[IFA_LOCAL] : tb[IFA_ADDRESS];
+	memset(&a, 0, sizeof(a));
+	a.family = ifa->ifa_family;
+	a.prefix = addr_maxprefix(a.family);
+	if (at == NULL || RTA_PAYLOAD(at) != addr_len(&a))
+		return 0;
+	memcpy(a.u.b, RTA_DATA(at), addr_len(&a));
+	flags = ifa->ifa_flags;
+	if (tb[IFA_FLAGS] != NULL && RTA_PAYLOAD(tb[IFA_FLAGS]) == 4)
+		memcpy(&flags, RTA_DATA(tb[IFA_FLAGS]), 4);
+	if (tb[IFA_CACHEINFO] != NULL &&
+	    RTA_PAYLOAD(tb[IFA_CACHEINFO]) >= sizeof(ci)) {
+		memcpy(&ci, RTA_DATA(tb[IFA_CACHEINFO]), sizeof(ci));
+		age = ci.cstamp;
+		if (ci.ifa_prefered == 0)
+			flags |= IFA_F_DEPRECATED;
+	}
+	if ((rank = addr_rank(&a, flags)) == 0)
+		return 0;
+	if (v->keep[fi].family == a.family &&
+	    memcmp(v->keep[fi].u.b, a.u.b, addr_len(&a)) == 0)
+		v->kept[fi] = 1;
+	/* The oldest of the fittest; of a tie, the first listed. */
+	if (v->rank[fi] == 0 || rank < v->rank[fi] ||
+	    (rank == v->rank[fi] && age < v->age[fi])) {
+		v->a[fi] = a;
+		v->rank[fi] = rank;
+		v->age[fi] = age;
+	}
+	return 0;
+}
+
+/*
+ * -I's index and flags, and per family the address to send from when
+ * choosing afresh: the fittest (see addr_rank), of those the oldest by
+ * the kernel's creation time.  The kernel lists the newest IPv6 address
+ * first, so "the first listed" would be whatever came last, a rogue
+ * router advertisement's prefix too.  kept[] says whether keep[] (NULL:
+ * none) is still there and usable, whatever its rank: see follow_iface.
+ * -1 with errno when netlink fails; an interface that is not there is
+ * index 0.
+ */
+static int
+iface_view(struct pc *p, const struct hk_addr *keep, struct ifview *v)
+{
+	struct {
+		struct nlmsghdr	n;
+		struct ifaddrmsg a;
+	} req;
+	struct ifreq ifr;
+	int fi, tries;
 
 	memset(v, 0, sizeof(*v));
-	if ((v->index = if_nametoindex(ifname)) == 0)
+	if ((v->index = if_nametoindex(p->ifname)) == 0)
 		return 0;
-	if (getifaddrs(&ifa) < 0)
-		return -1;
-	for (i = ifa; i != NULL; i = i->ifa_next) {
-		if (strcmp(i->ifa_name, ifname) != 0)
-			continue;
-		v->flags = i->ifa_flags;
-		if (i->ifa_addr == NULL)
-			continue;
-		if (i->ifa_addr->sa_family == AF_INET && v->a4.family == 0) {
-			v->a4.family = AF_INET;
-			v->a4.prefix = 32;
-			v->a4.u.v4 =
-			    ((struct sockaddr_in *)i->ifa_addr)->sin_addr;
-		} else if (i->ifa_addr->sa_family == AF_INET6 &&
-		    (v->a6.family == 0 ||
-		    IN6_IS_ADDR_LINKLOCAL(&v->a6.u.v6))) {
-			v->a6.family = AF_INET6;
-			v->a6.prefix = 128;
-			v->a6.u.v6 =
-			    ((struct sockaddr_in6 *)i->ifa_addr)->sin6_addr;
-		}
+	/* Any socket answers SIOCGIFFLAGS; the netlink one is at hand. */
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", p->ifname);
+	if (ioctl(p->nl.fd, SIOCGIFFLAGS, &ifr) < 0) {
+		if (errno != ENODEV)
+			return -1;
+		v->index = 0;
+		return 0;
 	}
-	freeifaddrs(ifa);
-	return 0;
+	v->flags = (unsigned short)ifr.ifr_flags;
+	for (tries = 0;; tries++) {
+		for (fi = 0; fi < 2; fi++) {
+			memset(&v->a[fi], 0, sizeof(v->a[fi]));
+			v->rank[fi] = v->kept[fi] = 0;
+			if (keep != NULL)
+				v->keep[fi] = keep[fi];
+		}
+		memset(&req, 0, sizeof(req));
+		req.n.nlmsg_len = NLMSG_LENGTH(sizeof(req.a));
+		req.n.nlmsg_type = RTM_GETADDR;
+		req.a.ifa_family = AF_UNSPEC;
+		if (nl_dump(&p->nl, &req.n, view_addr, v) == 0)
+			return 0;
+		/* EAGAIN: a change came during the dump. */
+		if (errno != EAGAIN || tries == 2)
+			return -1;
+	}
 }
 
 static void
@@ -605,7 +705,8 @@ static void	read_sock(struct pc *, struct sock *, int);
  * requests come back while the last are sent: reading them every
  * DRAIN_EVERY requests keeps them from overflowing the socket's receive
  * buffer (and being lost) when there are many targets.  A request that
- * cannot leave (no interface, no address, no route) is lost at once;
+ * cannot leave (no interface, no address, no route, a send that fails)
+ * is lost at once, and settled (ans) so that no ICMP error names it;
  * when none could, the round keeps why.
  */
 static void
@@ -617,11 +718,14 @@ send_round(struct pc *p)
 	struct icmphdr *ic = (struct icmphdr *)pkt;
 	struct payload pl;
 	size_t i, nres = 0, noaddr = 0, noroute = 0;
+	uint64_t bit = 1ULL << (k % 64);
+	int tries;
 
 	*r = (struct round){ .sent_us = tm_now_us(), .why = W_ROUNDS };
 	for (i = 0; i < p->nt; i++) {
-		p->t[i].ans[(k % WIN) / 64] &= ~(1ULL << (k % 64));
-		p->t[i].alive[(k % WIN) / 64] &= ~(1ULL << (k % 64));
+		p->t[i].ans[(k % WIN) / 64] &= ~bit;
+		p->t[i].alive[(k % WIN) / 64] &= ~bit;
+		p->t[i].icmperr[(k % WIN) / 64] &= ~bit;
 	}
 	p->nsent++;		/* replies read below count for round k */
 	for (i = 0; i < p->nt; i++) {
@@ -645,12 +749,14 @@ send_round(struct pc *p)
 			/* -f -I: no interface, or no address of the family. */
 			noaddr++;
 			t->errs++;
+			t->ans[(k % WIN) / 64] |= bit;
 			r->done++;
 			continue;
 		}
 		if (!route_ok(p, t)) {
 			noroute++;
 			t->errs++;
+			t->ans[(k % WIN) / 64] |= bit;
 			r->done++;
 			continue;
 		}
@@ -666,14 +772,16 @@ send_round(struct pc *p)
 		if (s->raw && t->a.family == AF_INET)
 			ic->checksum = cksum(pkt, sizeof(pkt));
 		/*
-		 * A send may report an ICMP error about an earlier probe,
-		 * pending on the socket (and so cleared): only a second
-		 * failure is about this one.
+		 * A send may fail with an ICMP error about an earlier probe,
+		 * pending on the socket (and cleared by the failure), and
+		 * anyone can send those: only SEND_TRIES failures in a row
+		 * say that this one cannot leave.
 		 */
-		if (sendto(s->fd, pkt, sizeof(pkt), 0,
-		    (struct sockaddr *)&t->ss, t->sslen) < 0 &&
-		    sendto(s->fd, pkt, sizeof(pkt), 0,
-		    (struct sockaddr *)&t->ss, t->sslen) < 0) {
+		for (tries = 0; tries < SEND_TRIES; tries++)
+			if (sendto(s->fd, pkt, sizeof(pkt), 0,
+			    (struct sockaddr *)&t->ss, t->sslen) >= 0)
+				break;
+		if (tries == SEND_TRIES) {
 			if (errno == ENETUNREACH || errno == EHOSTUNREACH ||
 			    errno == ENETDOWN || errno == EHOSTDOWN)
 				t->unreach++;
@@ -686,6 +794,7 @@ send_round(struct pc *p)
 				t->err = errno;
 			}
 			t->errs++;
+			t->ans[(k % WIN) / 64] |= bit;
 			r->done++;
 		}
 	}
@@ -753,6 +862,9 @@ got_reply(struct pc *p, const struct sock *s, const unsigned char *ic,
 		return;			/* too late: already counted lost */
 	t->ans[(round % WIN) / 64] |= bit;
 	t->alive[(round % WIN) / 64] |= bit;
+	/* An ICMP error about it was wrong (or forged): it is not lost. */
+	if (t->icmperr[(round % WIN) / 64] & bit)
+		t->unreach--;
 	t->recv++;
 	if (t->recv == 1 || rtt < t->rtt_min)
 		t->rtt_min = rtt;
@@ -766,16 +878,26 @@ got_reply(struct pc *p, const struct sock *s, const unsigned char *ic,
 }
 
 /*
- * An ICMP error about one of our probes: the echo header we sent is at
- * [ic, ic+len), the probe went to dst.
+ * An ICMP error about one of our probes: the echo request we sent, as
+ * the error quotes it, is at [ic, ic+len), the probe went to dst.
+ *
+ * Anyone can send an ICMP error, and the echo id of an unprivileged
+ * socket comes from a counter: so an error never settles a request.  It
+ * only marks it (icmperr), and counts it in unreach, undone if the reply
+ * comes in time after all; a request still without a reply at its
+ * timeout is lost, as any, and "unreachable" rather than "no-reply"
+ * when one was marked.  When the quote holds our payload (RFC 792 only
+ * promises the echo header; Linux, RFC 1812 and RFC 4884 routers quote
+ * more) its cookie, target and round must be ours, else it is ignored.
  */
 static void
 got_error(struct pc *p, const struct sock *s, const unsigned char *ic,
     size_t len, int family, const void *dst)
 {
+	struct payload pl;
 	struct target *t;
 	uint16_t id, seq;
-	uint64_t round, bit;
+	uint64_t round, bit, w;
 
 	if (len < 8 || ic[0] != (family == AF_INET ? ICMP_ECHO :
 	    ICMP6_ECHO_REQUEST))
@@ -790,12 +912,27 @@ got_error(struct pc *p, const struct sock *s, const unsigned char *ic,
 	    ntohs(seq));
 	if (round >= p->nsent || p->nsent - round > WIN)
 		return;
-	bit = 1ULL << (round % 64);
-	if (t->ans[(round % WIN) / 64] & bit)
+	memset(&pl, 0, sizeof(pl));
+	memcpy(&pl, ic + 8, len - 8 < sizeof(pl) ? len - 8 : sizeof(pl));
+	if (len >= 8 + sizeof(pl.cookie) && pl.cookie != p->cookie)
 		return;
-	t->ans[(round % WIN) / 64] |= bit;	/* settled, not alive */
+	if (len >= 8 + offsetof(struct payload, sent_us)) {
+		if (pl.target >= p->nt || pl.round != (uint32_t)round)
+			return;
+		/* The same host may be given twice. */
+		t = &p->t[pl.target];
+		if (t->a.family != family ||
+		    memcmp(t->a.u.b, dst, addr_len(&t->a)) != 0)
+			return;
+	}
+	w = (round % WIN) / 64;
+	bit = 1ULL << (round % 64);
+	if ((t->ans[w] | t->icmperr[w]) & bit)
+		return;		/* answered, failed, or marked already */
+	if (tm_now_us() >= p->r[round % WIN].sent_us + p->timeout_ms * 1000)
+		return;		/* lost already */
+	t->icmperr[w] |= bit;
 	t->unreach++;
-	p->r[round % WIN].done++;
 }
 
 static void
@@ -890,12 +1027,16 @@ read_sock(struct pc *p, struct sock *s, int family)
 			} else if (buf[hl] == ICMP_DEST_UNREACH) {
 				/* Quoted: IP header, then our echo header. */
 				const unsigned char *q = buf + hl + 8;
-				size_t ql = (size_t)n - hl - 8, qhl;
+				size_t ql = (size_t)n - hl - 8, qhl, qtot;
 
 				if (ql < 20 || (qhl = (size_t)(q[0] & 0x0f) *
 				    4) < 20 || ql < qhl + 8 ||
 				    q[9] != IPPROTO_ICMP)
 					continue;
+				/* The quote only, not an RFC 4884 extension. */
+				qtot = (size_t)(q[2] << 8 | q[3]);
+				if (qtot >= qhl + 8 && qtot < ql)
+					ql = qtot;
 				got_error(p, s, q + qhl, ql - qhl, family,
 				    q + 16);
 			}
@@ -909,8 +1050,13 @@ read_sock(struct pc *p, struct sock *s, int family)
 				got_reply(p, s, buf, (size_t)n, family, src);
 			} else if (s->raw && buf[0] == ICMP6_DST_UNREACH &&
 			    n >= 8 + 40 + 8 && buf[8 + 6] == IPPROTO_ICMPV6) {
-				got_error(p, s, buf + 48, (size_t)n - 48,
-				    family, buf + 8 + 24);
+				size_t ql = (size_t)n - 48,
+				    plen = (size_t)(buf[8 + 4] << 8 | buf[8 + 5]);
+
+				if (plen >= 8 && plen < ql)
+					ql = plen;
+				got_error(p, s, buf + 48, ql, family,
+				    buf + 8 + 24);
 			}
 		}
 	}
@@ -1297,20 +1443,30 @@ new_index(struct pc *p, unsigned index)
 
 /*
  * -f -I: makes the sockets follow IFACE.  None while it is missing or
- * has no address of the family; new ones, bound to it and to its first
- * address of the family (or -S's), when it appears, is made again under
- * the same name (a new index) or that address changes.  The requests
+ * has no usable address of the family; new ones, bound to it and to the
+ * address iface_view chooses (or -S's), when it appears, is made again
+ * under the same name (a new index), or the address they are bound to
+ * goes or becomes unusable.  Only then: a new address, even one that
+ * iface_view would rank higher, never moves them, so that a rogue
+ * router advertisement's prefix (SLAAC), or one that deprecates ours,
+ * cannot pull the probes onto addresses the ISP drops.  The requests
  * sent on the old sockets are lost.  Each change is said once.
  */
 static void
 follow_iface(struct pc *p)
 {
 	struct ifview v;
+	struct hk_addr keep[2];
 	char b[ADDR_STRLEN];
 	int fi;
 
-	if (iface_view(p->ifname, &v) < 0) {
-		warnf("%s: getifaddrs:", p->ifname);
+	memset(keep, 0, sizeof(keep));
+	if (p->s4.fd >= 0)
+		keep[0] = p->s4.src;
+	if (p->s6.fd >= 0)
+		keep[1] = p->s6.src;
+	if (iface_view(p, keep, &v) < 0) {
+		warnf("%s: netlink:", p->ifname);
 		p->recheck_at = tm_now_ms() + 1000;
 		return;
 	}
@@ -1337,9 +1493,12 @@ follow_iface(struct pc *p)
 	for (fi = 0; fi < 2; fi++) {
 		int family = fi ? AF_INET6 : AF_INET;
 		struct sock *s = sock_for(p, family);
-		struct hk_addr src = p->have_src ? p->src : fi ? v.a6 : v.a4;
+		struct hk_addr src = p->have_src ? p->src : v.a[fi];
 
 		if (!p->used[fi])
+			continue;
+		/* Bound to the same device still: kept while it lasts. */
+		if (!p->have_src && s->fd >= 0 && v.kept[fi])
 			continue;
 		if (s->fd >= 0 && s->src.family == src.family &&
 		    memcmp(s->src.u.b, src.u.b, addr_len(&src)) == 0)
@@ -1447,12 +1606,12 @@ open_socks(struct pc *p)
 		return;
 	}
 	memset(&v, 0, sizeof(v));
-	if (p->ifname != NULL && iface_view(p->ifname, &v) < 0)
-		die(HK_EXIT_SYS, "%s: getifaddrs:", p->ifname);
+	if (p->ifname != NULL && iface_view(p, NULL, &v) < 0)
+		die(HK_EXIT_SYS, "%s: netlink:", p->ifname);
 	p->ifflags = v.flags;
 	for (fi = 0; fi < 2; fi++) {
 		int family = fi ? AF_INET6 : AF_INET;
-		struct hk_addr src = fi ? v.a6 : v.a4;
+		struct hk_addr src = v.a[fi];
 
 		if (!p->used[fi])
 			continue;
@@ -1766,7 +1925,8 @@ main(int argc, char **argv)
 		die(HK_EXIT_SYS, "out of memory");
 	if (getrandom(&p.cookie, sizeof(p.cookie), 0) != sizeof(p.cookie))
 		p.cookie = tm_now_us() ^ ((uint64_t)getpid() << 32);
-	if (p.have_gw) {
+	/* -g: route questions; -I: address dumps (iface_view). */
+	if (p.have_gw || p.ifname != NULL) {
 		if (nl_open(&p.nl, 0) < 0)
 			die(HK_EXIT_SYS, "netlink:");
 		p.nl_open = 1;

@@ -8,9 +8,10 @@
 #
 # Monitor namespace "m", hosts namespace "h" (192.0.2.2, 2001:db8::2):
 # behind h, 203.0.113.1-180 answer, 203.0.113.192/27 is blackholed
-# (silent), 203.0.113.240/28 and 2001:db8:99::/48 answer ICMP
-# unreachable, 198.51.100.1-200 answer through a lossy path.  Namespace "t" (198.51.100.242) hangs on
-# its own link, for the -f tests.
+# (silent), 2001:db8:98::/48 too, 203.0.113.240/28 and 2001:db8:99::/48
+# answer ICMP unreachable, 198.51.100.1-200 answer through a lossy path.
+# Namespace "t" (198.51.100.242) hangs on its own link, for the -f tests.
+# t/helpers/icmpforge forges ICMP errors as an off-path attacker would.
 
 load helpers/common
 
@@ -35,6 +36,8 @@ setup_file() {
 	nsx m ip -6 route add 2001:db8:99::/48 via 2001:db8::2
 	nsx h sysctl -qw net.ipv6.conf.all.forwarding=1 net.ipv6.icmp.ratelimit=0
 	nsx h ip -6 route add unreachable 2001:db8:99::/48
+	nsx m ip -6 route add 2001:db8:98::/48 via 2001:db8::2
+	nsx h ip -6 route add blackhole 2001:db8:98::/48
 	local i
 	{
 		for i in $(seq 1 180); do echo "addr add 203.0.113.$i/32 dev lo"; done
@@ -109,6 +112,44 @@ teardown() {
 	[[ $(detail_of 2001:db8::2) == "2001:db8::2: ok sent=3 recv=3 "* ]]
 	[ "$(detail_of 203.0.113.242)" = "203.0.113.242: unreachable sent=3 recv=0 loss=100%" ]
 	[ "$(detail_of 203.0.113.201)" = "203.0.113.201: no-reply sent=3 recv=0 loss=100%" ]
+}
+
+# The echo id that pingcheck -v said for IPv$2 in file $1.
+echo_id() {
+	sed -n "s/^pingcheck: IPv$2: .* echo id \([0-9]*\)\$/\1/p" "$1" | head -1
+}
+
+@test "forged ICMP errors: one quoting another cookie is ignored, one quoting 8 bytes makes a lost request unreachable" {
+	need_netns
+	local f="$BATS_TEST_TMPDIR/o" kind id4 id6 pid rc
+	for kind in raw dgram; do
+		[ "$kind" = raw ] ||
+			nsx m sysctl -qw net.ipv4.ping_group_range="0 2147483647"
+		bg_start -n m -o "$f.$kind" -e "$f.$kind.err" pingcheck -v -c 3 -i 200ms -t 2s \
+		    203.0.113.211 203.0.113.212 2001:db8:98::1 2001:db8:98::2
+		pid=$BG_PID
+		wait_until 5 grep -q 'IPv6: .*echo id' "$f.$kind.err"
+		nsx m sysctl -qw net.ipv4.ping_group_range="1 0"
+		id4=$(echo_id "$f.$kind.err" 4)
+		id6=$(echo_id "$f.$kind.err" 6)
+		# From h, with the echo id and the rounds' numbers, while the
+		# requests (blackholed) are awaited: -q 24 quotes the whole
+		# request, with a cookie that is not pingcheck's; -q 0 the 8
+		# bytes RFC 792 promises, no cookie at all.
+		bg_start -n h icmpforge -q 24 -i 1m -t 1500ms 192.0.2.1 203.0.113.211 "$id4" 0
+		bg_start -n h icmpforge -q 0 -i 1m -t 1500ms 192.0.2.1 203.0.113.212 "$id4" 0
+		bg_start -n h icmpforge -q 24 -i 1m -t 1500ms 2001:db8::1 2001:db8:98::1 "$id6" 0
+		bg_start -n h icmpforge -q 0 -i 1m -t 1500ms 2001:db8::1 2001:db8:98::2 "$id6" 0
+		rc=0
+		wait "$pid" || rc=$?
+		cat "$f.$kind"
+		[ "$rc" -eq 1 ]
+		grep -qx '203.0.113.211: no-reply sent=3 recv=0 loss=100%' "$f.$kind"
+		grep -qx '203.0.113.212: unreachable sent=3 recv=0 loss=100%' "$f.$kind"
+		grep -qx '2001:db8:98::1: no-reply sent=3 recv=0 loss=100%' "$f.$kind"
+		grep -qx '2001:db8:98::2: unreachable sent=3 recv=0 loss=100%' "$f.$kind"
+	done
+	grep -q 'IPv4: unprivileged datagram' "$f.dgram.err"
 }
 
 @test "replies to another pingcheck are never counted as ours" {
@@ -497,6 +538,35 @@ rounds_to_up() {
 	grep -q 'probing from 203.0.113.8 now' "$err"
 }
 
+@test "-f -I keeps its IPv6 source while it lasts: a newer address of another prefix (a rogue RA's) is not taken until the old one goes" {
+	need_netns
+	local out="$BATS_TEST_TMPDIR/f.out" err="$BATS_TEST_TMPDIR/f.err" at
+	ns_new w x
+	ns_veth w wan2 x e0
+	ns_addr x e0 2001:db8:5::1/64
+	# The oldest, but deprecated (preferred lifetime 0): not the first
+	# choice; cstamp counts hundredths of a second.
+	ns_addr w wan2 2001:db8:5::4/64 preferred_lft 0
+	sleep 0.05
+	ns_addr w wan2 2001:db8:5::5/64
+	bg_start -n w -o "$out" -e "$err" pingcheck -v -f -I wan2 -i 100ms -t 300ms -d 3 -u 2 2001:db8:5::1
+	wait_until 10 grep -q '^state up' "$out"
+	grep -qx 'pingcheck: wan2: probing from 2001:db8:5::5 now' "$err" || { cat "$err"; false; }
+	# A rogue router advertisement's prefix: SLAAC adds an address, which
+	# the kernel lists first.  The ISP (x here) drops what comes from it.
+	at=$(wc -l <"$out")
+	ns_addr w wan2 2001:db8:6::5/64
+	wait_until 10 eval '[ "$(sed -n "$((at + 1)),\$p" "$out" | grep -c "^[0-9]* up alive=1/1 ")" -ge 15 ]' ||
+		{ cat "$out" "$err"; false; }
+	! grep -q 'probing from 2001:db8:6::5' "$err" || { cat "$err"; false; }
+	[ "$(grep -c '^state' "$out")" -eq 1 ] || { cat "$out"; false; }
+	# The address it probes from goes: it moves to the best left, the
+	# new one (not deprecated, not link-local).
+	nsx w ip -6 addr del 2001:db8:5::5/64 dev wan2
+	wait_until 5 grep -qx 'pingcheck: wan2: probing from 2001:db8:6::5 now' "$err" ||
+		{ cat "$err"; false; }
+}
+
 @test "-f -I started before its interface exists waits for it, then for its address" {
 	need_netns
 	local out="$BATS_TEST_TMPDIR/f.out" err="$BATS_TEST_TMPDIR/f.err"
@@ -607,6 +677,59 @@ rounds_to_up() {
 	grep -Eq '^state up why=recovered alive=1/1 loss=0 rtt=([0-9]|[1-6][0-9]|7[0-5])\.[0-9]{3}$' "$out" ||
 		{ cat "$out"; false; }
 	! grep -q '^state down' "$out" || { cat "$out"; false; }
+}
+
+# InDestUnreachs of namespace $1's ICMP (IPv4) counters.
+in_unreach() {
+	nsx "$1" awk '$1 == "Icmp:" { if (!n) { for (i = 2; i <= NF; i++) if ($i == "InDestUnreachs") n = i; next } print $n; exit }' /proc/net/snmp
+}
+
+@test "-f: forged ICMP unreachable errors about an answering target's requests leave the uplink up, every round alive" {
+	need_netns
+	p2p_up
+	# The attacker, a hop behind s: its errors come in through pp0, as
+	# from anywhere on the internet.  It never sees the requests.
+	ns_new a
+	ns_veth s e1 a e0
+	ns_addr s e1 198.51.100.1/24
+	ns_addr a e0 198.51.100.66/24
+	nsx a ip route add default via 198.51.100.1
+	nsx s sysctl -qw net.ipv4.ip_forward=1
+	# 200 ms a round trip: an error can come before the reply.
+	p2p_ctl "delay 100"
+	local f="$BATS_TEST_TMPDIR/f" kind u0 u1 n bad
+	local -A at
+	bg_start -n c -o "$f.raw" -e "$f.raw.err" pingcheck -v -f -I pp0 -g any -i 100ms -t 1s -d 3 -u 3 192.0.2.53
+	wait_until 5 grep -q 'echo id' "$f.raw.err"
+	# The unprivileged socket's echo id comes from a counter: the
+	# attacker's guess.
+	nsx c sysctl -qw net.ipv4.ping_group_range="0 2147483647"
+	bg_start -n c -o "$f.dgram" -e "$f.dgram.err" pingcheck -v -f -I pp0 -g any -i 100ms -t 1s -d 3 -u 3 192.0.2.53
+	wait_until 10 grep -q '^state up' "$f.raw"
+	wait_until 10 grep -q '^state up' "$f.dgram"
+	grep -q 'IPv4: raw' "$f.raw.err"
+	grep -q 'IPv4: unprivileged datagram' "$f.dgram.err"
+	u0=$(in_unreach c)
+	for kind in raw dgram; do
+		at[$kind]=$(wc -l <"$f.$kind")
+		# The round due now: those reported, and two on their way.
+		n=$(($(grep -c '^[0-9]' "$f.$kind") + 2))
+		bg_start -n a -o "$f.$kind.forge" icmpforge -q 0,24 -i 100ms -w 3 -p 25ms -t 4s \
+		    203.0.113.66 192.0.2.53 "$(echo_id "$f.$kind.err" 4)" "$n"
+	done
+	wait_until 8 grep -q '^sent' "$f.raw.forge"
+	wait_until 3 grep -q '^sent' "$f.dgram.forge"
+	u1=$(in_unreach c)
+	echo "forged errors that came in: $((u1 - u0))"
+	[ $((u1 - u0)) -ge 1000 ]
+	for kind in raw dgram; do
+		n=$(sed -n "$((at[$kind] + 1)),\$p" "$f.$kind" | grep -c '^[0-9]* up alive=1/1 ' || true)
+		bad=$(sed -n "$((at[$kind] + 1)),\$p" "$f.$kind" | grep -vc '^[0-9]* up alive=1/1 ' || true)
+		echo "$kind: $n rounds alive, $bad other lines"
+		# 4 s at 100 ms; one lost on a loaded machine, never a state line.
+		[ "$n" -ge 30 ] && [ "$bad" -le 1 ] || { cat "$f.$kind"; false; }
+		! sed -n "$((at[$kind] + 1)),\$p" "$f.$kind" | grep -q '^state' || { cat "$f.$kind"; false; }
+	done
 }
 
 @test "an unknown host is a failed host, named on stderr" {
