@@ -357,6 +357,14 @@ client6_ok() {
 	status_has "uplink isp1v6 state=down .*family=ipv6"
 	nsx isp1 ip -6 route replace default via 2001:db8:11::2
 	wait_until 10 route6_on wan1
+	# a second address on the uplink (SLAAC from another prefix): a
+	# probe rule for each, and the uplink stays up
+	v6_addr rt wan1 2001:db8:bad::2/64
+	wait_until 5 eval '[ "$(nsx rt ip -6 rule show pref 1002 | grep -c "lookup 102")" -eq 2 ]'
+	sleep 1
+	route6_on wan1
+	status_has "uplink isp1v6 state=up"
+	nsx rt ip -6 addr del 2001:db8:bad::2/64 dev wan1
 	v6_down
 }
 
