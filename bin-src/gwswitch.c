@@ -310,7 +310,8 @@ print_route(const struct uplink *u)
 
 struct onlink {
 	struct uplink	*u;
-	int		ok;
+	int		ok;		/* the gateway is on one of them */
+	int		naddr;		/* addresses of the family */
 };
 
 /* Address dump callback: is the gateway inside one of the prefixes? */
@@ -335,6 +336,7 @@ addr_cb(const struct nlmsghdr *h, void *arg)
 	a = tb[IFA_ADDRESS] != NULL ? tb[IFA_ADDRESS] : tb[IFA_LOCAL];
 	if (a == NULL || RTA_PAYLOAD(a) != addr_len(&o->u->gw))
 		return 0;
+	o->naddr++;
 	memset(&net, 0, sizeof(net));
 	net.family = ifa->ifa_family;
 	net.prefix = ifa->ifa_prefixlen;
@@ -367,7 +369,7 @@ check_onlink(struct gw *g)
 	int i, r;
 
 	for (i = 0; i < g->nup; i++) {
-		struct onlink o = { &g->up[i], 0 };
+		struct onlink o = { &g->up[i], 0, 0 };
 
 		if (g->up[i].kind != K_GW || g->up[i].ifindex == 0 ||
 		    is_linklocal6(&g->up[i].gw))
@@ -378,10 +380,22 @@ check_onlink(struct gw *g)
 			req.h.nlmsg_type = RTM_GETADDR;
 			req.i.ifa_family = (unsigned char)g->family;
 			o.ok = 0;
+			o.naddr = 0;
 			r = nl_dump(&g->rq, &req.h, addr_cb, &o);
 		} while (r < 0 && errno == EAGAIN);
 		if (r < 0)
 			die(HK_EXIT_SYS, "reading addresses:");
+		/*
+		 * No address at all yet (no carrier, no lease: networkd and
+		 * NetworkManager take it away with the carrier): not a
+		 * mistake, a state; the kernel refuses the route until then.
+		 */
+		if (o.naddr == 0) {
+			warnf("uplink '%s': %s has no address yet; down until "
+			    "the kernel takes a route through it",
+			    g->up[i].name, g->up[i].ifname);
+			continue;
+		}
 		if (!o.ok)
 			die(HK_EXIT_USAGE, "uplink '%s': gateway %s is not on "
 			    "a subnet of %s", g->up[i].name,
@@ -1517,6 +1531,14 @@ main(int argc, char *argv[])
 			if (r == 0)
 				break;
 		}
+		/*
+		 * Whoever reads the lines (wanfailover's log and hooks) is
+		 * gone: switching on unheard would leave its hooks unrun and
+		 * its record wrong.  Say so and end, for the supervisor.
+		 */
+		if (ferror(stdout))
+			die(HK_EXIT_SYS, "writing standard output: its reader "
+			    "is gone");
 	}
 	if (g.core && !g.started)
 		decide(&g);

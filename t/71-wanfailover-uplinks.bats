@@ -99,12 +99,24 @@ logged() {
 	logged " switch isp1 dsl why="
 }
 
+@test "an uplink without its address at start (no carrier, no lease): the router starts, and takes it when the address comes" {
+	need_netns
+	nsx rt ip addr del 198.51.100.2/30 dev wan1
+	conf "uplink isp1 wan1 198.51.100.1 $T $T2" "uplink isp2 wan2 203.0.113.1 $T $T2"
+	wf_start
+	wait_until 10 route_on wan2 || { cat "$BATS_TEST_TMPDIR/wf.err"; nsx rt ip rule; nsx rt ip route show table all | grep -v local; false; }
+	grep -q "uplink isp1: wan1 has no IPv4 address yet" "$BATS_TEST_TMPDIR/wf.err"
+	nsx rt ip addr add 198.51.100.2/30 dev wan1
+	wait_until 10 route_on wan1
+	wait_until 5 client_via_addr 198.51.100.2
+}
+
 @test "PPP drops and comes back with a new address: probes, rules and NAT follow it" {
 	need_netns
 	wanlab_ppp_up
 	conf "uplink dsl ppp0 - $T $T2" "uplink isp1 wan1 198.51.100.1 $T $T2"
 	wf_start
-	wait_until 10 route_on ppp0
+	wait_until 10 route_on ppp0 || { cat "$BATS_TEST_TMPDIR/wf.err"; nsx rt ip rule; nsx rt ip route show table all | grep -v local; false; }
 	wait_until 5 client_via_addr 203.0.113.66
 	wanlab_ppp_down
 	wait_until 5 route_on wan1

@@ -242,12 +242,14 @@ wf_load() {
 	wf_table="" wf_probetable=100 wf_hooks="$HK_SHARE/hooks.d"
 	wf_rundir=/run/hakit/wanfailover wf_nat=auto wf_natmode=masquerade
 	wf_nat6=none
-	wf_line=0 wf_cr=$(printf '\r')
+	wf_line=0 wf_cr=$(printf '\r') wf_bom=$(printf '\357\273\277')
 	while IFS= read -r l || [ -n "$l" ]; do
 		wf_line=$((wf_line + 1))
 		l=${l%%#*}
 		# Windows line ends: the CR is not part of the last word.
 		l=${l%"$wf_cr"}
+		# and a byte order mark (Notepad's) before the first word
+		[ "$wf_line" -ne 1 ] || l=${l#"$wf_bom"}
 		set -f
 		# shellcheck disable=SC2086 # splitting the line into words
 		set -- $l
@@ -465,7 +467,11 @@ wf_check() {
 		set +f
 		case ${1:-} in
 		ok) ;;
-		noaddr) wf_err "$iface has no IPv4 address" ;;
+		noaddr)
+			# as a missing interface: networkd and NetworkManager
+			# take the address away with the carrier
+			[ -n "${wf_checked:-}" ] ||
+				hk_warn "uplink $name: $iface has no IPv4 address yet; it is down until it has one" ;;
 		bcast) wf_err "gateway $gw is the broadcast address of $2 on $iface" ;;
 		offnet)
 			shift
@@ -817,6 +823,7 @@ wf_record_tables() {
 # own routes first, without its default routes, then that table.
 wf_setup_probes() {
 	wf_record_tables
+	wf_bad=0
 	for f in 4 6; do
 		eval "nf=\$wf_n$f"
 		[ "$nf" -gt 0 ] || continue
@@ -838,6 +845,9 @@ wf_setup_probes() {
 		t=$((wf_probetable + kk - 1))
 		pref=$((1000 + kk - 1))
 		wf_have_if "$iface" || continue
+		# no address yet (no carrier, no lease, PPP dialling): nothing
+		# to route or to probe from; the address event brings it here
+		[ -n "$(wf_ifaddr "$iface" "$fam")" ] || continue
 		if [ -n "$g" ]; then
 			if [ "$g" = - ]; then
 				want="- $iface" shown="default dev $iface"
@@ -853,7 +863,7 @@ wf_setup_probes() {
 					ip "-$fam" route replace default dev "$iface" table "$t" proto static
 				else
 					ip "-$fam" route replace default via "$g" dev "$iface" table "$t" proto static
-				fi || hk_die "$HK_SYS" "$name: cannot set the default route of table $t"
+				fi || { hk_warn "$name: cannot set the default route of table $t"; wf_bad=1; }
 				wf_changed "probe route: table $t $shown"
 			fi
 		fi
@@ -875,6 +885,9 @@ wf_setup_probes() {
 			wf_changed "probe rule: pref $((pref + 100)) oif $iface lookup $t"
 		fi
 	done
+	# one uplink the kernel refuses (its gateway unreachable now) does
+	# not keep the others from being done; 1 says it to the caller
+	[ "$wf_bad" -eq 0 ]
 }
 
 wf_setup() {
@@ -888,7 +901,7 @@ wf_setup() {
 		iptables) wf_setup_iptables "$f" ;;
 		esac
 	done
-	wf_setup_probes
+	wf_setup_probes || return "$HK_SYS"
 }
 
 # --- teardown --------------------------------------------------------------
@@ -1004,8 +1017,14 @@ wf_ts() {
 # wf_log MESSAGE: to standard error with the time, and to the events.
 wf_log() {
 	wf_t=$(wf_ts)
-	printf '%s %s\n' "$wf_t" "$*" >>"$wf_rundir/events"
+	{ printf '%s %s\n' "$wf_t" "$*" >>"$wf_rundir/events"; } 2>/dev/null || :
 	hk_warn "$wf_t $*"
+}
+
+# wf_put FILE TEXT: a state file for status; a full or removed run
+# directory loses it, and nothing else.
+wf_put() {
+	{ printf '%s\n' "$2" >"$1"; } 2>/dev/null || :
 }
 
 # One lock per run directory, held for the life of start and its
@@ -1025,7 +1044,9 @@ wf_hooks() {
 		if [ ! -f "$h" ] || [ ! -x "$h" ]; then
 			continue
 		fi
-		WAN_FAMILY=ipv$wf_hfam timeout 20 "$h" "$@" >&2 3>&- 9>&- ||
+		# none once stopping: stop must not wait on them
+		[ ! -e "$wf_rundir/stopping" ] || return 0
+		WAN_FAMILY=ipv$wf_hfam timeout -k 2 20 "$h" "$@" </dev/null >&2 3>&- 9>&- ||
 			hk_warn "hook ${h##*/} failed (status $?)"
 	done
 }
@@ -1058,20 +1079,20 @@ wf_events() {
 		switch)
 			from=$a moved=1 ;;
 		gateway)
-			printf '%s\n' "$b" >"$wf_rundir/$a.gw" ;;
+			wf_put "$wf_rundir/$a.gw" "$b" ;;
 		damp)
-			printf '%s %s\n' "$b" "$c" >"$wf_rundir/$a.damp" ;;
+			wf_put "$wf_rundir/$a.damp" "$b $c" ;;
 		undamp)
 			rm -f "$wf_rundir/$a.damp" ;;
 		route)
-			printf '%s\n' "$a" >"$wf_rundir/$rf"
+			wf_put "$wf_rundir/$rf" "$a"
 			# alone (no switch before it), the route followed its
 			# uplink's new DHCP gateway: no switch for the hooks
 			if [ "$moved" -eq 1 ]; then
 				wf_uplink_of "$from"
 				wf_hooks switch "$from" "$a" "$wf_ui" "$wf_ug" "$c" "$b"
 			fi
-			printf '%s\n' "$b" >"$wf_rundir/$a.gw"
+			wf_put "$wf_rundir/$a.gw" "$b"
 			moved=0 ;;
 		all-down)
 			kept=${a#kept=}
@@ -1093,13 +1114,13 @@ wf_stream() {
 			# shellcheck disable=SC2086 # its words
 			set -- "$1" ${l#state }
 			set +f
-			printf '%s\n' "$2" >"$wf_rundir/$1.state"
+			wf_put "$wf_rundir/$1.state" "$2"
 			st=$2 n=$1
 			shift 2
-			printf '%s %s\n' "$(wf_ts)" "$*" >"$wf_rundir/$n.why"
+			wf_put "$wf_rundir/$n.why" "$(wf_ts) $*"
 			wf_log "$n: $st $*"
 			set -- "$n" ;;
-		*) printf '%s\n' "$l" >"$wf_rundir/$1.last" ;;
+		*) wf_put "$wf_rundir/$1.last" "$l" ;;
 		esac
 	done
 }
@@ -1124,7 +1145,7 @@ wf_kill_children() {
 }
 
 wf_stop_children() {
-	: >"$wf_rundir/stopping"
+	{ : >"$wf_rundir/stopping"; } 2>/dev/null || :
 	wf_kill_children
 }
 
@@ -1136,7 +1157,7 @@ wf_clean() {
 	    "$wf_rundir/stopping" "$wf_rundir"/*.state "$wf_rundir"/*.last \
 	    "$wf_rundir"/*.why "$wf_rundir"/*.gw "$wf_rundir"/*.damp \
 	    "$wf_rundir/route" "$wf_rundir/route6" "$wf_rundir/repair.err" \
-	    "$wf_rundir/repair.fifo"
+	    "$wf_rundir/repair.fifo" "$wf_rundir/failed"
 }
 
 # wf_repairer: the repair of the probe routes and rules, once for each
@@ -1245,28 +1266,17 @@ wf_start() {
 	if wf_running; then
 		hk_die "$HK_NO" "already running (pid $wf_pid)"
 	fi
-	wf_setup
+	# stop finds it from now on, setup included
+	hk_pid_write "$wf_rundir/pid" || hk_die "$HK_SYS" "cannot write $wf_rundir/pid"
+	wf_setup || hk_warn "an uplink's probe route could not be set (above): it is down until its repair"
 	rm -f "$wf_rundir"/*.pid "$wf_rundir"/*.state "$wf_rundir"/*.last \
 	    "$wf_rundir"/*.why "$wf_rundir"/*.gw "$wf_rundir"/*.damp \
 	    "$wf_rundir/route" "$wf_rundir/route6" "$wf_rundir/health" \
 	    "$wf_rundir/health6" "$wf_rundir/events" "$wf_rundir/stopping" \
-	    "$wf_rundir/repair.err" "$wf_rundir/repair.fifo"
-	hk_pid_write "$wf_rundir/pid" || hk_die "$HK_SYS" "cannot write $wf_rundir/pid"
+	    "$wf_rundir/repair.err" "$wf_rundir/repair.fifo" "$wf_rundir/failed"
 	trap 'wf_stop_children' TERM INT HUP
 	trap 'wf_stop_children; wf_clean' EXIT
-	# A SIGKILLed wanfailover runs no trap: this watchdog then stops
-	# what it started, so that no gwswitch or prober runs on
-	# unsupervised (and a new start does not run beside them).
 	wf_main=$$
-	(
-		while hk_alive "$wf_main"; do
-			sleep 1
-		done
-		rm -f "$wf_rundir/watchdog.pid"
-		wf_stop_children
-	) </dev/null >/dev/null 9>&- &
-	hk_pid_write "$wf_rundir/watchdog.pid" "$!" || true
-
 	# The children are stopped with TERM: a wait on one of them keeps
 	# dash's "Terminated" (a job message, not the child's) off stderr.
 	evpids=""
@@ -1279,9 +1289,10 @@ wf_start() {
 		wf_switcher "$f"
 		evpids="$evpids $!"
 	done
-	k=1
+	k=1 crit=""
 	while [ "$k" -le "$wf_n" ]; do
 		wf_prober "$k"
+		crit="$crit $!"
 		k=$((k + 1))
 	done
 	mkfifo "$wf_rundir/repair.fifo"
@@ -1294,6 +1305,7 @@ wf_start() {
 	# it, so a storm of events costs at most five repairs a second.
 	wf_repairer &
 	hk_pid_write "$wf_rundir/repair.pid" "$!" || true
+	crit="$crit $!"
 	ifs=$(wf_list_ifs 4; wf_list_ifs 6)
 	(
 		ip -o monitor link address route &
@@ -1308,6 +1320,29 @@ wf_start() {
 			esac
 		done
 	done 4>"$wf_rundir/repair.fifo" &
+	crit="$crit $!"
+	# A SIGKILLed wanfailover runs no trap: this watchdog then stops
+	# what it started, so that no gwswitch or prober runs on
+	# unsupervised (and a new start does not run beside them).  It also
+	# watches the helpers that feed gwswitch and repair the routes (a
+	# prober's line reader, the event reader, the repairer): one that
+	# ended would leave an uplink judged on stale lines, or its routes
+	# unrepaired, while all seems well; then everything stops, exit 3.
+	(
+		while hk_alive "$wf_main"; do
+			sleep 1
+			[ ! -e "$wf_rundir/stopping" ] || continue
+			for p in $crit; do
+				hk_alive "$p" && continue
+				wf_put "$wf_rundir/failed" "$p"
+				kill -TERM "$wf_main" 2>/dev/null || true
+				break
+			done
+		done
+		rm -f "$wf_rundir/watchdog.pid"
+		wf_stop_children
+	) </dev/null >/dev/null 9>&- &
+	hk_pid_write "$wf_rundir/watchdog.pid" "$!" || true
 	# Ends when a gwswitch's reader does: on SIGTERM the trap stops the
 	# children, gwswitch reads the end of its input and exits.
 	for p in $evpids; do
@@ -1324,6 +1359,9 @@ wf_start() {
 	done
 	wf_stop_children
 	wait || true
+	if [ -s "$wf_rundir/failed" ]; then
+		hk_die "$HK_SYS" "a helper (pid $(cat "$wf_rundir/failed")) ended unexpectedly; everything stopped"
+	fi
 	exit 0
 }
 

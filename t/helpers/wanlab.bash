@@ -154,6 +154,9 @@ wanlab_reset() {
 		wanlab_gwaddr "$isp" on
 		nsx "$isp" nft flush ruleset 2>/dev/null || true
 	done
+	# a test may have taken the router's own addresses away
+	nsx rt ip addr replace 198.51.100.2/30 dev wan1
+	nsx rt ip addr replace 203.0.113.2/30 dev wan2
 	for i in 1 2 3 4; do
 		nsx rt ip route del default 2>/dev/null || break
 	done
