@@ -618,6 +618,41 @@ wf_list_ifs() {
 	printf '%s\n' "$wf_l"
 }
 
+# wf_nat_each FAMILY FUNC: FUNC IFACE [ADDRESS] for each uplink of that
+# family, with its address when $nat is snat (exits 3 when it has none).
+wf_nat_each() {
+	k=1
+	while [ "$k" -le "$wf_n" ]; do
+		wf_get "$k"
+		k=$((k + 1))
+		[ "$fam" = "$1" ] || continue
+		a=""
+		if [ "$nat" = snat ]; then
+			a=$(wf_ifaddr "$iface" "$fam")
+			[ -n "$a" ] || hk_die "$HK_SYS" "$name: no IPv$fam address on $iface to SNAT to"
+		fi
+		"$2" "$iface" "$a"
+	done
+}
+
+# One uplink's NAT rule, for nft and for iptables ($ipk, $net: the
+# family's keyword and LAN network).
+wf_nft_nat() {
+	if [ -n "$2" ]; then
+		printf '\t\toifname "%s" %s saddr %s snat to %s\n' "$1" "$ipk" "$net" "$2"
+	else
+		printf '\t\toifname "%s" %s saddr %s masquerade\n' "$1" "$ipk" "$net"
+	fi
+}
+
+wf_ipt_nat() {
+	if [ -n "$2" ]; then
+		printf -- '-A HAKIT_WAN_NAT -s %s -o %s -j SNAT --to-source %s\n' "$net" "$1" "$2"
+	else
+		printf -- '-A HAKIT_WAN_NAT -s %s -o %s -j MASQUERADE\n' "$net" "$1"
+	fi
+}
+
 # wf_nft_ruleset FAMILY: the nft table of that family.
 wf_nft_ruleset() {
 	if [ "$1" = 4 ]; then
@@ -630,22 +665,7 @@ wf_nft_ruleset() {
 	if [ "$nat" != none ]; then
 		printf '\tchain postrouting {\n'
 		printf '\t\ttype nat hook postrouting priority 100; policy accept;\n'
-		k=1
-		while [ "$k" -le "$wf_n" ]; do
-			wf_get "$k"
-			if [ "$fam" != "$1" ]; then
-				k=$((k + 1))
-				continue
-			fi
-			if [ "$nat" = snat ]; then
-				a=$(wf_ifaddr "$iface" "$fam")
-				[ -n "$a" ] || hk_die "$HK_SYS" "$name: no IPv$fam address on $iface to SNAT to"
-				printf '\t\toifname "%s" %s saddr %s snat to %s\n' "$iface" "$ipk" "$net" "$a"
-			else
-				printf '\t\toifname "%s" %s saddr %s masquerade\n' "$iface" "$ipk" "$net"
-			fi
-			k=$((k + 1))
-		done
+		wf_nat_each "$1" wf_nft_nat
 		printf '\t}\n'
 	fi
 	printf '\tchain forward {\n'
@@ -737,24 +757,7 @@ wf_setup_iptables() {
 	command -v "$cmd" >/dev/null 2>&1 ||
 		hk_die "$HK_SYS" "neither nft nor $cmd is installed"
 	if [ "$nat" != none ]; then
-		rules=$(
-			k=1
-			while [ "$k" -le "$wf_n" ]; do
-				wf_get "$k"
-				if [ "$fam" != "$1" ]; then
-					k=$((k + 1))
-					continue
-				fi
-				if [ "$nat" = snat ]; then
-					a=$(wf_ifaddr "$iface" "$fam")
-					[ -n "$a" ] || hk_die "$HK_SYS" "$name: no IPv$fam address on $iface to SNAT to"
-					printf -- '-A HAKIT_WAN_NAT -s %s -o %s -j SNAT --to-source %s\n' "$net" "$iface" "$a"
-				else
-					printf -- '-A HAKIT_WAN_NAT -s %s -o %s -j MASQUERADE\n' "$net" "$iface"
-				fi
-				k=$((k + 1))
-			done
-		)
+		rules=$(wf_nat_each "$1" wf_ipt_nat)
 		printf '%s\n' "$rules" | wf_ipt_chain "$cmd" nat HAKIT_WAN_NAT POSTROUTING
 	fi
 	k=1
