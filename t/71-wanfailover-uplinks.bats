@@ -436,7 +436,7 @@ client6_ok() {
 	wait_until 5 eval 'nsx rt ip -6 route show table 200 default 2>/dev/null | grep -q "via fe80::7 dev wan2"'
 	wait_until 5 eval 'nsx rt ip -6 route show table 101 default 2>/dev/null | grep -q "via fe80::7 dev wan2"'
 	wait_until 5 client6_ok
-	bg_stop "$WF_PID"
+	run -0 nsx rt wanfailover -c "$CONF" stop
 	WF_PID=
 	# teardown puts accept_ra back as it was
 	run -0 --separate-stderr nsx rt wanfailover -c "$CONF" teardown

@@ -1306,7 +1306,8 @@ wf_start() {
 	# reader only passes them on; the repairer lets a burst come in
 	# (200 ms), drops what came meanwhile and repairs once for all of
 	# it, so a storm of events costs at most five repairs a second.
-	wf_repairer &
+	# (without the lock: its sleeps need not hold it after a stop)
+	wf_repairer 9>&- &
 	hk_pid_write "$wf_rundir/repair.pid" "$!" || true
 	crit="$crit $!"
 	ifs=$(wf_list_ifs 4; wf_list_ifs 6)
@@ -1383,7 +1384,17 @@ wf_stop() {
 	if hk_alive "$p"; then
 		hk_die "$HK_SYS" "pid $p did not stop within 10s"
 	fi
-	exit 0
+	# and its children, which hold the lock while they live: once stop
+	# returns, a start or teardown finds nothing running
+	while [ "$i" -lt 100 ]; do
+		if wf_lock; then
+			exec 9>&-
+			exit 0
+		fi
+		sleep 0.1
+		i=$((i + 1))
+	done
+	hk_die "$HK_SYS" "pid $p stopped, but a child of it still holds $wf_rundir/lock after 10s"
 }
 
 # --- status ----------------------------------------------------------------
