@@ -662,12 +662,21 @@ rt_snapshot() {
 	# stopping flag, no pid files); and no shell job message
 	[ "$(cd "$RUN" && echo *)" = "events lock setup.sysctl setup.tables" ] || { ls -l "$RUN"; false; }
 	grep -q ' switch - isp1 why=' "$RUN/events"
+	# the run from its start to its end
+	[ "$(head -n 1 "$RUN/events" | cut -d' ' -f2-3)" = "start: pid" ]
+	[ "$(tail -n 1 "$RUN/events" | cut -d' ' -f2-)" = "stopped (exit 0)" ]
 	! grep -i 'terminated\|killed' "$BATS_TEST_TMPDIR/wf.out" "$BATS_TEST_TMPDIR/wf.err" || false
 	run -1 rtx wanfailover -c "$CONF" status
 	[ "${lines[0]}" = "wanfailover stopped" ]
 	[ "${lines[3]}" = "route isp1" ]
 	run -0 --separate-stderr rtx wanfailover -c "$CONF" stop
 	[ "$stderr" = "wanfailover: not running" ]
+	# the next start keeps this run's record as events.1
+	cp "$RUN/events" "$BATS_TEST_TMPDIR/events.first"
+	wf_start
+	wait_until 5 test -s "$RUN/events.1"
+	run -0 rtx wanfailover -c "$CONF" stop
+	cmp "$RUN/events.1" "$BATS_TEST_TMPDIR/events.first"
 }
 
 @test "a storm of route events elsewhere: no repair storm, stop is prompt" {

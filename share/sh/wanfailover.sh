@@ -1184,6 +1184,15 @@ wf_repairer() {
 	done
 }
 
+# At the end of start, whatever ends it: its children stopped, the end
+# in the log with the exit status, the run's files but the record gone.
+wf_exit() {
+	wf_st=$?
+	wf_stop_children
+	wf_log "stopped (exit $wf_st)"
+	wf_clean
+}
+
 # wf_prober K: uplink K's pingcheck, restarted when it dies (its uplink
 # then counts as down), its lines into the family's health FIFO.
 wf_prober() {
@@ -1275,10 +1284,14 @@ wf_start() {
 	rm -f "$wf_rundir"/*.pid "$wf_rundir"/*.state "$wf_rundir"/*.last \
 	    "$wf_rundir"/*.why "$wf_rundir"/*.gw "$wf_rundir"/*.damp \
 	    "$wf_rundir/route" "$wf_rundir/route6" "$wf_rundir/health" \
-	    "$wf_rundir/health6" "$wf_rundir/events" "$wf_rundir/stopping" \
+	    "$wf_rundir/health6" "$wf_rundir/stopping" \
 	    "$wf_rundir/repair.err" "$wf_rundir/repair.fifo" "$wf_rundir/failed"
+	# the last run's record stays, as events.1 (a crash and a restart
+	# must not lose it)
+	[ ! -e "$wf_rundir/events" ] || mv -f "$wf_rundir/events" "$wf_rundir/events.1"
+	wf_log "start: pid $$, $wf_conf, $wf_n uplinks"
 	trap 'wf_stop_children' TERM INT HUP
-	trap 'wf_stop_children; wf_clean' EXIT
+	trap wf_exit EXIT
 	wf_main=$$
 	# The children are stopped with TERM: a wait on one of them keeps
 	# dash's "Terminated" (a job message, not the child's) off stderr.
