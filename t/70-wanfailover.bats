@@ -338,11 +338,15 @@ rt_snapshot() {
 	echo "$p1" >"$BATS_TEST_TMPDIR/.bg.7.pid"
 	echo "$p2" >"$BATS_TEST_TMPDIR/.bg.8.pid"
 	wait_until 10 route_on wan1
-	sleep 0.5
-	for p in "$p1" "$p2"; do
-		! proc_alive "$p" || alive=$((alive + 1))
-	done
-	[ "$alive" -eq 1 ] || { cat "$o1" "$o2"; false; }
+	# the loser says so and exits at once; the winner runs on
+	one_alive() {
+		alive=0
+		for p in "$p1" "$p2"; do
+			! proc_alive "$p" || alive=$((alive + 1))
+		done
+		[ "$alive" -eq 1 ]
+	}
+	wait_until 5 one_alive || { cat "$o1" "$o2"; false; }
 	grep -q "already running" "$o1" "$o2"
 	WF_PID=$(pidof_file "$RUN/pid")
 	proc_alive "$WF_PID"

@@ -197,32 +197,30 @@ logged() {
 	wait_until 15 route_on ppp0
 }
 
+# drop_to ISP ADDR: the ISP forwards nothing to ADDR (table inet hkone).
+drop_to() {
+	nsx "$1" nft -f - <<-EOF
+	table inet hkone {
+		chain hkfwd {
+			type filter hook forward priority 0; policy accept;
+			ip daddr $2 drop
+		}
+	}
+	EOF
+}
+
 @test "per-uplink reliability: minup=2 on one uplink, the global 1 on the other" {
 	need_netns
 	conf "uplink isp1 wan1 198.51.100.1 $T $T2 minup=2" "uplink isp2 wan2 203.0.113.1 $T $T2"
 	wf_start
 	wait_until 10 route_on wan1
 	# one of the two targets stops answering through ISP1 only
-	nsx isp1 nft -f - <<-EOF
-	table inet hkone {
-		chain hkfwd {
-			type filter hook forward priority 0; policy accept;
-			ip daddr $T2 drop
-		}
-	}
-	EOF
+	drop_to isp1 "$T2"
 	wait_until 10 route_on wan2
 	status_has "uplink isp1 state=down"
 	# on ISP2 one target of two is enough
 	nsx isp1 nft delete table inet hkone
-	nsx isp2 nft -f - <<-EOF
-	table inet hkone {
-		chain hkfwd {
-			type filter hook forward priority 0; policy accept;
-			ip daddr $T2 drop
-		}
-	}
-	EOF
+	drop_to isp2 "$T2"
 	wait_until 10 route_on wan1
 	sleep 1
 	status_has "uplink isp2 state=up"

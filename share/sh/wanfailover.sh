@@ -148,14 +148,6 @@ wf_pair() {
 	echo "$wf_f:$wf_r"
 }
 
-# 1 when the IPv4 addresses A and NET/LEN share the prefix.
-wf_in_net() {
-	printf '%s %s\n' "$1" "$2" | awk '
-	    function num(s,   p) { split(s, p, "."); return ((p[1] * 256 + p[2]) * 256 + p[3]) * 256 + p[4] }
-	    { split($2, n, "/"); len = n[2]; a = num($1); b = num(n[1])
-	      m = 2 ^ (32 - len); exit !(int(a / m) == int(b / m)) }'
-}
-
 # Asks the kernel (not /sys, which may show another namespace).
 wf_have_if() {
 	case $1 in
@@ -513,10 +505,9 @@ wf_dhcp_gw() {
 	    awk '{ for (i = 1; i < NF; i++) if ($i == "via") { print $(i + 1); exit } }'
 }
 
-# wf_gw_now K: the gateway uplink K uses now: its own, the learned one
-# for dhcp ("" while none is known), "-" for none.
+# wf_gw_now: the gateway of the uplink wf_get set that it uses now: its
+# own, the learned one for dhcp ("" while none is known), "-" for none.
 wf_gw_now() {
-	wf_get "$1"
 	case $gw in
 	dhcp) wf_dhcp_gw "$iface" "$fam" ;;
 	*) printf '%s\n' "$gw" ;;
@@ -843,8 +834,8 @@ wf_setup_probes() {
 	while [ "$k" -le "$wf_n" ]; do
 		kk=$k
 		k=$((k + 1))
-		g=$(wf_gw_now "$kk")
 		wf_get "$kk"
+		g=$(wf_gw_now)
 		t=$((wf_probetable + kk - 1))
 		pref=$((1000 + kk - 1))
 		wf_have_if "$iface" || continue
@@ -1448,8 +1439,8 @@ wf_status() {
 	h4=$(wf_holder 4) h6=$(wf_holder 6)
 	k=1
 	while [ "$k" -le "$wf_n" ]; do
-		g=$(wf_gw_now "$k")
 		wf_get "$k"
+		g=$(wf_gw_now)
 		state=unknown rtt=- loss=- carrier=yes why="" damped=no
 		if [ "$run" -eq 0 ]; then
 			[ -s "$wf_rundir/$name.state" ] && state=$(cat "$wf_rundir/$name.state")

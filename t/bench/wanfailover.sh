@@ -364,6 +364,22 @@ all_up() {
 		! printf '%s\n' "$s" | grep '^uplink ' | grep -qv ' state=up '
 }
 
+# run_begin CASE RUN TABLE DEV ADDR [monitor]: a fresh wanfailover
+# with the client on DEV (wf_up), ip monitor when asked, the client's
+# ping running and answered; 1, said, when not (the run is not counted).
+run_begin() {
+	if ! wf_up "$3" "$4" "$5"; then
+		printf '  %-7s run %s: wanfailover did not put the client on %s\n' "$1" "$2" "$4" >&2
+		return 1
+	fi
+	[ -z "${6:-}" ] || mon_start
+	ping_start
+	if ! bench_wait 5 replied 0; then
+		printf '  %-7s run %s: the client could not reach the internet host: not counted\n' "$1" "$2" >&2
+		return 1
+	fi
+}
+
 # wf_up TABLE DEV ADDR: a fresh wanfailover with $conf; 0 once every
 # uplink is up, its route of TABLE is on DEV and the client's fresh flow
 # leaves NATed to ADDR.
@@ -490,16 +506,7 @@ skipped=""
 # (promote_secondaries keeps the other when one goes).
 run_dhcp() {
 	local i=$1 old=$2 new=$3 t0 td tm t2 o f
-	if ! wf_up 200 wan2 203.0.113.2; then
-		echo "  dhcp    run $i: wanfailover did not put the client on wan2" >&2
-		return 1
-	fi
-	mon_start
-	ping_start
-	if ! bench_wait 5 replied 0; then
-		echo "  dhcp    run $i: the client could not reach the internet host: not counted" >&2
-		return 1
-	fi
+	run_begin dhcp "$i" 200 wan2 203.0.113.2 monitor || return 1
 	t0=$(bench_now_ms)
 	wanlab_dhcp_router "$new" || return 1
 	# the old gateway is gone as soon as the client has renewed
@@ -563,15 +570,7 @@ case_dhcp() {
 # alternates .66 and .67).
 run_ppp() {
 	local i=$1 loc=$2 new=$3 t0 t1 a b oa ob
-	if ! wf_up main ppp0 "$loc"; then
-		echo "  ppp     run $i: wanfailover did not put the client on ppp0" >&2
-		return 1
-	fi
-	ping_start
-	if ! bench_wait 5 replied 0; then
-		echo "  ppp     run $i: the client could not reach the internet host: not counted" >&2
-		return 1
-	fi
+	run_begin ppp "$i" main ppp0 "$loc" || return 1
 	t0=$(bench_now_ms)
 	wanlab_ppp_down || return 1
 	if ! bench_wait 10 via_since "$t0" "$TTL_ISP1"; then
@@ -626,15 +625,7 @@ case_ppp() {
 # 3. ISP1, the primary, loses 30% of what it forwards, both ways.
 run_loss() {
 	local i=$1 t0 t1 a b
-	if ! wf_up main wan1 198.51.100.2; then
-		echo "  loss    run $i: wanfailover did not put the client on wan1" >&2
-		return 1
-	fi
-	ping_start
-	if ! bench_wait 5 replied 0; then
-		echo "  loss    run $i: the client could not reach the internet host: not counted" >&2
-		return 1
-	fi
+	run_begin loss "$i" main wan1 198.51.100.2 || return 1
 	t0=$(bench_now_ms)
 	loss_on
 	if ! bench_wait 15 via_since "$t0" "$TTL_ISP2"; then
@@ -677,15 +668,7 @@ case_loss() {
 # 4. The ppp uplink, the primary, gets 200 ms each way.
 run_latency() {
 	local i=$1 t0 t1 a b
-	if ! wf_up main ppp0 "$WANLAB_PPP_LOCAL"; then
-		echo "  latency run $i: wanfailover did not put the client on ppp0" >&2
-		return 1
-	fi
-	ping_start
-	if ! bench_wait 5 replied 0; then
-		echo "  latency run $i: the client could not reach the internet host: not counted" >&2
-		return 1
-	fi
+	run_begin latency "$i" main ppp0 "$WANLAB_PPP_LOCAL" || return 1
 	t0=$(bench_now_ms)
 	wanlab_ppp_ctl "delay 200" || return 1
 	if ! bench_wait 15 via_since "$t0" "$TTL_ISP1"; then
