@@ -153,6 +153,26 @@ keyfile() {
 	[ "$output" = "syntax 3" ]
 }
 
+@test "authkeys: Windows line ends and a byte order mark change no key: the CR is no part of the secret" {
+	local f=$BATS_TEST_TMPDIR/authkeys g=$BATS_TEST_TMPDIR/crlf line
+	printf 'auth 1\n1 sha256 a long secret\n2 crc\n' >"$f"
+	printf '\357\273\277# keys\r\nauth 1\r\n1 sha256 a long secret\r\n2 crc\r\n' >"$g"
+	chmod 600 "$f" "$g"
+	run -0 authtest keys "$g"
+	[ "${lines[0]}" = "auth 1" ]
+	[ "${lines[1]}" = "1 sha256 13" ]
+	[ "${lines[2]}" = "2 crc 0" ]
+	# signed with one file, verified with the other: the same key
+	line=$(authtest sign "$f" n1 7 1042 active 2000)
+	run -0 authtest check "$g" "$line"
+	line=$(authtest sign "$g" n1 7 1043 active 2000)
+	run -0 authtest check "$f" "$line"
+	# and a byte order mark before the auth line itself
+	printf '\357\273\277auth 1\r\n1 sha256 a long secret\r\n' >"$g"
+	line=$(authtest sign "$g" n1 7 1044 active 2000)
+	run -0 authtest check "$f" "$line"
+}
+
 @test "authkeys: auth N must name a key" {
 	run -1 authtest keys "$(keyfile "auth 3" "1 sha256 x")"
 	[ "$output" = nouse ]

@@ -521,7 +521,15 @@ auth_load(const char *path, struct auth_keys *k, enum auth_err *err,
 				(*line)++;
 		goto bad;
 	}
-	for (p = buf; *p != '\0'; p = next) {
+	/*
+	 * A UTF-8 byte order mark (Notepad's) is no part of the first word;
+	 * a CR before each newline (Windows line ends) is a blank, so it is
+	 * no part of a secret either (is_blank).
+	 */
+	p = buf;
+	if (len >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0)
+		p += 3;
+	for (; *p != '\0'; p = next) {
 		(*line)++;
 		nl = strchr(p, '\n');
 		if (nl != NULL) {
