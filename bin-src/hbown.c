@@ -27,14 +27,17 @@
 #define MAXWORDS	32
 #define NAMELEN		64
 #define TEXTLEN		512
+#define MAXGROUPS	8	/* haresources lines; each adds ~30 bytes */
 
 static const char usage_text[] =
     "usage: hbown [-BC] [-a on|off|legacy] [-d DEADTIME] [-F REFRESH] "
     "[-G DELAY]\n"
-    "             [-l LEASE] [-S SETTLE] [-T TICK] -n NODE -p PEER -H HOME\n";
+    "             [-b GROUP] [-l LEASE] [-P PINGNODES] [-S SETTLE] [-T TICK]\n"
+    "             -n NODE -p PEER -H HOME [-H HOME]...\n";
 
 static const char help_text[] =
     "-B\tbegin in an administrator's standby (kept over a restart)\n"
+    "-b GROUP\tbegin group GROUP (1, 2, ...) alone in that standby\n"
     "-C\ttime from the clock (CLOCK_BOOTTIME) for lines without @MS\n"
     "-a on|off|legacy\tha.cf's auto_failback (default off; legacy is on)\n"
     "-d DEADTIME\tha.cf's deadtime; the hold-down is twice it, at least 2s"
@@ -48,8 +51,11 @@ static const char help_text[] =
     "-T TICK\twith -C: a tick event of its own that often (hbnode: 250ms)\n"
     "-n NODE\tthis node's name\n"
     "-p PEER\tthe other node's name\n"
-    "-H HOME\tthe group's home node (first in haresources)\n";
-#define OPTS		":BCa:d:F:G:H:hl:n:p:S:T:V"
+    "-H HOME\ta group's home node (first on its haresources line); once"
+    " a group\n"
+    "-P PINGNODES\thow many ping nodes (ha.cf ping, ping_group) are"
+    " reported\n";
+#define OPTS		":BCa:b:d:F:G:H:hl:n:P:p:S:T:V"
 
 /* This node's status, as announced: active, or standing by. */
 enum st { ST_ACTIVE, ST_STANDBY, ST_STOPPED };
@@ -61,9 +67,11 @@ enum st { ST_ACTIVE, ST_STANDBY, ST_STOPPED };
  * no longer hold the group; a failback, which lasts until the peer
  * holds the group; a failure (a start that failed, an address, a link
  * or the lease lost), which holds off for the hold-down and while a
- * link of the group has no carrier.
+ * link of the group has no carrier; fewer ping nodes reached than the
+ * peer reaches (ipfail's rule), which lasts until this node reaches as
+ * many, or the peer is dead (rows I1-I3).
  */
-enum sb { SB_NONE, SB_ADMIN, SB_GIVE, SB_FAIL };
+enum sb { SB_NONE, SB_ADMIN, SB_GIVE, SB_FAIL, SB_PING };
 
 /*
  * The reason a node stands by or lets the group go, announced as why=
@@ -71,10 +79,12 @@ enum sb { SB_NONE, SB_ADMIN, SB_GIVE, SB_FAIL };
  * is not announced.
  */
 enum why { WHY_NONE, WHY_STOP, WHY_STANDBY, WHY_TAKEOVER, WHY_FAILBACK,
-	WHY_START, WHY_LEASE, WHY_ADDRESS, WHY_CARRIER, WHY_FATAL, WHY_SPLIT };
+	WHY_START, WHY_LEASE, WHY_ADDRESS, WHY_CARRIER, WHY_FATAL, WHY_SPLIT,
+	WHY_PING };
 
 static const char *const why_name[] = { "", "stop", "standby", "takeover",
-	"failback", "start", "lease", "address", "carrier", "fatal", "split" };
+	"failback", "start", "lease", "address", "carrier", "fatal", "split",
+	"ping" };
 
 /* What the peer's why= means, for this node's log. */
 static const char *const why_text[] = {
@@ -89,6 +99,7 @@ static const char *const why_text[] = {
 	"%s lost its LAN link",
 	"%s is stopping after a failure",
 	"split brain: %s let it go",
+	"%s reaches fewer ping nodes",
 };
 
 /*
@@ -104,7 +115,13 @@ static const char *const st_name[] = { "active", "standby", "stopped" };
 static const char *const rsc_name[] = { "none", "acq", "acq", "held", "rel" };
 static const char *const pstate_name[] = { "unknown", "up", "dead" };
 
+struct cluster;
+
+/* One resource group (one haresources line) as this node sees it. */
 struct own {
+	struct cluster	*c;
+	int		id;		/* 1, 2, ...: its haresources line */
+	char		label[32];	/* "the resource group", "group 2" */
 	const char	*node, *peer, *home;
 	int		failback;	/* auto_failback on */
 	int		clock;		/* -C */
@@ -144,20 +161,47 @@ struct own {
 	uint64_t	garp_t;		/* the next announcement, 0: none */
 	int		garp_now;	/* announce again at once */
 	int		renewing;	/* a renew action is out */
-	int		stopping;	/* shutting down */
+	int		gone;		/* shut down and released */
+	int		isolated;	/* row I4 holds it back */
+	char		why[TEXTLEN];	/* the claim's or the stop's reason */
+};
+
+#define MAXPING		16
+
+/*
+ * The node: its groups, what is common to them (shutting down, the ping
+ * nodes) and what goes out for all of them (one announcement, one
+ * status).
+ */
+struct cluster {
+	struct own	g[MAXGROUPS];
+	int		n;		/* groups */
+	uint64_t	now;
+	int		stopping;
 	int		exited;		/* "exit" written: draining the input */
 	uint64_t	exit_t;
 	int		code;		/* exit status once stopped */
-	char		why[TEXTLEN];	/* the claim's or the stop's reason */
-	char		announced[NAMELEN * 2];
-	char		status[TEXTLEN * 2];
+	char		why[TEXTLEN];	/* the stop's reason */
+	int		pgroups;	/* the peer's groups= (0: not heard) */
+	int		nping;		/* -P: ping nodes configured */
+	char		pingname[MAXPING][NAMELEN];
+	int		pingup[MAXPING];	/* -1 unknown, 0 down, 1 up */
+	int		myping;		/* reached, -1 until all reported */
+	int		pping;		/* the peer's ping=, -1: unknown */
+	char		announced[HB_MAXLINE];
+	char		status[TEXTLEN * 4];
 };
+
+/* Actions of the groups after the first are kept out of some logs. */
+static int mute;
 
 static void
 act(const char *fmt, ...)
 {
 	va_list ap;
 
+	if (mute)
+		return;
 	va_start(ap, fmt);
 	vprintf(fmt, ap);
 	va_end(ap);
@@ -180,38 +224,100 @@ silence(const char *w, char *out, size_t n)
 		    ms % 1000 / 100);
 }
 
+/* Who holds group o: this node, the peer, or none. */
+static const char *
+holder(const struct own *o)
+{
+	if (o->rsc == R_HELD)
+		return o->node;
+	if (o->pstate == P_UP && strcmp(o->prsc, "held") == 0)
+		return o->peer;
+	return "none";
+}
+
+/*
+ * The status all groups announce, in one line (hbnode(8), PROTOCOL):
+ * the first group's as st= rsc= ask= [why=] [dirty=1], each other's as
+ * gN=ST,RSC,ASK[,WHY][,dirty], then groups=N when there are several and
+ * ping=K once every ping node has been reported.  Only a change goes
+ * out.
+ */
 static void
 announce(struct own *o)
 {
-	char m[sizeof(o->announced)];
+	struct cluster *c = o->c;
+	char m[sizeof(c->announced)];
+	size_t k = 0;
+	int i;
 
-	snprintf(m, sizeof(m), "%s rsc=%s ask=%d%s%s%s", st_name[o->st],
-	    rsc_name[o->rsc], o->ask, o->why_w != WHY_NONE ? " why=" : "",
-	    why_name[o->why_w], o->dirty && o->rsc == R_NONE ? " dirty=1" : "");
-	if (strcmp(m, o->announced) == 0)
+	for (i = 0; i < c->n && k < sizeof(m); i++) {
+		const struct own *g = &c->g[i];
+		int dirty = g->dirty && g->rsc == R_NONE;
+
+		if (i == 0)
+			k += (size_t)snprintf(m + k, sizeof(m) - k,
+			    "%s rsc=%s ask=%d%s%s%s", st_name[g->st],
+			    rsc_name[g->rsc], g->ask, g->why_w != WHY_NONE ?
+			    " why=" : "", why_name[g->why_w], dirty ?
+			    " dirty=1" : "");
+		else
+			k += (size_t)snprintf(m + k, sizeof(m) - k,
+			    " g%d=%s,%s,%d%s%s%s", g->id, st_name[g->st],
+			    rsc_name[g->rsc], g->ask, g->why_w != WHY_NONE ||
+			    dirty ? "," : "", why_name[g->why_w], dirty ?
+			    ",dirty" : "");
+	}
+	if (c->n > 1 && k < sizeof(m))
+		k += (size_t)snprintf(m + k, sizeof(m) - k, " groups=%d", c->n);
+	if (c->nping > 0 && c->myping >= 0 && k < sizeof(m))
+		snprintf(m + k, sizeof(m) - k, " ping=%d", c->myping);
+	if (strcmp(m, c->announced) == 0)
 		return;
-	strcpy(o->announced, m);
-	act("announce %s", m);
+	strcpy(c->announced, m);
+	printf("announce %s\n", m);
 }
 
+/*
+ * hbnode's status file, one "|" between its lines: with one group,
+ * "node ...|peer ...|holder X"; with several, "node ...|peer ..." and a
+ * "group N ..." line each.
+ */
 static void
 status(struct own *o)
 {
-	char s[sizeof(o->status)];
-	const char *holder = "none";
+	struct cluster *c = o->c;
+	char s[sizeof(c->status)];
+	const struct own *g = &c->g[0];
+	size_t k;
+	int i;
 
-	if (o->rsc == R_HELD)
-		holder = o->node;
-	else if (o->pstate == P_UP && strcmp(o->prsc, "held") == 0)
-		holder = o->peer;
-	snprintf(s, sizeof(s), "node %s state=%s rsc=%s ask=%d home=%s|"
-	    "peer %s state=%s st=%s rsc=%s ask=%d|holder %s", o->node,
-	    st_name[o->st], rsc_name[o->rsc], o->ask, o->home, o->peer,
-	    pstate_name[o->pstate], o->pst, o->prsc, o->pask, holder);
-	if (strcmp(s, o->status) == 0)
+	if (c->n == 1) {
+		snprintf(s, sizeof(s), "node %s state=%s rsc=%s ask=%d home=%s|"
+		    "peer %s state=%s st=%s rsc=%s ask=%d|holder %s", g->node,
+		    st_name[g->st], rsc_name[g->rsc], g->ask, g->home, g->peer,
+		    pstate_name[g->pstate], g->pst, g->prsc, g->pask,
+		    holder(g));
+	} else {
+		k = (size_t)snprintf(s, sizeof(s), "node %s state=%s groups=%d|"
+		    "peer %s state=%s", g->node, c->exited ? "stopped" :
+		    "running", c->n, g->peer, pstate_name[g->pstate]);
+		for (i = 0; i < c->n && k < sizeof(s); i++) {
+			g = &c->g[i];
+			k += (size_t)snprintf(s + k, sizeof(s) - k, "|group %d "
+			    "home=%s state=%s rsc=%s ask=%d peer=%s,%s,%d "
+			    "holder %s", g->id, g->home, st_name[g->st],
+			    rsc_name[g->rsc], g->ask, g->pst, g->prsc, g->pask,
+			    holder(g));
+		}
+	}
+	if (c->nping > 0 && strlen(s) + 40 < sizeof(s))
+		snprintf(s + strlen(s), sizeof(s) - strlen(s),
+		    "|ping %d/%d peer=%d", c->myping < 0 ? 0 : c->myping,
+		    c->nping, c->pping);
+	if (strcmp(s, c->status) == 0)
 		return;
-	strcpy(o->status, s);
-	act("status %s", s);
+	strcpy(c->status, s);
+	printf("status %s\n", s);
 }
 
 /*
@@ -237,9 +343,9 @@ static void
 persist(struct own *o, enum sb kind)
 {
 	if (kind == SB_ADMIN && o->sb != SB_ADMIN)
-		act("persist standby");
+		act("persist %d standby", o->id);
 	else if (kind != SB_ADMIN && o->sb == SB_ADMIN)
-		act("persist active");
+		act("persist %d active", o->id);
 }
 
 static void
@@ -276,11 +382,11 @@ start(struct own *o, uint64_t probe, const char *why)
 	o->rsc = R_START;
 	o->start_t = o->now;
 	announce(o);
-	act("transition %s taking over the resource group (%s)", o->node, why);
+	act("transition %s taking over %s (%s)", o->node, o->label, why);
 	if (probe == 0 && o->preleased)
-		act("start none");
+		act("start %d none", o->id);
 	else
-		act("start %llu", (unsigned long long)probe);
+		act("start %d %llu", o->id, (unsigned long long)probe);
 }
 
 static void
@@ -289,8 +395,8 @@ stop(struct own *o, const char *why)
 	o->rsc = R_STOP;
 	o->renewing = 0;
 	announce(o);
-	act("transition %s releasing the resource group (%s)", o->node, why);
-	act("stop");
+	act("transition %s releasing %s (%s)", o->node, o->label, why);
+	act("stop %d", o->id);
 }
 
 /*
@@ -302,12 +408,52 @@ static void
 lease_gone(struct own *o)
 {
 	act("transition %s renewed nothing for %llu ms, longer than its "
-	    "lease: its address is gone", o->node,
-	    (unsigned long long)(o->now - o->last_renew));
+	    "lease: %s%s address is gone", o->node,
+	    (unsigned long long)(o->now - o->last_renew), o->c->n > 1 ?
+	    o->label : "its", o->c->n > 1 ? "'s" : "");
 	standby(o, SB_FAIL, WHY_LEASE);
 	snprintf(o->why, sizeof(o->why), "the lease ran out unrenewed (%s "
 	    "or hbnode stopped)", o->node);
 	stop(o, o->why);
+}
+
+/*
+ * ipfail's rule (rows I1-I3): -1 when this node reaches fewer ping nodes
+ * than the peer says it does, 1 when more, 0 when as many or when either
+ * count is not known yet.
+ */
+static int
+pingcmp(const struct own *o)
+{
+	const struct cluster *c = o->c;
+
+	if (c->nping == 0 || c->myping < 0 || c->pping < 0 ||
+	    o->pstate != P_UP)
+		return 0;
+	return c->myping < c->pping ? -1 : c->myping > c->pping;
+}
+
+/*
+ * Row I4: the peer is silent and this node reaches none of its ping
+ * nodes (or has not heard from them yet): it is the likelier one to be
+ * cut off, and takes nothing.  Said once each time it begins.
+ */
+static int
+isolated(struct own *o)
+{
+	struct cluster *c = o->c;
+
+	if (c->nping == 0 || c->myping > 0) {
+		o->isolated = 0;
+		return 0;
+	}
+	if (!o->isolated)
+		act("transition %s takes no resource group from a silent %s: "
+		    "%s", o->node, o->peer, c->myping < 0 ? "none of its ping "
+		    "nodes is reported yet" : "it reaches none of its ping "
+		    "nodes");
+	o->isolated = 1;
+	return 1;
 }
 
 /* The node that takes the group when nobody holds it; both compute it. */
@@ -324,17 +470,28 @@ designated(const struct own *o)
 		return o->peer;
 	if (pstandby && o->st != ST_STANDBY)
 		return o->node;
+	if (pingcmp(o) != 0)					/* I2 */
+		return pingcmp(o) > 0 ? o->node : o->peer;
 	return o->home;
 }
 
-/* Shutting down (rows X1-X4): release, then say so, then exit. */
+/*
+ * Shutting down (rows X1-X4): release, then say so, then exit; with
+ * several groups, each is released and the node says so once all are.
+ */
 static void
 shutdown_step(struct own *o)
 {
+	struct cluster *c = o->c;
+	int i;
+
+	if (o->gone)
+		return;
 	switch (o->rsc) {
 	case R_HELD:
 		o->st = ST_STANDBY;
-		o->why_w = o->code ? WHY_FATAL : WHY_STOP;
+		o->why_w = c->code ? WHY_FATAL : WHY_STOP;
+		snprintf(o->why, sizeof(o->why), "%s", c->why);
 		stop(o, o->why);				/* X1 */
 		return;
 	case R_CLAIM:
@@ -348,13 +505,19 @@ shutdown_step(struct own *o)
 	}
 	o->st = ST_STANDBY;					/* X4 */
 	if (o->why_w != WHY_STOP && o->why_w != WHY_FATAL)
-		o->why_w = o->code ? WHY_FATAL : WHY_STOP;
+		o->why_w = c->code ? WHY_FATAL : WHY_STOP;
 	o->ask = 0;
+	o->gone = 1;
 	announce(o);
-	act("transition %s stopped (%s)", o->node, o->why);
-	o->st = ST_STOPPED;
+	for (i = 0; i < c->n; i++)
+		if (!c->g[i].gone)
+			return;
+	act("transition %s stopped (%s)", o->node, c->why);
+	for (i = 0; i < c->n; i++)
+		c->g[i].st = ST_STOPPED;
+	c->exited = 1;
 	status(o);
-	act("exit %d", o->code);
+	act("exit %d", c->code);
 	fflush(stdout);
 	/*
 	 * Not gone at once: the events that still come (hbrecv's) are read
@@ -362,8 +525,7 @@ shutdown_step(struct own *o)
 	 * (or the end of input), so that a writer does not find the reader
 	 * gone.
 	 */
-	o->exited = 1;
-	o->exit_t = o->now;
+	c->exit_t = o->now;
 }
 
 /*
@@ -393,14 +555,16 @@ decide(struct own *o)
 	int pheld = pup && strcmp(o->prsc, "held") == 0;
 	int pstandby = strcmp(o->pst, "standby") == 0;
 
-	if (o->stopping) {
+	if (o->c->stopping) {
 		shutdown_step(o);
 		return;
 	}
 	if (o->st == ST_STANDBY) {
 		int given = o->sb == SB_ADMIN || o->sb == SB_GIVE;
 
-		if ((o->sb == SB_GIVE && pheld) ||			/* S1 */
+		if ((o->sb == SB_PING && (pingcmp(o) >= 0 ||		/* I3 */
+		    o->pstate == P_DEAD)) ||
+		    (o->sb == SB_GIVE && pheld) ||			/* S1 */
 		    (o->sb == SB_FAIL && o->now >= o->retry_t &&	/* S2 */
 		    !o->nocarrier) ||
 		    (given && o->pstate == P_DEAD) ||			/* S3 */
@@ -431,7 +595,16 @@ decide(struct own *o)
 			stop(o, o->why);
 		} else if (o->st == ST_STANDBY) {			/* H3 */
 			stop(o, "standby");
+		} else if (pingcmp(o) < 0 &&				/* I1 */
+		    strcmp(o->pst, "active") == 0) {
+			standby(o, SB_PING, WHY_PING);
+			snprintf(o->why, sizeof(o->why), "%s reaches %d ping "
+			    "node%s, %s %d", o->peer, o->c->pping,
+			    o->c->pping == 1 ? "" : "s", o->node,
+			    o->c->myping);
+			stop(o, o->why);
 		} else if (o->failback && strcmp(o->node, o->home) != 0 &&
+		    pingcmp(o) == 0 &&
 		    strcmp(o->pst, "active") == 0 &&			/* H4 */
 		    o->join_t > o->held_since &&
 		    o->now - o->join_t >= o->holddown) {
@@ -450,22 +623,25 @@ decide(struct own *o)
 			o->garp_now = 0;
 			o->garp_t = o->garp_refresh ?
 			    o->now + o->garp_refresh : 0;
-			act("garp");
+			act("garp %d", o->id);
 		}
 		if (!o->renewing &&					/* H5 */
 		    o->now - o->last_renew >= o->renew_iv) {
 			o->renewing = 1;
 			o->renew_t = o->now;
-			act("renew");
+			act("renew %d", o->id);
 		}
 		break;
 	case R_CLAIM:
-		if (o->pstate == P_DEAD) {				/* C1 */
+		if (o->pstate == P_DEAD && isolated(o)) {		/* I4 */
+			o->rsc = R_NONE;
+			announce(o);
+		} else if (o->pstate == P_DEAD) {			/* C1 */
 			snprintf(o->why, sizeof(o->why), o->pwhy == WHY_STOP ?
 			    "%s shut down" : "%s is dead", o->peer);
 			start(o, o->deadprobe, o->why);
 		} else if (strcmp(o->prsc, "held") == 0 ||		/* C2 */
-		    strcmp(o->prsc, "rel") == 0 ||
+		    strcmp(o->prsc, "rel") == 0 || pingcmp(o) < 0 ||	/* I2 */
 		    o->nocarrier) {					/* C5 */
 			o->rsc = R_NONE;
 			announce(o);
@@ -485,6 +661,8 @@ decide(struct own *o)
 	case R_NONE:
 		if (o->pstate == P_UNKNOWN || o->now < o->retry_t ||	/* N1 */
 		    o->nocarrier)
+			break;
+		if (o->pstate == P_DEAD && isolated(o))			/* I4 */
 			break;
 		if (o->pstate == P_DEAD) {				/* N2 */
 			/*
@@ -650,43 +828,126 @@ peer_event(struct own *o, const char *ev, char **w, int n)
 	return 1;
 }
 
-/* Rows K1-K4. */
-static void
-command(struct own *o, const char *c)
+/*
+ * Which groups "standby WHICH" or "takeover WHICH" means, heartbeat's
+ * hb_standby words: all, local (the groups whose home is this node) or
+ * foreign (those whose home is the peer).  Sets sel[]; the number chosen,
+ * -1 for an unknown word.
+ */
+static int
+select_groups(struct cluster *c, const char *which, int *sel)
 {
-	if (strcmp(c, "standby") == 0) {
+	int i, k = 0, local = strcmp(which, "local") == 0;
+
+	if (!local && strcmp(which, "foreign") != 0 &&
+	    strcmp(which, "all") != 0)
+		return -1;
+	for (i = 0; i < c->n; i++) {
+		const struct own *o = &c->g[i];
+		int home = strcmp(o->home, o->node) == 0;
+
+		sel[i] = strcmp(which, "all") == 0 || home == local;
+		k += sel[i];
+	}
+	return k;
+}
+
+/* " 1 3": the numbers of the chosen groups, for the messages. */
+static void
+group_list(const struct cluster *c, const int *sel, char *out, size_t len)
+{
+	size_t k = 0;
+	int i;
+
+	out[0] = '\0';
+	for (i = 0; i < c->n && k < len; i++)
+		if (sel[i])
+			k += (size_t)snprintf(out + k, len - k, " %d",
+			    c->g[i].id);
+}
+
+/* Rows K1-K4: "cmd standby|takeover [all|local|foreign]", "cmd stop". */
+static void
+command(struct cluster *c, char **w, int n)
+{
+	const char *cmd = w[0], *which = n > 1 ? w[1] : "all";
+	struct own *o = &c->g[0];
+	int sel[MAXGROUPS], i, k;
+	char list[MAXGROUPS * 4], what[TEXTLEN];
+
+	if (strcmp(cmd, "stop") == 0) {				/* K4 */
+		if (!c->stopping) {
+			c->stopping = 1;
+			c->code = 0;
+			snprintf(c->why, sizeof(c->why), "stop asked");
+		}
+		return;
+	}
+	if (strcmp(cmd, "standby") != 0 && strcmp(cmd, "takeover") != 0) {
+		act("log warn unknown command '%s'", cmd);
+		return;
+	}
+	k = select_groups(c, which, sel);
+	if (k < 0) {
+		act("transition %s refused: '%s' is not all, local or foreign",
+		    cmd, which);
+		return;
+	}
+	if (k == 0) {
+		act("transition %s refused: no %s resource group (home %s)",
+		    cmd, which, strcmp(which, "local") == 0 ? o->node :
+		    o->peer);
+		return;
+	}
+	group_list(c, sel, list, sizeof(list));
+	if (c->n == 1)
+		snprintf(what, sizeof(what), "the group");
+	else
+		snprintf(what, sizeof(what), "group%s%s", k > 1 ? "s" : "",
+		    list);
+	if (strcmp(cmd, "standby") == 0) {
 		if (o->pstate != P_UP) {				/* K1 */
 			act("transition standby refused: %s is not up, nobody "
-			    "would take the group", o->peer);
+			    "would take %s", o->peer, what);
 			return;
 		}
-		if (strcmp(o->pst, "standby") == 0 && o->st != ST_STANDBY) {
-			act("transition standby refused: %s is in standby too, "
-			    "nobody would take the group", o->peer);
-			return;
+		for (i = 0; i < c->n; i++) {
+			o = &c->g[i];
+			if (sel[i] && strcmp(o->pst, "standby") == 0 &&
+			    o->st != ST_STANDBY) {
+				act("transition standby refused: %s is in "
+				    "standby too, nobody would take %s",
+				    o->peer, c->n == 1 ? "the group" : o->label);
+				return;
+			}
 		}
-		act("transition standby asked: giving the group to %s",
+		act("transition standby asked: giving %s to %s", what,
 		    o->peer);					/* K2 */
-		standby(o, SB_ADMIN, WHY_STANDBY);
-		if (o->rsc == R_CLAIM)
-			o->rsc = R_NONE;
-		announce(o);
-	} else if (strcmp(c, "takeover") == 0) {		/* K3 */
+		for (i = 0; i < c->n; i++) {
+			o = &c->g[i];
+			if (!sel[i])
+				continue;
+			standby(o, SB_ADMIN, WHY_STANDBY);
+			if (o->rsc == R_CLAIM)
+				o->rsc = R_NONE;
+			announce(o);
+		}
+		return;
+	}
+	if (c->n == 1)						/* K3 */
 		act("transition takeover asked");
+	else
+		act("transition takeover asked for %s", what);
+	for (i = 0; i < c->n; i++) {
+		o = &c->g[i];
+		if (!sel[i])
+			continue;
 		active(o);
 		o->retry_t = 0;
 		o->fails = 0;
 		if (o->rsc != R_HELD)
 			o->ask = 1;
 		announce(o);
-	} else if (strcmp(c, "stop") == 0) {			/* K4 */
-		if (!o->stopping) {
-			o->stopping = 1;
-			o->code = 0;
-			snprintf(o->why, sizeof(o->why), "stop asked");
-		}
-	} else {
-		act("log warn unknown command '%s'", c);
 	}
 }
 
@@ -711,8 +972,8 @@ done(struct own *o, char **w, int n)
 			o->garp_t = o->garp_delay ? o->now + o->garp_delay :
 			    o->garp_refresh ? o->now + o->garp_refresh : 0;
 			announce(o);
-			act("transition %s holds the resource group (acquired "
-			    "in %llu ms)", o->node,
+			act("transition %s holds %s (acquired in %llu ms)",
+			    o->node, o->label,
 			    (unsigned long long)(o->now - o->start_t));
 		} else if (strcmp(w[1], "lost") == 0) {			/* A3 */
 			/*
@@ -731,8 +992,8 @@ done(struct own *o, char **w, int n)
 			 * it, and a LAN host must not stretch the hold-down.
 			 */
 			act("transition %s could not start %s; releasing and "
-			    "handing the group over", o->node, text[0] ? text :
-			    "the group");
+			    "handing %s over", o->node, text[0] ? text :
+			    o->label, o->c->n > 1 ? o->label : "the group");
 			o->rsc = R_NONE;
 			if (n > 2 && strcmp(w[2], "IPaddr") != 0)
 				o->fails++;
@@ -747,7 +1008,7 @@ done(struct own *o, char **w, int n)
 		if (o->st == ST_ACTIVE)
 			o->why_w = WHY_NONE;
 		announce(o);
-		act("transition %s released the resource group", o->node);
+		act("transition %s released %s", o->node, o->label);
 	} else if (n >= 2 && strcmp(w[0], "renew") == 0 && o->renewing) {
 		o->renewing = 0;
 		if (o->rsc != R_HELD)
@@ -769,16 +1030,164 @@ done(struct own *o, char **w, int n)
 		}
 	} else {
 		join(w, n, text, sizeof(text));
-		act("log debug ignored: done %s", text);
+		act("log debug ignored: done %d %s", o->id, text);
 	}
+}
+
+/* Group number word (1, 2, ...) of this node's groups, or NULL. */
+static struct own *
+group_of(struct cluster *c, const char *w)
+{
+	unsigned long id;
+
+	if (parse_ulong(w, 1, (unsigned long)c->n, &id) < 0)
+		return NULL;
+	return &c->g[id - 1];
+}
+
+/*
+ * The peer's fields for group o (o->id > 1): its "gN=ST,RSC,ASK[,WHY]
+ * [,dirty]" as the words st= rsc= ask= why= dirty=1 in buf, their
+ * pointers in out after the peer's name; their number.
+ */
+static int
+peer_group_words(const struct own *o, char **w, int n, char *buf,
+    size_t len, char **out)
+{
+	static const char *const key[] = { "st=", "rsc=", "ask=", "why=" };
+	char tag[16], *p, *save = NULL, val[LINELEN];
+	size_t k = 0, taglen;
+	int i, m = 1, f = 0;
+
+	out[0] = w[0];
+	snprintf(tag, sizeof(tag), "g%d=", o->id);
+	taglen = strlen(tag);
+	for (i = 1; i < n; i++)
+		if (strncmp(w[i], tag, taglen) == 0)
+			break;
+	if (i == n)
+		return 1;
+	snprintf(val, sizeof(val), "%s", w[i] + taglen);
+	for (p = strtok_r(val, ",", &save); p != NULL && m < 6 && k < len;
+	    p = strtok_r(NULL, ",", &save)) {
+		int r;
+
+		if (strcmp(p, "dirty") == 0)
+			r = snprintf(buf + k, len - k, "dirty=1");
+		else if (f < 4)
+			r = snprintf(buf + k, len - k, "%s%s", key[f++], p);
+		else
+			continue;
+		if (r < 0 || (size_t)r >= len - k)
+			break;
+		out[m++] = buf + k;
+		k += (size_t)r + 1;
+	}
+	return m;
+}
+
+/*
+ * The node's own fields of the peer's status: groups= (a different
+ * haresources is named once) and ping= (ipfail's rule, rows I1-I4).
+ */
+static void
+peer_node_fields(struct cluster *c, char **w, int n)
+{
+	unsigned long v;
+	int i, groups = 1, ping = -1;
+
+	for (i = 1; i < n; i++) {
+		if (strncmp(w[i], "groups=", 7) == 0 &&
+		    parse_ulong(w[i] + 7, 1, MAXGROUPS * 8, &v) == 0)
+			groups = (int)v;
+		else if (strncmp(w[i], "ping=", 5) == 0 &&
+		    parse_ulong(w[i] + 5, 0, MAXPING, &v) == 0)
+			ping = (int)v;
+	}
+	if (groups != c->pgroups && groups != c->n)
+		act("log warn %s runs %d resource group%s, %s %d: their "
+		    "haresources differ; the groups are matched by their line "
+		    "number", w[0], groups, groups == 1 ? "" : "s",
+		    c->g[0].node, c->n);
+	c->pgroups = groups;
+	if (ping != c->pping && c->nping > 0)
+		act("log info %s reaches %d ping node%s", w[0], ping,
+		    ping == 1 ? "" : "s");
+	c->pping = ping;
+}
+
+/* A peer's event, for every group; each group's own fields to each. */
+static int
+peer_all(struct cluster *c, const char *ev, char **w, int n)
+{
+	char buf[LINELEN], *gw[8];
+	int i, r, status = strcmp(ev, "up") == 0 ||
+	    strcmp(ev, "restart") == 0 || strcmp(ev, "status") == 0;
+	int peer = n > 0 && strcmp(w[0], c->g[0].peer) == 0;
+
+	if (peer && status)
+		peer_node_fields(c, w, n);
+	else if (peer && strcmp(ev, "dead") == 0)
+		c->pping = -1;
+	r = peer_event(&c->g[0], ev, w, n);
+	for (i = 1; i < c->n; i++) {
+		mute = 1;
+		if (peer && status)
+			peer_event(&c->g[i], ev, gw, peer_group_words(&c->g[i],
+			    w, n, buf, sizeof(buf), gw));
+		else
+			peer_event(&c->g[i], ev, w, n);
+		mute = 0;
+	}
+	return r;
+}
+
+/*
+ * "ping NAME up|down": a ping node (ha.cf's ping or ping_group, as
+ * hbnode's pingcheck sees it).  The count reached is known once each of
+ * the -P nodes has been reported; a change is announced.
+ */
+static void
+ping_event(struct cluster *c, char **w, int n)
+{
+	int i, up = 0, known = 0;
+
+	if (n != 3 || (strcmp(w[2], "up") != 0 && strcmp(w[2], "down") != 0) ||
+	    strlen(w[1]) >= NAMELEN || c->nping == 0) {
+		act("log warn bad ping event (want: ping NAME up|down, with "
+		    "-P)");
+		return;
+	}
+	for (i = 0; i < c->nping && c->pingname[i][0] != '\0'; i++)
+		if (strcmp(c->pingname[i], w[1]) == 0)
+			break;
+	if (i == c->nping) {
+		act("log warn ping node %s is one more than -P %d: ignored",
+		    w[1], c->nping);
+		return;
+	}
+	snprintf(c->pingname[i], NAMELEN, "%s", w[1]);
+	c->pingup[i] = strcmp(w[2], "up") == 0;
+	for (i = 0; i < c->nping; i++) {
+		if (c->pingup[i] >= 0)
+			known++;
+		up += c->pingup[i] == 1;
+	}
+	if (known < c->nping || up == c->myping)
+		return;
+	act("transition %s reaches %d of its %d ping node%s (%s %s)",
+	    c->g[0].node, up, c->nping, c->nping == 1 ? "" : "s", w[1], w[2]);
+	c->myping = up;
+	announce(&c->g[0]);
 }
 
 /* One event line; 0 when it changes nothing and needs no decision. */
 static int
-event(struct own *o, char **w, int n)
+event(struct cluster *c, char **w, int n)
 {
 	char text[TEXTLEN];
 	const char *ev = w[0];
+	struct own *o;
 
 	if (strcmp(ev, "tick") == 0) {
 		act("tick");
@@ -787,20 +1196,36 @@ event(struct own *o, char **w, int n)
 	if (strcmp(ev, "up") == 0 || strcmp(ev, "restart") == 0 ||
 	    strcmp(ev, "status") == 0 || strcmp(ev, "warn") == 0 ||
 	    strcmp(ev, "dead") == 0 || strcmp(ev, "link") == 0)
-		return peer_event(o, ev, w + 1, n - 1);
-	if (strcmp(ev, "cmd") == 0 && n == 2) {
-		command(o, w[1]);
+		return peer_all(c, ev, w + 1, n - 1);
+	if (strcmp(ev, "cmd") == 0 && (n == 2 || n == 3)) {
+		command(c, w + 1, n - 1);
 		return 1;
 	}
-	if (strcmp(ev, "done") == 0) {
-		done(o, w + 1, n - 1);
+	if (strcmp(ev, "ping") == 0) {
+		ping_event(c, w, n);
 		return 1;
 	}
-	if (strcmp(ev, "carrier") == 0) {			/* H9 */
-		/* "carrier up": every link of the group has it again */
+	if (strcmp(ev, "fatal") == 0) {				/* K4 */
+		join(w + 1, n - 1, text, sizeof(text));
+		act("log error %s: releasing the group%s and stopping", text,
+		    c->n > 1 ? "s" : "");
+		if (!c->stopping) {
+			c->stopping = 1;
+			snprintf(c->why, sizeof(c->why), "%s", text);
+		}
+		c->code = HK_EXIT_SYS;
+		return 1;
+	}
+	o = n > 1 ? group_of(c, w[1]) : NULL;
+	if (o != NULL && strcmp(ev, "done") == 0) {
+		done(o, w + 2, n - 2);
+		return 1;
+	}
+	if (o != NULL && strcmp(ev, "carrier") == 0) {		/* H9 */
+		/* "carrier G up": every link of the group has it again */
 		int was = o->nocarrier;
 
-		o->nocarrier = !(n == 2 && strcmp(w[1], "up") == 0);
+		o->nocarrier = !(n == 3 && strcmp(w[2], "up") == 0);
 		/*
 		 * Back on the LAN: a peer found dead while this node could
 		 * hear nothing may be alive; a deadtime to hear it again
@@ -812,18 +1237,8 @@ event(struct own *o, char **w, int n)
 		if (o->nocarrier && o->rsc == R_HELD && !o->renewing) {
 			o->renewing = 1;
 			o->renew_t = o->now;
-			act("renew");
+			act("renew %d", o->id);
 		}
-		return 1;
-	}
-	if (strcmp(ev, "fatal") == 0) {				/* K4 */
-		join(w + 1, n - 1, text, sizeof(text));
-		act("log error %s: releasing the group and stopping", text);
-		if (!o->stopping) {
-			o->stopping = 1;
-			snprintf(o->why, sizeof(o->why), "%s", text);
-		}
-		o->code = HK_EXIT_SYS;
 		return 1;
 	}
 	join(w, n, text, sizeof(text));
@@ -936,6 +1351,7 @@ next_line(char *line, size_t *len, int *skipping, uint64_t deadline)
 int
 main(int argc, char *argv[])
 {
+	static struct cluster cl = { .n = 0, .myping = -1, .pping = -1 };
 	struct own o = {
 		.lease = 2000,
 		.settle = 500,
@@ -948,17 +1364,24 @@ main(int argc, char *argv[])
 	};
 	uint64_t deadtime = 2000;
 	char line[LINELEN], *w[MAXWORDS];
+	const char *home[MAXGROUPS];
+	int standby_all = 0, standby_one[MAXGROUPS] = { 0 };
 	uint64_t tick = 0, next_tick = 0;
-	int c, n, skipping = 0;
+	unsigned long v;
+	int c, i, n, skipping = 0;
 
 	hk_setprogname(argv[0]);
 	usage_help_arg(argc, argv, OPTS, usage_text, help_text);
 	while ((c = getopt(argc, argv, OPTS)) != -1) {
 		switch (c) {
 		case 'B':
-			o.st = ST_STANDBY;
-			o.sb = SB_ADMIN;
-			o.why_w = WHY_STANDBY;
+			standby_all = 1;
+			break;
+		case 'b':
+			if (parse_ulong(optarg, 1, MAXGROUPS, &v) < 0)
+				usage_error(usage_text, "bad group '%s': want 1 "
+				    "to %d", optarg, MAXGROUPS);
+			standby_one[v - 1] = 1;
 			break;
 		case 'C':
 			o.clock = 1;
@@ -983,7 +1406,10 @@ main(int argc, char *argv[])
 			o.garp_delay = opt_dur(usage_text, "delay", optarg, 0);
 			break;
 		case 'H':
-			o.home = optarg;
+			if (cl.n == MAXGROUPS)
+				usage_error(usage_text, "more than %d groups "
+				    "(-H)", MAXGROUPS);
+			home[cl.n++] = optarg;
 			break;
 		case 'h':
 			usage_help(usage_text, help_text);
@@ -992,6 +1418,12 @@ main(int argc, char *argv[])
 			break;
 		case 'n':
 			o.node = optarg;
+			break;
+		case 'P':
+			if (parse_ulong(optarg, 0, MAXPING, &v) < 0)
+				usage_error(usage_text, "bad number of ping "
+				    "nodes '%s': want 0 to %d", optarg, MAXPING);
+			cl.nping = (int)v;
 			break;
 		case 'p':
 			o.peer = optarg;
@@ -1015,17 +1447,22 @@ main(int argc, char *argv[])
 	if (optind != argc)
 		usage_error(usage_text, "unexpected argument '%s'",
 		    argv[optind]);
-	if (o.node == NULL || o.peer == NULL || o.home == NULL)
+	if (o.node == NULL || o.peer == NULL || cl.n == 0)
 		usage_error(usage_text, "-n, -p and -H are needed");
-	if (!hb_valid_node(o.node) || !hb_valid_node(o.peer) ||
-	    !hb_valid_node(o.home))
+	if (!hb_valid_node(o.node) || !hb_valid_node(o.peer))
 		usage_error(usage_text, "bad node name: want 1-%d letters, "
 		    "digits, '.', '_' or '-'", HB_MAXNODE);
 	if (strcmp(o.node, o.peer) == 0)
 		usage_error(usage_text, "NODE and PEER are both '%s'", o.node);
-	if (strcmp(o.home, o.node) != 0 && strcmp(o.home, o.peer) != 0)
-		usage_error(usage_text, "HOME '%s' is neither NODE nor PEER",
-		    o.home);
+	for (i = 0; i < cl.n; i++)
+		if (strcmp(home[i], o.node) != 0 &&
+		    strcmp(home[i], o.peer) != 0)
+			usage_error(usage_text, "HOME '%s' is neither NODE nor "
+			    "PEER", home[i]);
+	for (i = cl.n; i < MAXGROUPS; i++)
+		if (standby_one[i])
+			usage_error(usage_text, "-b %d: there are %d groups",
+			    i + 1, cl.n);
 	o.renew_iv = o.lease / 4;
 	o.holddown = deadtime * 2 < 2000 ? 2000 : deadtime * 2;
 	o.deadtime = deadtime;
@@ -1038,12 +1475,33 @@ main(int argc, char *argv[])
 	o.deadprobe = o.lease + 1500;
 	if (o.clock)
 		o.now = tm_boot_ms();
+	for (i = 0; i < MAXPING; i++)
+		cl.pingup[i] = -1;
+	for (i = 0; i < cl.n; i++) {
+		struct own *g = &cl.g[i];
+
+		*g = o;
+		g->c = &cl;
+		g->id = i + 1;
+		g->home = home[i];
+		if (cl.n == 1)
+			snprintf(g->label, sizeof(g->label), "the resource "
+			    "group");
+		else
+			snprintf(g->label, sizeof(g->label), "resource group "
+			    "%d", g->id);
+		if (standby_all || standby_one[i]) {
+			g->st = ST_STANDBY;
+			g->sb = SB_ADMIN;
+			g->why_w = WHY_STANDBY;
+		}
+	}
 
 	hk_check_stdout_at_exit();
 	/* Line buffered: each action reaches hbnode as it is decided. */
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	announce(&o);
-	status(&o);
+	announce(&cl.g[0]);
+	status(&cl.g[0]);
 	if (tick)
 		next_tick = tm_boot_ms() + tick;
 	for (;;) {
@@ -1058,8 +1516,8 @@ main(int argc, char *argv[])
 			uint64_t t = tm_boot_ms();
 
 			next_tick = t + tick;
-			if (t > o.now)
-				o.now = t;
+			if (t > cl.g[0].now)
+				cl.g[0].now = t;
 			w[0] = (char *)"tick";
 			n = 1;
 		} else {
@@ -1068,18 +1526,21 @@ main(int argc, char *argv[])
 				continue;
 			}
 			line[len] = '\0';
-			n = split(&o, line, w);
+			n = split(&cl.g[0], line, w);
 			if (n == 0)
 				continue;
 		}
-		if (o.exited) {
-			if (o.now >= o.exit_t + 2000)
+		for (i = 1; i < cl.n; i++)
+			cl.g[i].now = cl.g[0].now;
+		if (cl.exited) {
+			if (cl.g[0].now >= cl.exit_t + 2000)
 				break;
 			continue;
 		}
-		if (event(&o, w, n))
-			decide(&o);
-		status(&o);
+		if (event(&cl, w, n))
+			for (i = 0; i < cl.n && !cl.exited; i++)
+				decide(&cl.g[i]);
+		status(&cl.g[0]);
 		if (ferror(stdout))
 			die(HK_EXIT_SYS, "write:");
 	}

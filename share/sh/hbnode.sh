@@ -8,9 +8,12 @@
 #   hb_load CONFDIR SELF SHAREDIR   read the three files; sets the cf_*
 #                                   variables, hb_tx (hbsend media),
 #                                   hb_rx (hbrecv sources), hb_peer,
-#                                   hb_home, rsc_n, rsc_1..rsc_N
+#                                   hb_home (group 1's), rsc_n, rsc_1..N
 #                                   ("NAME ARG...") and rsc_path_1..N
-#                                   (the script; CONFDIR may hold blanks)
+#                                   (the script; CONFDIR may hold blanks),
+#                                   grp_n, and for each group G (one a
+#                                   haresources line) grp_home_G and its
+#                                   resources grp_first_G..grp_last_G
 #                                   and hb_weak: why the keys are weak,
 #                                   as hbsend and hbrecv say it, or ""
 #   hb_dump                         print what was read, one "key value"
@@ -28,12 +31,33 @@ hb_dur() {
 	printf '%s\n' "$hb_v"
 }
 
+hb_lower() {
+	# hb_lower WORD: WORD in lower case (ASCII, whatever the locale).
+	printf '%s\n' "$1" | tr 'ABCDEFGHIJKLMNOPQRSTUVWXYZ' 'abcdefghijklmnopqrstuvwxyz'
+}
+
 hb_bool() {
-	case $1 in
+	# As heartbeat reads them: in any case ("Off", "YES").
+	case $(hb_lower "$1") in
 	on|true|yes|y|1) echo on ;;
 	off|false|no|n|0) echo off ;;
 	*) return 1 ;;
 	esac
+}
+
+hb_nodename() {
+	# hb_nodename WORD: a node name as hbnode keeps it, in lower case:
+	# heartbeat compares node names ignoring case (uname -n "Node1" is
+	# "node node1"), so every reader spells them one way.
+	hb_lower "$1"
+}
+
+hb_clean() {
+	# hb_clean: drop from $line a Windows line end's CR and, on line 1
+	# ($ln), a UTF-8 byte order mark (Notepad's), before anything else
+	# reads it: a CR is no part of the last word, nor of a key's secret.
+	line=${line%"${hb_cr:=$(printf '\r')}"}
+	[ "$ln" -ne 1 ] || line=${line#"${hb_bom:=$(printf '\357\273\277')}"}
 }
 
 hb_add() {
@@ -71,12 +95,80 @@ hb_port() {
 	[ "$3" -le 65535 ] || hb_err "$1" "$2" "bad UDP port '$3'"
 }
 
+hb_note() {
+	# hb_note FILE LINE DIRECTIVE WHY: heartbeat's directive, accepted
+	# and not used, with why that is harmless.
+	hk_warn "$1:$2: $3: ignored: $4"
+}
+
+hb_failback() {
+	# hb_failback FILE LINE DIRECTIVE on|off|legacy: auto_failback or
+	# its old name nice_failback; the one and the other disagreeing is
+	# an error (legacy is on, as hbnode runs it); of two auto_failback
+	# lines the last counts, as before.
+	hb_a=$cf_auto_failback hb_b=$4
+	[ "$hb_a" != legacy ] || hb_a=on
+	[ "$hb_b" != legacy ] || hb_b=on
+	if [ -n "$hb_fb_line" ] && [ "$hb_a" != "$hb_b" ] && [ "$3" != "$hb_fb_d" ]; then
+		hb_err "$1" "$2" "$3 says 'auto_failback $4', line $hb_fb_line said '$cf_auto_failback': keep one auto_failback line"
+	fi
+	cf_auto_failback=$4 hb_fb_line=$2 hb_fb_d=$3
+}
+
+# Every directive of heartbeat's ha.cf hbnode reads, and hakit's own:
+# what an unknown one is compared with.
+hb_directives="apiauth auto_failback autojoin baud bcast client_child
+compression compression_threshold conn_logd_time coredumps crm deadping
+deadtime debug debugfile enable_config_writes garp_master_delay
+garp_master_refresh generation_method hbgenmethod hopfudge initdead
+keepalive logfacility logfile max_rexmit_delay mcast mcast6 memreserve
+msgfmt nice_failback node pacemaker ping ping_group quorum_server
+realtime record_config_changes record_pengine_inputs register_to_apphbd
+resource_timeout respawn rtprio serial stonith stonith_host syslogmsgfmt
+track_interface traditional_compression ucast udpport use_logd uuidfrom
+warntime watchdog"
+
+hb_nearest() {
+	# hb_nearest WORD: the known directive nearest WORD (at most two
+	# letters added, dropped or changed, or another case), or nothing.
+	# shellcheck disable=SC2086 # one name a line
+	printf '%s\n' $hb_directives | awk -v w="$(hb_lower "$1")" '
+	function dist(a, b,   i, j, la, lb, d, c, x) {
+		la = length(a); lb = length(b)
+		for (i = 0; i <= la; i++) d[i, 0] = i
+		for (j = 0; j <= lb; j++) d[0, j] = j
+		for (i = 1; i <= la; i++)
+			for (j = 1; j <= lb; j++) {
+				c = substr(a, i, 1) != substr(b, j, 1)
+				x = d[i - 1, j - 1] + c
+				if (d[i - 1, j] + 1 < x) x = d[i - 1, j] + 1
+				if (d[i, j - 1] + 1 < x) x = d[i, j - 1] + 1
+				d[i, j] = x
+			}
+		return d[la, lb]
+	}
+	{ n = dist(w, $1); if (best == "" || n < bn) { best = $1; bn = n } }
+	END { if (best != "" && bn <= 2) print best }'
+}
+
+hb_ping_add() {
+	# hb_ping_add FILE LINE NAME ADDRS: one more ping node.
+	[ "$cf_ping_n" -lt 16 ] || hb_err "$1" "$2" "more than 16 ping nodes"
+	case " $hb_pingnames " in
+	*" $3 "*) hb_err "$1" "$2" "a second ping node named $3" ;;
+	esac
+	hb_pingnames="$hb_pingnames $3"
+	cf_ping_n=$((cf_ping_n + 1))
+	eval "cf_ping_name_$cf_ping_n=\$3 cf_ping_hosts_$cf_ping_n=\$4"
+}
+
 hb_read_hacf() {
 	hf=$1
 	[ -r "$hf" ] || hk_die 2 "$hf: cannot read it (no such file, or no permission)"
 	ln=0
 	while IFS= read -r line || [ -n "$line" ]; do
 		ln=$((ln + 1))
+		hb_clean
 		line=${line%%#*}
 		set -f
 		# shellcheck disable=SC2086 # split into words on purpose
@@ -178,17 +270,185 @@ hb_read_hacf() {
 				case $i in
 				*[!A-Za-z0-9_.-]*|-*) hb_err "$hf" "$ln" "bad node name '$i'" ;;
 				esac
-				cf_nodes=$(hb_add "$cf_nodes" "$i")
+				cf_nodes=$(hb_add "$cf_nodes" "$(hb_nodename "$i")")
 			done
 			: "${cf_node_line:=$ln}"
 			;;
 		auto_failback)
 			[ $# -eq 1 ] || hb_err "$hf" "$ln" "auto_failback takes on, off or legacy"
-			case $1 in
-			legacy) cf_auto_failback=legacy ;;
-			*) cf_auto_failback=$(hb_bool "$1") ||
+			case $(hb_lower "$1") in
+			legacy) v=legacy ;;
+			*) v=$(hb_bool "$1") ||
 				hb_err "$hf" "$ln" "auto_failback: '$1' is not on, off or legacy" ;;
 			esac
+			hb_failback "$hf" "$ln" "$d" "$v"
+			;;
+		nice_failback)
+			# heartbeat's old name: nice_failback on is auto_failback
+			# off, nice_failback off is auto_failback legacy
+			v=bad
+			[ $# -ne 1 ] || v=$(hb_bool "$1") || v=bad
+			[ "$v" != bad ] || hb_err "$hf" "$ln" "nice_failback takes on or off"
+			if [ "$v" = on ]; then v=off; else v=legacy; fi
+			hk_warn "$hf:$ln: nice_failback is heartbeat's old name; write 'auto_failback $v' instead"
+			hb_failback "$hf" "$ln" "$d" "$v"
+			;;
+		use_logd)
+			v=bad
+			[ $# -ne 1 ] || v=$(hb_bool "$1") || v=bad
+			[ "$v" != bad ] || hb_err "$hf" "$ln" "use_logd takes on or off"
+			[ "$v" = off ] || hb_note "$hf" "$ln" "$d" \
+			    "hakit has no log daemon; messages go to the logfile, debugfile and logfacility (syslog), or with none of them to standard error"
+			;;
+		debug)
+			# Accepted: the debugfile, when set, gets every event.
+			[ $# -eq 1 ] || set -- ""
+			case $1 in
+			[0-9]|[1-9][0-9]|1[0-9][0-9]|2[0-4][0-9]|25[0-5]) ;;
+			*) hb_err "$hf" "$ln" "debug takes a level, 0 to 255" ;;
+			esac
+			;;
+		mcast6)
+			[ $# -eq 5 ] || hb_err "$hf" "$ln" "mcast6 takes: IFACE GROUP PORT TTL LOOP"
+			hb_iface "$hf" "$ln" "$1"
+			v=ok
+			case $2 in
+			[Ff][Ff]*:*) ipa_v6 "$2" || v=bad ;;
+			*) v=bad ;;
+			esac
+			[ "$v" = ok ] ||
+			    hb_err "$hf" "$ln" "mcast6: '$2' is not an IPv6 multicast group (ff00::/8)"
+			hb_port "$hf" "$ln" "$3"
+			case $4 in
+			[1-9]|[1-9][0-9]|1[0-9][0-9]|2[0-4][0-9]|25[0-5]) ;;
+			*) hb_err "$hf" "$ln" "mcast6: bad hop limit '$4' (1-255)" ;;
+			esac
+			case $5 in
+			0|1) ;;
+			*) hb_err "$hf" "$ln" "mcast6: LOOP must be 0 or 1, not '$5'" ;;
+			esac
+			hb_tx=$(hb_add "$hb_tx" "mcast:[$2]:$3@$1,ttl=$4,loop=$5")
+			hb_rx=$(hb_add "$hb_rx" "mcast:[$2]:$3@$1")
+			;;
+		autojoin)
+			[ $# -eq 1 ] || hb_err "$hf" "$ln" "autojoin takes none, other or any"
+			case $(hb_lower "$1") in
+			none) ;;
+			other|any) hb_err "$hf" "$ln" \
+			    "autojoin $1: not supported: the cluster is the two nodes of the node lines; write 'autojoin none' (see hbnode(8))" ;;
+			*) hb_err "$hf" "$ln" "autojoin: '$1' is not none, other or any" ;;
+			esac
+			;;
+		stonith|stonith_host)
+			hb_err "$hf" "$ln" "$d: not supported; see hbnode(8) FENCING"
+			;;
+		watchdog)
+			hb_note "$hf" "$ln" "$d" \
+			    "not used: the address lease stands in for it (a holder whose hbnode dies or hangs loses the address when the lease runs out); see hbnode(8) FENCING"
+			;;
+		quorum_server)
+			hb_note "$hf" "$ln" "$d" \
+			    "heartbeat used it with crm on only; hakit has none; see hbnode(8) FENCING for what guards against a split brain"
+			;;
+		client_child)
+			hb_note "$hf" "$ln" "$d" \
+			    "heartbeat starts its client children from respawn lines; write 'respawn USER PROGRAM'"
+			;;
+		conn_logd_time)
+			hb_note "$hf" "$ln" "$d" "hakit has no log daemon to reconnect to"
+			;;
+		hopfudge)
+			hb_note "$hf" "$ln" "$d" \
+			    "hakit forwards no heartbeats around a serial ring; a two-node link needs no extra hops"
+			;;
+		msgfmt)
+			hb_note "$hf" "$ln" "$d" \
+			    "hakit's heartbeat is one text line, the same on every medium (see hbsend(8))"
+			;;
+		hbgenmethod|generation_method)
+			hb_note "$hf" "$ln" "$d" \
+			    "the generation is kept in LIBDIR and grows even when that file is lost (see hbsend(8))"
+			;;
+		realtime|rtprio)
+			hb_note "$hf" "$ln" "$d" \
+			    "hakit keeps the normal priority; on a loaded host raise it with chrt(1) or systemd's CPUSchedulingPolicy"
+			;;
+		memreserve)
+			hb_note "$hf" "$ln" "$d" \
+			    "hakit locks no memory; its programs are small and do not grow"
+			;;
+		apiauth)
+			hb_note "$hf" "$ln" "$d" \
+			    "hakit has no client API: only hbnode's own programs talk to it"
+			;;
+		compression|compression_threshold|traditional_compression)
+			hb_note "$hf" "$ln" "$d" \
+			    "a heartbeat is one short line (at most 512 bytes), never compressed"
+			;;
+		uuidfrom)
+			hb_note "$hf" "$ln" "$d" "nodes are known by the names of the node lines only"
+			;;
+		coredumps)
+			hb_note "$hf" "$ln" "$d" \
+			    "hakit leaves core dumps as the system has them (ulimit -c, systemd's LimitCORE)"
+			;;
+		max_rexmit_delay)
+			hb_note "$hf" "$ln" "$d" \
+			    "hakit retransmits nothing: every heartbeat is complete on its own"
+			;;
+		register_to_apphbd)
+			hb_note "$hf" "$ln" "$d" \
+			    "there is no apphbd: hbsend stops the heartbeats when hbnode stops feeding it (hbsend -W)"
+			;;
+		record_config_changes|record_pengine_inputs|enable_config_writes)
+			hb_note "$hf" "$ln" "$d" \
+			    "pacemaker's (crm on); hakit runs haresources only"
+			;;
+		syslogmsgfmt)
+			hb_note "$hf" "$ln" "$d" \
+			    "messages go to syslog through logger(1) in hbnode's own words"
+			;;
+		ping|ping_group)
+			# ping nodes: each address of a ping line is one; a
+			# ping_group NAME is one, up while any address answers
+			if [ "$d" = ping ]; then
+				[ $# -ge 1 ] || hb_err "$hf" "$ln" "ping names at least one address"
+			else
+				[ $# -ge 2 ] || hb_err "$hf" "$ln" "ping_group takes a name and at least one address"
+				case $1 in
+				*[!A-Za-z0-9_.-]*|-*) hb_err "$hf" "$ln" "bad ping_group name '$1'" ;;
+				esac
+				pg=$1
+				shift
+			fi
+			for i in "$@"; do
+				ipa_v4 "$i" || ipa_v6 "$i" ||
+				    hb_err "$hf" "$ln" "$d: '$i' is not an IPv4 or IPv6 address"
+				case " $hb_pinged " in
+				*" $i "*) hb_err "$hf" "$ln" "$d: $i is a ping node already" ;;
+				esac
+				hb_pinged="$hb_pinged $i"
+			done
+			if [ "$d" = ping ]; then
+				for i in "$@"; do
+					hb_ping_add "$hf" "$ln" "$i" "$i"
+				done
+			else
+				hb_ping_add "$hf" "$ln" "$pg" "$*"
+			fi
+			;;
+		deadping)
+			[ $# -eq 1 ] || hb_err "$hf" "$ln" "deadping takes one duration"
+			cf_deadping=$(hb_dur "$hf" "$ln" "$d" "$1")
+			;;
+		track_interface)
+			# keepalived's: the groups move when one of these loses
+			# its carrier, as when their addresses' own does
+			[ $# -ge 1 ] || hb_err "$hf" "$ln" "track_interface names at least one interface"
+			for i in "$@"; do
+				hb_iface "$hf" "$ln" "$i"
+				cf_track=$(hb_add "$cf_track" "$i")
+			done
 			;;
 		logfile|debugfile)
 			[ $# -eq 1 ] || hb_err "$hf" "$ln" "$d takes one file name"
@@ -214,7 +474,9 @@ hb_read_hacf() {
 			    hb_err "$hf" "$ln" "$d $1: only 'crm off' (haresources mode) is supported"
 			;;
 		*)
-			hk_warn "$hf:$ln: unknown directive '$d', ignored"
+			v=$(hb_nearest "$d")
+			[ -z "$v" ] || v=" (did you mean '$v'?)"
+			hk_warn "$hf:$ln: unknown directive '$d', ignored$v"
 			;;
 		esac
 	done <"$hf"
@@ -230,6 +492,7 @@ hb_check_hacf() {
 	    hb_err "$hf" "${cf_deadtime_line:-${cf_keepalive_line:-$hb_last_line}}" \
 	    "deadtime (${cf_deadtime}ms) must be more than twice keepalive (${cf_keepalive}ms)"
 	: "${cf_warntime:=$((cf_deadtime / 2))}"
+	: "${cf_deadping:=$cf_deadtime}"
 	[ "$cf_warntime" -lt "$cf_deadtime" ] ||
 	    hk_warn "$hf:${cf_warntime_line:-0}: warntime is not below deadtime: no warnings"
 	if [ -z "$cf_initdead" ]; then
@@ -268,6 +531,7 @@ hb_read_authkeys() {
 	ln=0 auth="" auth_also="" auth_line="" keys=" " hb_keymeth=" "
 	while IFS= read -r line || [ -n "$line" ]; do
 		ln=$((ln + 1))
+		hb_clean
 		# As hbsend and hbrecv read it (and heartbeat): a comment is a
 		# line starting with '#', or the end of an "auth N" line; a
 		# key's secret is the rest of its line, blanks and '#' too.
@@ -367,10 +631,21 @@ hb_weak_keys() {
 }
 
 hb_rsc_script() {
-	# Where heartbeat looks, then hakit's own scripts.
-	for hb_d in "$hb_confdir/resource.d" /etc/init.d "$hb_sharedir/resource.d"; do
-		if [ -f "$hb_d/$1" ] && [ -x "$hb_d/$1" ]; then
-			printf '%s\n' "$hb_d/$1"
+	# Where heartbeat looks, then hakit's own scripts.  IPaddr is
+	# always hakit's: its lease bounds a split brain, and hbnode renews
+	# and probes it (a resource.d/IPaddr brought over is heartbeat's
+	# wrapper).  IPaddr2 only from CONFDIR/resource.d (heartbeat's,
+	# from Debian's heartbeat package); without it hb_group uses IPaddr.
+	case $1 in
+	IPaddr) set -- "$1" "$hb_sharedir/resource.d" ;;
+	IPaddr2) set -- "$1" "$hb_confdir/resource.d" ;;
+	*) set -- "$1" "$hb_confdir/resource.d" /etc/init.d "$hb_sharedir/resource.d" ;;
+	esac
+	hb_n=$1
+	shift
+	for hb_d in "$@"; do
+		if [ -f "$hb_d/$hb_n" ] && [ -x "$hb_d/$hb_n" ]; then
+			printf '%s\n' "$hb_d/$hb_n"
 			return 0
 		fi
 	done
@@ -380,11 +655,12 @@ hb_rsc_script() {
 hb_read_haresources() {
 	rf=$1
 	[ -r "$rf" ] || hk_die 2 "$rf: cannot read it (no such file, or no permission)"
-	ln=0 logical="" start=0 rsc_n=0 hb_home=""
+	ln=0 logical="" start=0 rsc_n=0 hb_home="" grp_n=0
 	# The last line may lack its newline; a trailing "\" continues.
 	while IFS= read -r line || [ -n "$line" ]; do
 		ln=$((ln + 1))
 		[ -n "$logical" ] || start=$ln
+		hb_clean
 		line=${line%%#*}
 		case $line in
 		*\\)
@@ -407,20 +683,30 @@ hb_group() {
 	set -- $3
 	set +f
 	[ $# -gt 0 ] || return 0
-	[ -z "$hb_home" ] || hb_err "$gf" "$gl" \
-	    "a second resource group: hbnode runs one group (line $hb_home_line has it)"
+	# One group a line, each with its home node (heartbeat's
+	# active/active: each node home of some); hbown takes 8.
+	[ "$grp_n" -lt 8 ] || hb_err "$gf" "$gl" \
+	    "a ninth resource group: hbnode runs at most 8"
+	gh=$(hb_nodename "$1")
 	case " $cf_nodes " in
-	*" $1 "*) ;;
+	*" $gh "*) ;;
 	*) hb_err "$gf" "$gl" "'$1' is not a node named in ha.cf ($cf_nodes)" ;;
 	esac
-	hb_home=$1 hb_home_line=$gl
+	grp_n=$((grp_n + 1))
+	[ -n "$hb_home" ] || hb_home=$gh hb_home_line=$gl
+	eval "grp_home_$grp_n=\$gh grp_line_$grp_n=\$gl grp_first_$grp_n=\$((rsc_n + 1))"
 	shift
-	[ $# -gt 0 ] || hb_err "$gf" "$gl" "node $hb_home has no resources"
+	[ $# -gt 0 ] || hb_err "$gf" "$gl" "node $gh has no resources"
 	for tok in "$@"; do
 		# A bare address first: an IPv6 one has "::" in it too.
 		case $tok in
-		IPaddr::*|IPaddr2::*)
+		IPaddr::*)
 			name=IPaddr args=${tok#*::} ;;
+		IPaddr2::*)
+			# heartbeat's IPaddr2, an ordinary resource, when
+			# CONFDIR/resource.d has it; else hakit's IPaddr
+			name=IPaddr2 args=${tok#*::}
+			hb_rsc_script IPaddr2 >/dev/null || name=IPaddr ;;
 		*)
 			if ipa_v4 "${tok%%/*}" || ipa_v6 "${tok%%/*}"; then
 				name=IPaddr args=$tok
@@ -439,23 +725,36 @@ hb_group() {
 		esac
 		if [ "$name" = IPaddr ]; then
 			ipa_parse "$args" || hb_err "$gf" "$gl" "$tok: $ipa_err"
+			# What start would fail on: an interface not on this host
+			# (of eth0:1, eth0).
+			ipa_have_iface || hb_err "$gf" "$gl" "$tok: $ipa_err"
+			ipa_brd_ok || hk_warn "$gf:$gl: $tok: $ipa_err"
 		fi
 		path=$(hb_rsc_script "$name") || hb_err "$gf" "$gl" \
 		    "no resource script '$name' in $hb_confdir/resource.d, /etc/init.d or $hb_sharedir/resource.d"
 		rsc_n=$((rsc_n + 1))
 		eval "rsc_$rsc_n=\"\$name\${args:+ \$args}\" rsc_path_$rsc_n=\$path"
+		# an address in two groups would be added twice
+		if [ "$name" = IPaddr ]; then
+			case " $hb_addrs " in
+			*" $ipa_addr "*) hb_err "$gf" "$gl" "$ipa_addr is in an earlier resource group too" ;;
+			esac
+			hb_addrs="$hb_addrs $ipa_addr"
+		fi
 	done
+	eval "grp_last_$grp_n=\$rsc_n"
 }
 
 hb_load() {
-	hb_confdir=$1 hb_self=$2 hb_sharedir=$3
+	hb_confdir=$1 hb_self=$(hb_nodename "$2") hb_sharedir=$3 hb_fb_line=""
 	cf_keepalive=1000 cf_deadtime=30000 cf_warntime="" cf_initdead=""
 	cf_garp_master_delay=5000 cf_garp_master_refresh=0 cf_resource_timeout=60000
 	cf_udpport=694 cf_baud=19200 cf_nodes="" cf_auto_failback=legacy
 	cf_logfile="" cf_debugfile="" cf_logfacility=""
+	cf_ping_n=0 cf_deadping="" cf_track="" hb_pinged="" hb_pingnames=""
 	cf_keepalive_line="" cf_deadtime_line="" cf_warntime_line=""
 	cf_initdead_line="" cf_node_line=""
-	hb_tx="" hb_rx="" hb_udp_media="" hb_serial_media="" hb_peer=""
+	hb_tx="" hb_rx="" hb_udp_media="" hb_serial_media="" hb_peer="" hb_addrs=""
 	hb_read_hacf "$hb_confdir/ha.cf"
 	hb_check_hacf
 	hb_read_authkeys "$hb_confdir/authkeys"
@@ -479,9 +778,20 @@ hb_dump() {
 	printf 'resource_timeout %s\n' "$cf_resource_timeout"
 	printf 'send %s\n' "$hb_tx"
 	printf 'receive %s\n' "$hb_rx"
-	i=1
+	K=1
+	while [ "$K" -le "$cf_ping_n" ]; do
+		eval "printf 'ping %s %s\n' \"\$cf_ping_name_$K\" \"\$cf_ping_hosts_$K\""
+		K=$((K + 1))
+	done
+	[ "$cf_ping_n" = 0 ] || printf 'deadping %s\n' "$cf_deadping"
+	[ -z "$cf_track" ] || printf 'track_interface %s\n' "$cf_track"
+	i=1 g=1
 	while [ "$i" -le "$rsc_n" ]; do
-		eval "r=\$rsc_$i p=\$rsc_path_$i"
+		eval "r=\$rsc_$i p=\$rsc_path_$i gf=\${grp_first_$g:-0} gh=\${grp_home_$g:-}"
+		if [ "$grp_n" -gt 1 ] && [ "$i" = "$gf" ]; then
+			printf 'group %s %s\n' "$g" "$gh"
+			g=$((g + 1))
+		fi
 		# shellcheck disable=SC2154
 		set -f
 		# shellcheck disable=SC2086
