@@ -212,10 +212,13 @@ set_cf() {
 	[[ $output == *"send udp:203.0.113.7:694"$'\n'* ]]
 }
 
-@test "an unknown directive is a warning naming file and line" {
-	printf 'respawn hacluster /usr/lib/heartbeat/ipfail\n' >>"$C/ha.cf"
+@test "an unknown directive is a warning naming file and line, and the nearest known one" {
+	printf 'keepalvie 2\nfrobnicate 1\n' >>"$C/ha.cf"
 	run -0 --separate-stderr hb check
-	[[ $stderr == *"hbnode: $C/ha.cf:12: unknown directive 'respawn', ignored"* ]]
+	[[ $stderr == *"hbnode: $C/ha.cf:12: unknown directive 'keepalvie', ignored (did you mean 'keepalive'?)"* ]]
+	[[ $stderr == *"hbnode: $C/ha.cf:13: unknown directive 'frobnicate', ignored"$'\n'* ||
+	    $stderr == *"hbnode: $C/ha.cf:13: unknown directive 'frobnicate', ignored" ]]
+	[[ $stderr != *"frobnicate', ignored ("* ]]
 }
 
 @test "crm: only off is accepted" {
@@ -364,8 +367,10 @@ set_cf() {
 	[[ $stderr == *"$C/haresources:1: "*"300.1.1.1"* ]]
 	printf 'master IPaddr::192.0.2.100/33\n' >"$C/haresources"
 	refused "haresources:1: IPaddr::192.0.2.100/33: prefix length 33 out of range"
-	printf 'master 192.0.2.100\nslave 192.0.2.101\n' >"$C/haresources"
-	refused "haresources:2: a second resource group"
+	printf 'master 192.0.2.100\nslave 192.0.2.100 web\n' >"$C/haresources"
+	refused "haresources:2: 192.0.2.100 is in an earlier resource group too"
+	for i in 1 2 3 4 5 6 7 8 9; do printf 'master 192.0.2.%s\n' "$i"; done >"$C/haresources"
+	refused "haresources:9: a ninth resource group: hbnode runs at most 8"
 	printf 'master\n' >"$C/haresources"
 	refused "haresources:1: node master has no resources"
 }
@@ -449,4 +454,273 @@ set_cf() {
 	[[ $output == *"resource IPaddr "*" 192.0.2.100"* ]]
 	[[ $output == *"resource apache $e/resource.d/apache"* ]]
 	[[ $output == *"resource mon $e/resource.d/mon"* ]]
+}
+
+@test "booleans in any case, as heartbeat reads them: auto_failback Off, crm OFF, LEGACY" {
+	local v want
+	for v in Off OFF no No FALSE n N 0 On YES True y Y 1 Legacy LEGACY; do
+		set_cf "ucast lo 203.0.113.7" "node master slave" "auto_failback $v" "crm OFF" "pacemaker No"
+		run -0 --separate-stderr hb check
+		case $v in
+		[Oo][Ff][Ff]|[Nn]|[Nn][Oo]|[Ff]*|0) want=off ;;
+		*) want=on ;;
+		esac
+		[[ $output == *"auto_failback $want"$'\n'* ]] || { echo "$v: $output"; false; }
+		[ -z "$stderr" ] || { echo "$v: $stderr"; false; }
+	done
+	set_cf "ucast lo 203.0.113.7" "node master slave" "crm On"
+	refused "ha.cf:3: crm On: only 'crm off'"
+}
+
+@test "nice_failback, auto_failback's old name: on is auto_failback off, with a warning; a disagreeing pair is refused" {
+	set_cf "ucast lo 203.0.113.7" "node master slave" "nice_failback on"
+	run -0 --separate-stderr hb check
+	[[ $output == *"auto_failback off"$'\n'* ]]
+	[ "$stderr" = "hbnode: $C/ha.cf:3: nice_failback is heartbeat's old name; write 'auto_failback off' instead" ]
+	set_cf "ucast lo 203.0.113.7" "node master slave" "nice_failback Off"
+	run -0 --separate-stderr hb check
+	[[ $output == *"auto_failback on"$'\n'* ]]
+	[[ $stderr == *"write 'auto_failback legacy' instead"* ]]
+	# agreeing lines pass; disagreeing ones name both lines
+	set_cf "ucast lo 203.0.113.7" "node master slave" "auto_failback off" "nice_failback yes"
+	run -0 hb check
+	set_cf "ucast lo 203.0.113.7" "node master slave" "auto_failback off" "nice_failback off"
+	refused "ha.cf:4: nice_failback says 'auto_failback legacy', line 3 said 'off'"
+	set_cf "ucast lo 203.0.113.7" "node master slave" "nice_failback maybe"
+	refused "ha.cf:3: nice_failback takes on or off"
+}
+
+@test "node names ignore case, as heartbeat compares them: node lines, -n and uname -n are one spelling" {
+	set_cf "ucast lo 203.0.113.7" "node Master SLAVE"
+	run -0 --separate-stderr timeout 20 hbnode -c "$C" -n MASTER check
+	[[ $output == "node master"$'\n'"peer slave"$'\n'"home master"$'\n'* ]]
+	run -0 --separate-stderr timeout 20 hbnode -c "$C" -n Slave check
+	[[ $output == "node slave"$'\n'"peer master"$'\n'* ]]
+	# two lines naming one node in two spellings are one node
+	set_cf "ucast lo 203.0.113.7" "node master slave" "node MASTER"
+	run -0 hb check
+	[[ $output == "node master"$'\n'"peer slave"$'\n'* ]]
+	# the home node of haresources too
+	printf 'MASTER 192.0.2.100/24/lo web\n' >"$C/haresources"
+	run -0 --separate-stderr timeout 20 hbnode -c "$C" -n slave check
+	[[ $output == "node slave"$'\n'"peer master"$'\n'"home master"$'\n'* ]]
+	run -0 sh -c '. "$1/sh/hbnode.sh" && hb_nodename Node-1.Example' sh "$HAKIT_SHAREDIR"
+	[ "$output" = node-1.example ]
+}
+
+@test "node names ignore case: uname -n 'Master' is node master" {
+	[ "$(id -u)" = 0 ] || skip "needs root (unshare --uts to set the host name)"
+	command -v unshare >/dev/null || skip "needs unshare(1)"
+	unshare --uts true 2>/dev/null || skip "cannot make a UTS namespace here"
+	run -0 --separate-stderr timeout 20 unshare --uts sh -c \
+	    'hostname Master && exec hbnode -c "$1" check' sh "$C"
+	[[ $output == "node master"$'\n'"peer slave"$'\n'* ]]
+}
+
+@test "Windows line ends and a byte order mark in ha.cf, haresources and authkeys are read as Unix ones" {
+	local bom
+	bom=$(printf '\357\273\277')
+	# every line ends in CR LF; each file begins with a byte order mark
+	{ printf '%s' "$bom"; sed 's/$/\r/' "$C/ha.cf"; } >"$C/ha.cf.new"
+	mv "$C/ha.cf.new" "$C/ha.cf"
+	printf '%sauth 1\r\n1 sha256 s3cret\r\n' "$bom" >"$C/authkeys"
+	printf '%smaster 192.0.2.100/24/lo \\\r\n  web::a::b\r\n' "$bom" >"$C/haresources"
+	run -0 --separate-stderr hb check
+	[ -z "$stderr" ] || { echo "$stderr"; false; }
+	[[ $output == *"auto_failback on"$'\n'* ]]
+	[[ $output == *"resource IPaddr $HAKIT_SHAREDIR/resource.d/IPaddr 192.0.2.100/24/lo"$'\n'* ]]
+	[[ $output == *"resource web $C/resource.d/web a b"* ]]
+	[[ $output != *$'\r'* ]]
+	# the key is the one of the Unix file: hbsend signs alike with both
+	local crlf unix
+	crlf=$(timeout 5 hbsend -k "$C/authkeys" -n master -c 1 -g "$BATS_TEST_TMPDIR/gen" - </dev/null)
+	printf 'auth 1\n1 sha256 s3cret\n' >"$BATS_TEST_TMPDIR/unix"
+	chmod 600 "$BATS_TEST_TMPDIR/unix"
+	unix=$(timeout 5 hbsend -k "$BATS_TEST_TMPDIR/unix" -n master -c 1 -g "$BATS_TEST_TMPDIR/gen2" - </dev/null)
+	# same line but for gen: recompute the MAC of the CRLF line with the Unix key
+	run -0 timeout 5 authtest check "$BATS_TEST_TMPDIR/unix" "$crlf"
+	[ -n "$unix" ]
+	# an error still names the right line
+	printf 'auth 1\r\n1 sha256 s3cret\r\n2 rot13 x\r\n' >"$C/authkeys"
+	refused "authkeys:3: unknown method 'rot13' (sha256"
+}
+
+# form: an IPaddr argument as heartbeat's haresources had it
+@test "IPaddr: every form heartbeat accepted passes check and shows in its dump" {
+	local f
+	for f in 192.0.2.10 192.0.2.10/24 192.0.2.10/24/lo 192.0.2.10/24/192.0.2.255 \
+		192.0.2.10/24/lo/192.0.2.255 192.0.2.10/24/lo:1 192.0.2.10/24/lo:1/ \
+		192.0.2.10/24/lo:vip/192.0.2.255 192.0.2.10//lo 192.0.2.10/24//192.0.2.255 \
+		192.0.2.10/24/ 2001:db8::10/64/lo 2001:db8::10/64/lo:1; do
+		printf 'master IPaddr::%s web\n' "$f" >"$C/haresources"
+		run -0 --separate-stderr hb check
+		[[ $output == *"resource IPaddr $HAKIT_SHAREDIR/resource.d/IPaddr $f"$'\n'* ]] ||
+		    { echo "$f: $output"; false; }
+		[ -z "$stderr" ] || { echo "$f: $stderr"; false; }
+	done
+}
+
+@test "IPaddr: an interface that is not on this host is an error at check, naming it" {
+	printf 'master web \\\n  IPaddr::192.0.2.10/24/eth9\n' >"$C/haresources"
+	refused "haresources:1: IPaddr::192.0.2.10/24/eth9: no interface 'eth9' on this host"
+	printf 'master 192.0.2.10/24/nosuch0:1/ web\n' >"$C/haresources"
+	refused "haresources:1: 192.0.2.10/24/nosuch0:1/: no interface 'nosuch0' on this host"
+	printf 'master 192.0.2.10/24/lo/192.0.2.256\n' >"$C/haresources"
+	refused "haresources:1: 192.0.2.10/24/lo/192.0.2.256: bad broadcast address"
+	printf 'master 192.0.2.10/24/lo:/\n' >"$C/haresources"
+	refused "haresources:1: 192.0.2.10/24/lo:/: bad alias label"
+	printf 'master 192.0.2.10/24/lo/192.0.2.255/x\n' >"$C/haresources"
+	refused "haresources:1: 192.0.2.10/24/lo/192.0.2.255/x: too many '/' fields"
+	printf 'master 2001:db8::10/64/lo/192.0.2.255\n' >"$C/haresources"
+	refused "haresources:1: 2001:db8::10/64/lo/192.0.2.255: an IPv6 address has no broadcast"
+	# the resource script says the same at start, exit 6 (LSB: not configured)
+	run -6 --separate-stderr timeout 5 "$HAKIT_SHAREDIR/resource.d/IPaddr" 192.0.2.10/24/eth9:1 start
+	[[ $stderr == *"no interface 'eth9' on this host"* ]]
+	export HAKIT_RUNDIR=$BATS_TEST_TMPDIR/run
+	run -3 timeout 5 "$HAKIT_SHAREDIR/resource.d/IPaddr" 192.0.2.10/24/eth9:1 status
+	run -0 timeout 5 "$HAKIT_SHAREDIR/resource.d/IPaddr" 192.0.2.10/24/eth9:1 stop
+	# a held address whose interface went: as a lost carrier (hbnode moves the group)
+	run -4 timeout 5 "$HAKIT_SHAREDIR/resource.d/IPaddr" 192.0.2.10/24/eth9:1 renew
+}
+
+@test "IPaddr: a broadcast that is not the subnet's is a warning naming the one the address gets" {
+	printf 'master 192.0.2.10/25/lo/192.0.2.255 web\n' >"$C/haresources"
+	run -0 --separate-stderr hb check
+	[ "$stderr" = "hbnode: $C/haresources:1: 192.0.2.10/25/lo/192.0.2.255: broadcast 192.0.2.255 is not the one of 192.0.2.10/25: the address gets 192.0.2.127" ]
+}
+
+# ipa_ns: namespace x with eth0 (192.0.2.1/24, carrier through a veth
+# to y) and IPaddr's run directory
+ipa_ns() {
+	need_netns
+	ns_new x y
+	ns_veth x eth0 y eth0
+	ns_addr x eth0 192.0.2.1/24
+	ns_addr y eth0 192.0.2.2/24
+	export HAKIT_RUNDIR=$BATS_TEST_TMPDIR/run HAKIT_PROBE_TIMEOUT=50ms
+}
+
+ipa() {
+	timeout 10 ip netns exec "$(ns x)" "$HAKIT_SHAREDIR/resource.d/IPaddr" "$@" 3>&-
+}
+
+@test "IPaddr IP/bits/iface:label/ starts on the device with that label, status and stop follow" {
+	ipa_ns
+	run -0 ipa 192.0.2.10/24/eth0:1/ start
+	[ "$output" = "192.0.2.10: running on eth0 as eth0:1" ]
+	run -0 nsx x ip -o -4 addr show dev eth0
+	[[ $output == *"inet 192.0.2.10/24 "*" eth0:1"* ]] || { echo "$output"; false; }
+	# it answers the peer
+	run -0 timeout 10 ip netns exec "$(ns y)" ping -c 1 -W 2 192.0.2.10
+	run -0 ipa 192.0.2.10/24/eth0:1/ status
+	run -0 ipa 192.0.2.10/24/eth0:1/ stop
+	run -0 nsx x ip -o -4 addr show dev eth0
+	[[ $output != *192.0.2.10* ]]
+	run -3 ipa 192.0.2.10/24/eth0:1/ status
+}
+
+@test "IPaddr IP/bits/iface/broadcast and IP/bits/broadcast start with the subnet's broadcast" {
+	ipa_ns
+	run -0 ipa 192.0.2.11/24/eth0/192.0.2.255 start
+	run -0 ipa 192.0.2.12/24/192.0.2.255 start
+	[ "$output" = "192.0.2.12: running on eth0 as eth0:12" ]
+	run -0 nsx x ip -o -4 addr show dev eth0
+	[[ $output == *"inet 192.0.2.11/24 brd 192.0.2.255 "*"eth0:11"* ]] || { echo "$output"; false; }
+	[[ $output == *"inet 192.0.2.12/24 brd 192.0.2.255 "*"eth0:12"* ]] || { echo "$output"; false; }
+	run -0 ipa 192.0.2.11/24/eth0/192.0.2.255 stop
+	run -0 ipa 192.0.2.12/24/192.0.2.255 stop
+	# IP//iface: the prefix of the interface's subnet
+	run -0 ipa 192.0.2.13//eth0 start
+	run -0 nsx x ip -o -4 addr show dev eth0
+	[[ $output == *"inet 192.0.2.13/24 "* ]] || { echo "$output"; false; }
+	run -0 ipa 192.0.2.13//eth0 stop
+}
+
+@test "heartbeat's mcast6 is IPv6 multicast for hbsend and hbrecv" {
+	set_cf "mcast6 lo ff02::1:4 694 1 0" "node master slave"
+	run -0 --separate-stderr hb check
+	[[ $output == *"send mcast:[ff02::1:4]:694@lo,ttl=1,loop=0"$'\n'* ]]
+	[[ $output == *"receive mcast:[ff02::1:4]:694@lo"$'\n'* ]]
+	set_cf "mcast6 lo 239.0.0.1 694 1 0" "node master slave"
+	refused "ha.cf:1: mcast6: '239.0.0.1' is not an IPv6 multicast group"
+}
+
+# Every directive of heartbeat 3.0.6's ha.cf (but ping, ping_group,
+# respawn and deadping: their own tests), with a value as people wrote
+# it: hbnode reads it, or says what it does instead, never "unknown".
+@test "every heartbeat directive is read or named in a plain message, never 'unknown'" {
+	local l d
+	while IFS= read -r l; do
+		d=${l%% *}
+		set_cf "$l" "ucast lo 203.0.113.7" "node master slave"
+		case $d in
+		stonith|stonith_host)
+			refused "ha.cf:1: $d: not supported; see hbnode(8) FENCING" ;;
+		*)
+			run -0 --separate-stderr hb check
+			[[ $output == *"home master"* ]] || { echo "$l: $output"; false; } ;;
+		esac
+		[[ $stderr != *nknown* ]] || { echo "$l: $stderr"; false; }
+		# a message, when there is one, names the line and the directive
+		[ -z "$stderr" ] || [[ $stderr == "hbnode: $C/ha.cf:1: $d"* ]] ||
+		    { echo "$l: $stderr"; false; }
+	done <<-'X'
+	debugfile /var/log/ha-debug
+	logfile /var/log/ha-log
+	logfacility local0
+	use_logd yes
+	use_logd off
+	conn_logd_time 60
+	keepalive 2
+	deadtime 30
+	warntime 10
+	initdead 120
+	hopfudge 1
+	baud 19200
+	udpport 694
+	serial /dev/null
+	bcast lo
+	mcast lo 239.0.0.1 694 1 0
+	mcast6 lo ff02::1:2 694 1 0
+	ucast lo 203.0.113.8
+	node master
+	auto_failback legacy
+	nice_failback on
+	stonith baytech /etc/ha.d/conf/stonith.baytech
+	stonith_host * baytech 10.0.0.3 mylogin mysecretpassword
+	watchdog /dev/watchdog
+	client_child hacluster /usr/lib/heartbeat/ipfail
+	msgfmt netstring
+	hbgenmethod file
+	generation_method time
+	realtime on
+	rtprio 50
+	debug 1
+	apiauth ipfail gid=haclient uid=hacluster
+	traditional_compression false
+	compression bz2
+	compression_threshold 2
+	crm off
+	pacemaker false
+	autojoin none
+	uuidfrom nodename
+	coredumps true
+	max_rexmit_delay 250
+	register_to_apphbd no
+	record_config_changes on
+	record_pengine_inputs off
+	enable_config_writes on
+	memreserve 6500
+	quorum_server 192.0.2.50
+	syslogmsgfmt true
+	X
+}
+
+@test "directives hbnode refuses say why: autojoin other or any, crm on, a bad debug level" {
+	set_cf "ucast lo 203.0.113.7" "node master slave" "autojoin any"
+	refused "ha.cf:3: autojoin any: not supported: the cluster is the two nodes of the node lines"
+	set_cf "ucast lo 203.0.113.7" "node master slave" "debug lots"
+	refused "ha.cf:3: debug takes a level, 0 to 255"
+	set_cf "ucast lo 203.0.113.7" "node master slave" "use_logd maybe"
+	refused "ha.cf:3: use_logd takes on or off"
 }

@@ -3,16 +3,30 @@
 # share/sh/ipaddr.sh - the virtual-IP argument of haresources, shared by
 # hbnode (which checks it before starting anything) and resource.d/IPaddr.
 #
-#   ipa_parse ARG     ARG is ADDR[/PREFIX[/IFACE][/BROADCAST]] (heartbeat's
-#                     IPaddr forms); sets ipa_addr ipa_plen ipa_iface
+#   ipa_parse ARG     ARG is ADDR[/PREFIX[/IFACE[:LABEL]][/BROADCAST]]
+#                     (heartbeat's IPaddr forms: IP, IP/bits, IP/bits/iface,
+#                     IP/bits/broadcast, IP/bits/iface/broadcast, any field
+#                     but the address empty, one trailing "/"); sets
+#                     ipa_addr ipa_plen ipa_iface (the device) ipa_lab (the
+#                     label IFACE:LABEL when given, IPv4 only) ipa_brd
 #                     ipa_fam (4 or 6); on a malformed ARG returns 1 with
-#                     the reason in ipa_err.  The broadcast is accepted and
-#                     ignored: the kernel derives it.
+#                     the reason in ipa_err.  The broadcast is checked and
+#                     not used: the kernel's broadcast route of the subnet
+#                     serves the alias too.
+#   ipa_have_iface    0 when ipa_iface is empty or exists on this host, else
+#                     1 with the reason in ipa_err.
+#   ipa_brd_ok        0 unless a BROADCAST was given that is not the one
+#                     of ADDR/PREFIX (which vipctl gives the address);
+#                     then 1, with what the address gets in ipa_err.
 #   ipa_findif        when ipa_iface is empty, set it (and ipa_plen when
 #                     empty) from the interface whose subnet holds ipa_addr,
 #                     as heartbeat's IPaddr does; 1 when there is none.
-#   ipa_label         print the alias label: IFACE:LASTOCTET ("lan0:100"),
-#                     or nothing for IPv6 or when it would be too long.
+#                     With ipa_iface given and no prefix, the prefix of the
+#                     subnet on that interface that holds ipa_addr, else
+#                     the whole length (32 or 128).
+#   ipa_label         print the alias label: the one given, else
+#                     IFACE:LASTOCTET ("lan0:100"), or nothing for IPv6 or
+#                     when it would be too long.
 
 ipa_v4() {
 	# A dotted quad, each part 0-255, no leading junk.
@@ -47,20 +61,21 @@ ipa_ifname() {
 }
 
 ipa_parse() {
-	ipa_addr="" ipa_plen="" ipa_iface="" ipa_fam="" ipa_err=""
-	ipa_rest=$1
-	ipa_addr=${ipa_rest%%/*}
-	if [ "$ipa_addr" != "$ipa_rest" ]; then
-		ipa_rest=${ipa_rest#*/}
-		ipa_plen=${ipa_rest%%/*}
-		if [ "$ipa_plen" != "$ipa_rest" ]; then
-			ipa_rest=${ipa_rest#*/}
-		else
-			ipa_rest=""
+	ipa_addr="" ipa_plen="" ipa_iface="" ipa_lab="" ipa_brd="" ipa_fam=""
+	ipa_err=""
+	# Split at "/" into up to four fields; empty ones stay (IP//eth0),
+	# one trailing "/" goes (IP/24/eth0:1/, as heartbeat took it).
+	ipa_rest=${1%/}/ ipa_n=0 ipa_f1="" ipa_f2="" ipa_f3="" ipa_f4=""
+	while [ -n "$ipa_rest" ]; do
+		ipa_n=$((ipa_n + 1))
+		if [ "$ipa_n" -gt 4 ]; then
+			ipa_err="too many '/' fields (ADDR/PREFIX/IFACE/BROADCAST at most)"
+			return 1
 		fi
-	else
-		ipa_rest=""
-	fi
+		eval "ipa_f$ipa_n=\${ipa_rest%%/*}"
+		ipa_rest=${ipa_rest#*/}
+	done
+	ipa_addr=$ipa_f1
 	if ipa_v4 "$ipa_addr"; then
 		ipa_fam=4 ipa_max=32
 	elif ipa_v6 "$ipa_addr"; then
@@ -69,9 +84,10 @@ ipa_parse() {
 		ipa_err="not an IPv4 or IPv6 address: $ipa_addr"
 		return 1
 	fi
-	if [ -n "$ipa_plen" ] || case $1 in */) true ;; *) false ;; esac; then
+	ipa_plen=$ipa_f2
+	if [ -n "$ipa_plen" ]; then
 		case $ipa_plen in
-		''|*[!0-9]*|0[0-9]*)
+		*[!0-9]*|0[0-9]*|????*)
 			ipa_err="bad prefix length: '$ipa_plen'"
 			return 1 ;;
 		esac
@@ -81,29 +97,66 @@ ipa_parse() {
 		fi
 	fi
 	# What is left: IFACE, BROADCAST or IFACE/BROADCAST.
-	ipa_a=${ipa_rest%%/*}
-	ipa_b=""
-	[ "$ipa_a" != "$ipa_rest" ] && ipa_b=${ipa_rest#*/}
-	if [ -n "$ipa_a" ] && ipa_v4 "$ipa_a" && [ -z "$ipa_b" ]; then
-		ipa_a=""	# ADDR/PREFIX/BROADCAST
-	elif [ -n "$ipa_a" ]; then
-		if ! ipa_ifname "$ipa_a"; then
-			ipa_err="bad interface name: '$ipa_a'"
+	ipa_a=$ipa_f3 ipa_b=$ipa_f4
+	if [ "$ipa_n" -eq 3 ] && ipa_v4 "$ipa_a"; then
+		ipa_a="" ipa_b=$ipa_f3	# ADDR/PREFIX/BROADCAST
+	fi
+	if [ -n "$ipa_b" ]; then
+		if ! ipa_v4 "$ipa_b"; then
+			ipa_err="bad broadcast address: '$ipa_b'"
 			return 1
 		fi
-		ipa_iface=$ipa_a
+		if [ "$ipa_fam" = 6 ]; then
+			ipa_err="an IPv6 address has no broadcast address: '$ipa_b'"
+			return 1
+		fi
+		ipa_brd=$ipa_b
 	fi
-	if [ -n "$ipa_b" ] && ! ipa_v4 "$ipa_b"; then
-		ipa_err="bad broadcast address: '$ipa_b'"
+	[ -n "$ipa_a" ] || return 0
+	# IFACE:LABEL, heartbeat's alias name (eth0:1): the device is
+	# before the colon, and the whole is the address's label.
+	ipa_iface=${ipa_a%%:*}
+	if ! ipa_ifname "$ipa_a" || ! ipa_ifname "$ipa_iface"; then
+		ipa_err="bad interface name: '$ipa_a'"
 		return 1
+	fi
+	if [ "$ipa_iface" != "$ipa_a" ]; then
+		case ${ipa_a#*:} in
+		''|*:*)
+			ipa_err="bad alias label: '$ipa_a' (IFACE:LABEL)"
+			return 1 ;;
+		esac
+		# IPv6 addresses have no labels: the device alone.
+		[ "$ipa_fam" = 6 ] || ipa_lab=$ipa_a
 	fi
 	return 0
 }
 
+ipa_have_iface() {
+	[ -z "$ipa_iface" ] && return 0
+	[ -e "/sys/class/net/$ipa_iface" ] && return 0
+	ipa_err="no interface '$ipa_iface' on this host"
+	return 1
+}
+
+ipa_brd_ok() {
+	[ -n "$ipa_brd" ] && [ -n "$ipa_plen" ] && [ "$ipa_plen" -lt 31 ] ||
+	    return 0
+	ipa_b=$(printf '%s %s\n' "$ipa_addr" "$ipa_plen" | awk '{
+	    split($1, p, "."); v = ((p[1] * 256 + p[2]) * 256 + p[3]) * 256 + p[4]
+	    h = 2 ^ (32 - $2); v = int(v / h) * h + h - 1
+	    printf "%d.%d.%d.%d\n", int(v / 16777216) % 256, int(v / 65536) % 256,
+		int(v / 256) % 256, v % 256 }')
+	[ "$ipa_b" = "$ipa_brd" ] && return 0
+	ipa_err="broadcast $ipa_brd is not the one of $ipa_addr/$ipa_plen: the address gets $ipa_b"
+	return 1
+}
+
 # The interface list comes from "vipctl list" ("ADDR/PREFIX IFACE ...").
 ipa_findif() {
-	[ -n "$ipa_iface" ] && { [ -n "$ipa_plen" ] || ipa_plen=$ipa_max; return 0; }
-	ipa_found=$("$(hk_bin vipctl)" list 2>/dev/null | awk -v vip="$ipa_addr" '
+	[ -n "$ipa_iface" ] && [ -n "$ipa_plen" ] && return 0
+	ipa_found=$("$(hk_bin vipctl)" list 2>/dev/null | awk -v vip="$ipa_addr" \
+	    -v dev="$ipa_iface" '
 	    function v4(s, p) { split(s, p, "."); return ((p[1] * 256 + p[2]) * 256 + p[3]) * 256 + p[4] }
 	    function expand6(s,   n, i, h, a, b, out, k) {
 		# to 32 hex digits
@@ -121,7 +174,7 @@ ipa_findif() {
 		return int(d / 2 ^ (3 - (i - 1) % 4)) % 2 }
 	    {
 		split($1, ap, "/"); a = ap[1]; p = ap[2] + 0
-		if (a == vip) next
+		if (a == vip || (dev != "" && $2 != dev)) next
 		if (vip ~ /:/) {
 			if (a !~ /:/ || a ~ /^fe80/ || p == 128) next
 			x = expand6(a); y = expand6(vip); same = 1
@@ -131,9 +184,14 @@ ipa_findif() {
 			m = 2 ^ (32 - p)
 			same = int(v4(a) / m) == int(v4(vip) / m)
 		}
-		if (same && p > best) { best = p; dev = $2 }
+		if (same && p > best) { best = p; found = $2 }
 	    }
-	    END { if (dev == "") exit 1; print dev, best }') || return 1
+	    END { if (found == "") exit 1; print found, best }') || {
+		# A named interface without such a subnet: the address alone.
+		[ -n "$ipa_iface" ] || return 1
+		ipa_plen=$ipa_max
+		return 0
+	}
 	ipa_iface=${ipa_found% *}
 	[ -n "$ipa_plen" ] || ipa_plen=${ipa_found#* }
 	return 0
@@ -141,6 +199,10 @@ ipa_findif() {
 
 ipa_label() {
 	[ "$ipa_fam" = 4 ] || return 0
+	if [ -n "$ipa_lab" ]; then
+		printf '%s\n' "$ipa_lab"
+		return 0
+	fi
 	ipa_l="$ipa_iface:${ipa_addr##*.}"
 	[ "${#ipa_l}" -le 15 ] && printf '%s\n' "$ipa_l"
 	return 0
