@@ -436,7 +436,8 @@ pingcmp(const struct own *o)
 /*
  * Row I4: the peer is silent and this node reaches none of its ping
  * nodes (or has not heard from them yet): it is the likelier one to be
- * cut off, and takes nothing.  Said once each time it begins.
+ * cut off, takes nothing and lets go what it holds (the peer, if alive
+ * and reaching them, takes it).  Said once each time it begins.
  */
 static int
 isolated(struct own *o)
@@ -447,7 +448,7 @@ isolated(struct own *o)
 		o->isolated = 0;
 		return 0;
 	}
-	if (!o->isolated)
+	if (!o->isolated && o->rsc != R_HELD)
 		act("transition %s takes no resource group from a silent %s: "
 		    "%s", o->node, o->peer, c->myping < 0 ? "none of its ping "
 		    "nodes is reported yet" : "it reaches none of its ping "
@@ -581,7 +582,12 @@ decide(struct own *o)
 			lease_gone(o);
 			break;
 		}
-		if (!pup)
+		if (o->pstate == P_DEAD && isolated(o)) {		/* I4 */
+			standby(o, SB_PING, WHY_PING);
+			snprintf(o->why, sizeof(o->why), "cut off: %s is silent "
+			    "and no ping node answers", o->peer);
+			stop(o, o->why);
+		} else if (!pup)
 			;
 		else if (pheld && strcmp(o->node, o->home) != 0) {		/* H1 */
 			snprintf(o->why, sizeof(o->why), "split brain: %s "

@@ -141,7 +141,8 @@ I3 | -P 2 | @0 up b st=active gen=1 ping=2 ; @10 ping 192.0.2.1 up ; @20 ping 19
 I4 | -P 1 | @0 ping 192.0.2.1 down ; @100 dead b silent=1000 | transition node b: is dead (silent for 1.0 s) ; transition a takes no resource group from a silent b: it reaches none of its ping nodes
 I4 | -P 1 | @0 dead b silent=1000 | transition node b: is dead (silent for 1.0 s) ; transition a takes no resource group from a silent b: none of its ping nodes is reported yet
 I4 | -P 1 | @0 ping 192.0.2.1 down ; @100 dead b silent=1000 ; @200 ping 192.0.2.1 up | transition a reaches 1 of its 1 ping node (192.0.2.1 up) ; announce active rsc=none ask=0 ping=1 ; announce active rsc=acq ask=0 ping=1 ; transition a taking over the resource group (b is dead) ; start 1 3500
-I4 | -P 1 | @0 ping 192.0.2.1 up ; @10 dead b silent=1000 ; @100 done 1 start ok ; @200 ping 192.0.2.1 down | transition a reaches 0 of its 1 ping node (192.0.2.1 down) ; announce active rsc=held ask=0 ping=0
+I4 | -P 1 | @0 ping 192.0.2.1 up ; @10 dead b silent=1000 ; @100 done 1 start ok ; @200 ping 192.0.2.1 down | transition a reaches 0 of its 1 ping node (192.0.2.1 down) ; announce active rsc=held ask=0 ping=0 ; announce standby rsc=rel ask=0 why=ping ping=0 ; transition a releasing the resource group (cut off: b is silent and no ping node answers) ; stop 1
+I4 | -P 1 | @0 ping 192.0.2.1 up ; @10 dead b silent=1000 ; @100 done 1 start ok ; @200 ping 192.0.2.1 down ; @300 done 1 stop ok | announce standby rsc=none ask=0 why=ping ping=0 ; transition a released the resource group ; announce active rsc=none ask=0 ping=0
 I4 | -P 1 | @0 ping gw up ; @1 ping other up | log warn ping node other is one more than -P 1: ignored
 I4 | . | @0 ping gw up | log warn bad ping event (want: ping NAME up|down, with -P)
 X

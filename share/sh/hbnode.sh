@@ -467,6 +467,17 @@ hb_read_hacf() {
 			*) hb_err "$hf" "$ln" "logfacility: unknown facility '$1'" ;;
 			esac
 			;;
+		respawn)
+			# rsp_check: share/sh/respawn.sh; ipfail is not recorded
+			[ $# -ge 2 ] || hb_err "$hf" "$ln" "respawn takes a user and a program: respawn USER PROGRAM [ARGS]"
+			rsp_check "$1" "$2" || hb_err "$hf" "$ln" "respawn: $rsp_err"
+			if [ -n "$rsp_ipfail" ]; then
+				hk_warn "$hf:$ln: respawn ipfail: not needed, not started: hbnode's ping nodes rule replaces ipfail (see hbnode(8) PING NODES)"
+			else
+				cf_respawn_n=$((${cf_respawn_n:-0} + 1))
+				eval "cf_respawn_$cf_respawn_n=\$*"
+			fi
+			;;
 		crm|pacemaker)
 			[ $# -eq 1 ] || hb_err "$hf" "$ln" "$d takes off"
 			v=$(hb_bool "$1") || v=bad
