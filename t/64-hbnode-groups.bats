@@ -178,3 +178,17 @@ both_up() {
 	grep -q "cut off: slave is silent and no ping node answers" "$(ha_dir n1)/ha-log"
 	ha_steady 3 n2
 }
+
+@test "track_interface: a second interface losing its carrier moves the group, and it comes back" {
+	ns_bridge sw2
+	ns_port sw2 n1 up0
+	ns_port sw2 n2 up0
+	both_up "track_interface up0"
+	# master's up0 loses its carrier (the switch port goes down)
+	ip -n "$(ns sw2)" link set p-n1 down
+	watch2 20 "n2 n2" || { ha_log n1; ha_log n2; false; }
+	grep -q "master lost its LAN link (no carrier for up0)" "$(ha_dir n1)/ha-log"
+	ha_steady 2 n2
+	ip -n "$(ns sw2)" link set p-n1 up
+	watch2 25 "n1 n2" || { ha_log n1; ha_log n2; false; }
+}
