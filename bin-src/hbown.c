@@ -208,6 +208,19 @@ act(const char *fmt, ...)
 	putchar('\n');
 }
 
+/*
+ * For the hooks (hbnode(8), Hooks): "notify G EVENT TEXT", G the group
+ * or "-" for the node's own events.
+ */
+static void
+notify(int id, const char *ev, const char *text)
+{
+	if (id > 0)
+		act("notify %d %s %s", id, ev, text);
+	else
+		act("notify - %s %s", ev, text);
+}
+
 /* "silent=MS" as people read it: "silent for 600 ms", "... 1.2 s". */
 static void
 silence(const char *w, char *out, size_t n)
@@ -383,6 +396,7 @@ start(struct own *o, uint64_t probe, const char *why)
 	o->start_t = o->now;
 	announce(o);
 	act("transition %s taking over %s (%s)", o->node, o->label, why);
+	notify(o->id, "taking", why);
 	if (probe == 0 && o->preleased)
 		act("start %d none", o->id);
 	else
@@ -396,6 +410,7 @@ stop(struct own *o, const char *why)
 	o->renewing = 0;
 	announce(o);
 	act("transition %s releasing %s (%s)", o->node, o->label, why);
+	notify(o->id, "releasing", why);
 	act("stop %d", o->id);
 }
 
@@ -414,6 +429,7 @@ lease_gone(struct own *o)
 	standby(o, SB_FAIL, WHY_LEASE);
 	snprintf(o->why, sizeof(o->why), "the lease ran out unrenewed (%s "
 	    "or hbnode stopped)", o->node);
+	notify(o->id, "fault", o->why);
 	stop(o, o->why);
 }
 
@@ -514,6 +530,7 @@ shutdown_step(struct own *o)
 		if (!c->g[i].gone)
 			return;
 	act("transition %s stopped (%s)", o->node, c->why);
+	notify(0, "stopped", c->why);
 	for (i = 0; i < c->n; i++)
 		c->g[i].st = ST_STOPPED;
 	c->exited = 1;
@@ -586,6 +603,7 @@ decide(struct own *o)
 			standby(o, SB_PING, WHY_PING);
 			snprintf(o->why, sizeof(o->why), "cut off: %s is silent "
 			    "and no ping node answers", o->peer);
+			notify(o->id, "fault", o->why);
 			stop(o, o->why);
 		} else if (!pup)
 			;
@@ -811,6 +829,7 @@ peer_event(struct own *o, const char *ev, char **w, int n)
 			    o->peer, text);
 		else
 			act("transition node %s: is dead (%s)", o->peer, text);
+		notify(0, "peer-dead", text);
 		return 1;
 	}
 	/* up, restart, status: P1, P2 */
@@ -829,6 +848,8 @@ peer_event(struct own *o, const char *ev, char **w, int n)
 		act("transition node %s: is up (%s)", o->peer, text);
 	else if (strcmp(ev, "restart") == 0)
 		act("transition node %s: restarted (%s)", o->peer, text);
+	if (strcmp(ev, "up") == 0 || strcmp(ev, "restart") == 0)
+		notify(0, "peer-up", text);
 	else
 		act("log debug status %s %s", o->peer, text);
 	return 1;
@@ -929,6 +950,7 @@ command(struct cluster *c, char **w, int n)
 		}
 		act("transition standby asked: giving %s to %s", what,
 		    o->peer);					/* K2 */
+		notify(0, "standby", what);
 		for (i = 0; i < c->n; i++) {
 			o = &c->g[i];
 			if (!sel[i])
@@ -944,6 +966,7 @@ command(struct cluster *c, char **w, int n)
 		act("transition takeover asked");
 	else
 		act("transition takeover asked for %s", what);
+	notify(0, "takeover", what);
 	for (i = 0; i < c->n; i++) {
 		o = &c->g[i];
 		if (!sel[i])
@@ -981,6 +1004,7 @@ done(struct own *o, char **w, int n)
 			act("transition %s holds %s (acquired in %llu ms)",
 			    o->node, o->label,
 			    (unsigned long long)(o->now - o->start_t));
+			notify(o->id, "master", "acquired");
 		} else if (strcmp(w[1], "lost") == 0) {			/* A3 */
 			/*
 			 * Stopped (or starved) in the middle: the address
@@ -989,6 +1013,7 @@ done(struct own *o, char **w, int n)
 			standby(o, SB_FAIL, WHY_START);
 			snprintf(o->why, sizeof(o->why), "%s lost its address "
 			    "while its resources started", o->node);
+			notify(o->id, "fault", o->why);
 			stop(o, o->why);
 		} else {						/* A2 */
 			/*
@@ -1000,6 +1025,7 @@ done(struct own *o, char **w, int n)
 			act("transition %s could not start %s; releasing and "
 			    "handing %s over", o->node, text[0] ? text :
 			    o->label, o->c->n > 1 ? o->label : "the group");
+			notify(o->id, "fault", text[0] ? text : "start failed");
 			o->rsc = R_NONE;
 			if (n > 2 && strcmp(w[2], "IPaddr") != 0)
 				o->fails++;
@@ -1015,6 +1041,8 @@ done(struct own *o, char **w, int n)
 			o->why_w = WHY_NONE;
 		announce(o);
 		act("transition %s released %s", o->node, o->label);
+		notify(o->id, "backup", o->dirty ? "released; a stop failed" :
+		    "released");
 	} else if (n >= 2 && strcmp(w[0], "renew") == 0 && o->renewing) {
 		o->renewing = 0;
 		if (o->rsc != R_HELD)
@@ -1027,10 +1055,12 @@ done(struct own *o, char **w, int n)
 		} else if (strcmp(w[1], "carrier") == 0) {		/* H8 */
 			act("transition %s lost its LAN link (no carrier for "
 			    "%s)", o->node, text);
+			notify(o->id, "fault", "no carrier");
 			standby(o, SB_FAIL, WHY_CARRIER);
 			stop(o, "no carrier");
 		} else {						/* H7 */
 			act("transition %s lost %s", o->node, text);
+			notify(o->id, "fault", text);
 			standby(o, SB_FAIL, WHY_ADDRESS);
 			stop(o, "address lost");
 		}

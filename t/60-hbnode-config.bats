@@ -350,11 +350,11 @@ set_cf() {
 	[[ $output == *"resource IPaddr $HAKIT_SHAREDIR/resource.d/IPaddr 2001:db8:1::5/64/lo"$'\n'* ]]
 }
 
-@test "haresources: scripts are found in CONFDIR/resource.d before hakit's own" {
+@test "haresources: IPaddr is hakit's own even where CONFDIR/resource.d has one (heartbeat's)" {
 	printf '#!/bin/sh\necho OK\n' >"$C/resource.d/IPaddr"
 	chmod 755 "$C/resource.d/IPaddr"
 	run -0 hb check
-	[[ $output == *"resource IPaddr $C/resource.d/IPaddr 192.0.2.100/24/lo"* ]]
+	[[ $output == *"resource IPaddr $HAKIT_SHAREDIR/resource.d/IPaddr 192.0.2.100/24/lo"* ]]
 }
 
 @test "haresources errors name the line: unknown node, missing script, bad address" {

@@ -166,7 +166,7 @@ run_case() {
 		printf '%s\n' "$last"
 	} | hbown -n a -p b -d 1s -l 2s $opts |
 	    sed '1,/^log debug ignored: mark$/d' |
-	    grep -v -e '^status ' -e '^log debug ' |
+	    grep -v -e '^status ' -e '^log debug ' -e '^notify ' |
 	    awk 'BEGIN { s = "" } { s = s (NR > 1 ? " ; " : "") $0 }
 		END { print (s == "" ? "-" : s) }'
 }
@@ -281,4 +281,26 @@ run_case() {
 	[[ $output == *"refresh under 1s"* ]]
 	run -2 hbown -n a -p b -H a -l 1ms
 	[[ $output == *"bad lease '1ms'"* ]]
+}
+
+@test "notify lines for the hooks: each transition of each group, and the node's own" {
+	run -0 bash -c "printf '%s\n' '@0 up b st=active gen=1 g2=active,held,0 groups=2' \
+	    '@600 tick' '@700 done 1 start ok' '@800 cmd standby local' '@900 done 1 stop ok' \
+	    '@1000 dead b silent=1000' '@1100 done 2 start fail db (exit 1)' '@1200 cmd stop' \
+	    '@1300 done 1 start ok' '@1400 done 1 stop ok' |
+	    hbown -n a -p b -H a -H b -d 1s | grep '^notify '"
+	[ "$output" = "notify - peer-up st=active gen=1 g2=active,held,0 groups=2
+notify 1 taking nobody holds it; a is designated
+notify 1 master acquired
+notify - standby group 1
+notify 1 releasing standby
+notify 1 backup released
+notify - peer-dead silent for 1.0 s
+notify 1 taking b is dead
+notify 2 taking b is dead
+notify 2 fault db (exit 1)
+notify 1 master acquired
+notify 1 releasing stop asked
+notify 1 backup released
+notify - stopped stop asked" ] || { echo "$output"; false; }
 }

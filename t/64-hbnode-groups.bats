@@ -26,6 +26,9 @@ teardown() {
 	for n in n1 n2; do
 		nsx "$n" nft delete table inet hbcut 2>/dev/null || true
 	done
+	if [ -r "$BATS_TEST_TMPDIR/pd" ]; then
+		rm -rf -- "$(cat "$BATS_TEST_TMPDIR/pd")"
+	fi
 }
 
 # two_groups [LINE...]: both nodes' CONFDIRs with the two groups, LINEs
@@ -74,9 +77,9 @@ watch2() {
 	done
 }
 
-# cut N RULE...: an nftables rule in node N's namespace, its output
+# nft_cut N RULE...: an nftables rule in node N's namespace, its output
 # hook (what N sends).
-cut() {
+nft_cut() {
 	local n=$1
 	shift
 	nsx "$n" nft add table inet hbcut 2>/dev/null || true
@@ -155,7 +158,7 @@ both_up() {
 	both_up "ping 192.0.2.9"
 	wait_until 10 grep -q "master reaches 1 of its 1 ping node" "$(ha_dir n1)/ha-log"
 	# master's echo requests to the client are dropped: it reaches none
-	cut n1 ip daddr 192.0.2.9 icmp type echo-request drop
+	nft_cut n1 ip daddr 192.0.2.9 icmp type echo-request drop
 	watch2 20 "n2 n2" || { ha_log n1; ha_log n2; false; }
 	grep -q "master releasing resource group 1 (slave reaches 1 ping node, master 0)" "$(ha_dir n1)/ha-log"
 	# while cut off from the ping node, master takes nothing back
@@ -170,8 +173,8 @@ both_up() {
 	# master hears and reaches nothing (its heartbeats and pings
 	# dropped both ways; ARP still answers, so slave's probe waits for
 	# master to let the address go)
-	cut n1 udp dport 694 drop
-	cut n1 ip daddr 192.0.2.9 drop
+	nft_cut n1 udp dport 694 drop
+	nft_cut n1 ip daddr 192.0.2.9 drop
 	nsx n1 nft add chain inet hbcut in '{ type filter hook input priority 0; }'
 	nsx n1 nft add rule inet hbcut in udp dport 694 drop
 	watch2 30 "n2 n2" || { ha_log n1; ha_log n2; false; }
@@ -191,4 +194,47 @@ both_up() {
 	ha_steady 2 n2
 	ip -n "$(ns sw2)" link set p-n1 up
 	watch2 25 "n1 n2" || { ha_log n1; ha_log n2; false; }
+}
+
+@test "hooks run on every transition of both nodes; respawn keeps a program running as its user, and it ends with hbnode" {
+	local n d pid1 pd
+	# where nobody can read the program and write its log
+	pd=$(mktemp -d /tmp/hk-respawn.XXXXXX)
+	echo "$pd" >"$BATS_TEST_TMPDIR/pd"
+	chmod 755 "$pd"
+	two_groups "respawn nobody $pd/prog"
+	printf '#!/bin/sh\necho "$$ $(id -un)" >>%s/prog.log\nexec sleep 1000\n' \
+	    "$pd" >"$pd/prog"
+	chmod 755 "$pd/prog"
+	: >"$pd/prog.log"
+	chmod 666 "$pd/prog.log"
+	for n in n1 n2; do
+		d=$(ha_dir "$n")
+		mkdir -p "$d/ha.d/hooks.d"
+		printf '#!/bin/sh\necho "$HBNODE_NODE $1 $2" >>%s/hooks.log\n' "$d" \
+		    >"$d/ha.d/hooks.d/10-record"
+		chmod 755 "$d/ha.d/hooks.d/10-record"
+	done
+	ha_start n1
+	ha_start n2
+	watch2 20 "n1 n2" || { ha_log n1; ha_log n2; false; }
+	wait_until 10 grep -qx "master master 1" "$(ha_dir n1)/hooks.log"
+	wait_until 10 grep -qx "slave master 2" "$(ha_dir n2)/hooks.log"
+	grep -qx "master peer-up -" "$(ha_dir n1)/hooks.log"
+	# the respawned program: one a node, as nobody
+	wait_until 10 eval '[ "$(grep -c " nobody$" "$pd/prog.log")" -ge 2 ]'
+	pid1=$(head -n 1 "$pd/prog.log" | cut -d' ' -f1)
+	kill "$pid1"
+	wait_until 10 eval '[ "$(wc -l <"$pd/prog.log")" -ge 3 ]'
+	# slave stops: master's hooks see the peer go and group 2 come
+	ha_hb n2 stop
+	watch2 20 "n1 n1"
+	wait_until 10 grep -qx "master master 2" "$(ha_dir n1)/hooks.log"
+	grep -qx "slave releasing 2" "$(ha_dir n2)/hooks.log"
+	grep -qx "slave backup 2" "$(ha_dir n2)/hooks.log"
+	grep -qx "slave stopped -" "$(ha_dir n2)/hooks.log"
+	grep -qx "master taking 2" "$(ha_dir n1)/hooks.log"
+	# its respawned program went with it; master's still runs
+	ha_hb n1 stop
+	wait_until 10 eval '! pgrep -u nobody -f "sleep 1000" >/dev/null'
 }

@@ -406,7 +406,7 @@ hooks() {
 	X
 	run -0 --separate-stderr sh "$W/hacf" "$W/ha.cf"
 	[ "$output" = "$(printf '2\nroot /bin/true -x y\nnobody /bin/sleep 10')" ]
-	[ "$stderr" = "hbnode: $W/ha.cf:3: respawn ipfail: not needed, not started: hbnode's ping nodes rule replaces ipfail (see hbnode(8) PING NODES)" ]
+	[ "$stderr" = "hbnode: $W/ha.cf:3: respawn ipfail: not needed, not started: hbnode's ping nodes rule replaces ipfail (see hbnode(8), Ping nodes)" ]
 	printf '# first\nrespawn root bin/true\n' >"$W/ha.cf"
 	run -2 --separate-stderr sh "$W/hacf" "$W/ha.cf"
 	[ "$stderr" = "hbnode: $W/ha.cf:2: respawn: 'bin/true' is not an absolute path" ]

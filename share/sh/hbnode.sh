@@ -472,7 +472,7 @@ hb_read_hacf() {
 			[ $# -ge 2 ] || hb_err "$hf" "$ln" "respawn takes a user and a program: respawn USER PROGRAM [ARGS]"
 			rsp_check "$1" "$2" || hb_err "$hf" "$ln" "respawn: $rsp_err"
 			if [ -n "$rsp_ipfail" ]; then
-				hk_warn "$hf:$ln: respawn ipfail: not needed, not started: hbnode's ping nodes rule replaces ipfail (see hbnode(8) PING NODES)"
+				hk_warn "$hf:$ln: respawn ipfail: not needed, not started: hbnode's ping nodes rule replaces ipfail (see hbnode(8), Ping nodes)"
 			else
 				cf_respawn_n=$((${cf_respawn_n:-0} + 1))
 				eval "cf_respawn_$cf_respawn_n=\$*"
@@ -763,6 +763,7 @@ hb_load() {
 	cf_udpport=694 cf_baud=19200 cf_nodes="" cf_auto_failback=legacy
 	cf_logfile="" cf_debugfile="" cf_logfacility=""
 	cf_ping_n=0 cf_deadping="" cf_track="" hb_pinged="" hb_pingnames=""
+	cf_respawn_n=0
 	cf_keepalive_line="" cf_deadtime_line="" cf_warntime_line=""
 	cf_initdead_line="" cf_node_line=""
 	hb_tx="" hb_rx="" hb_udp_media="" hb_serial_media="" hb_peer="" hb_addrs=""
@@ -796,6 +797,11 @@ hb_dump() {
 	done
 	[ "$cf_ping_n" = 0 ] || printf 'deadping %s\n' "$cf_deadping"
 	[ -z "$cf_track" ] || printf 'track_interface %s\n' "$cf_track"
+	K=1
+	while [ "$K" -le "$cf_respawn_n" ]; do
+		eval "printf 'respawn %s\n' \"\$cf_respawn_$K\""
+		K=$((K + 1))
+	done
 	i=1 g=1
 	while [ "$i" -le "$rsc_n" ]; do
 		eval "r=\$rsc_$i p=\$rsc_path_$i gf=\${grp_first_$g:-0} gh=\${grp_home_$g:-}"
