@@ -30,10 +30,10 @@
 #define MAXGROUPS	8	/* haresources lines; each adds ~30 bytes */
 
 static const char usage_text[] =
-    "usage: hbown [-BC] [-a on|off|legacy] [-d DEADTIME] [-F REFRESH] "
-    "[-G DELAY]\n"
-    "             [-b GROUP] [-l LEASE] [-P PINGNODES] [-S SETTLE] [-T TICK]\n"
-    "             -n NODE -p PEER -H HOME [-H HOME]...\n";
+    "usage: hbown [-BC] [-a on|off|legacy] [-b GROUP] [-d DEADTIME] "
+    "[-F REFRESH]\n"
+    "             [-G DELAY] [-l LEASE] [-P PINGNODES] [-S SETTLE] [-T TICK]\n"
+    "             -n NODE -p PEER -H HOME [-H HOME ...]\n";
 
 static const char help_text[] =
     "-B\tbegin in an administrator's standby (kept over a restart)\n"
