@@ -170,13 +170,14 @@ both_up() {
 @test "every heartbeat cut and no ping node answering: the cut-off node lets its group go, the other serves" {
 	both_up "ping 192.0.2.9"
 	wait_until 10 grep -q "slave reaches 1 of its 1 ping node" "$(ha_dir n2)/ha-log"
-	# master hears and reaches nothing (its heartbeats and pings
-	# dropped both ways; ARP still answers, so slave's probe waits for
-	# master to let the address go)
+	# master hears nothing (its heartbeats dropped both ways; ARP still
+	# answers, so slave's probe finds the address taken) ...
 	nft_cut n1 udp dport 694 drop
-	nft_cut n1 ip daddr 192.0.2.9 drop
 	nsx n1 nft add chain inet hbcut in '{ type filter hook input priority 0; }'
 	nsx n1 nft add rule inet hbcut in udp dport 694 drop
+	wait_until 10 grep -q "node slave: is dead" "$(ha_dir n1)/ha-log"
+	# ... then reaches no ping node: it lets the group go
+	nft_cut n1 ip daddr 192.0.2.9 drop
 	watch2 30 "n2 n2" || { ha_log n1; ha_log n2; false; }
 	grep -q "cut off: slave is silent and no ping node answers" "$(ha_dir n1)/ha-log"
 	ha_steady 3 n2
