@@ -724,3 +724,14 @@ ipa() {
 	set_cf "ucast lo 203.0.113.7" "node master slave" "use_logd maybe"
 	refused "ha.cf:3: use_logd takes on or off"
 }
+
+@test "hbnode(8) has an entry for every directive hbnode reads" {
+	local d missing=""
+	for d in $(sed -n '/^hb_directives="/,/"$/p' "$HAKIT_SHAREDIR/sh/hbnode.sh" |
+	    tr -d '"' | sed 's/hb_directives=//'); do
+		grep -q "Ic $d\b" "$HAKIT_SHAREDIR/man/hbnode.8" || missing="$missing $d"
+	done
+	[ -z "$missing" ] || { echo "not in hbnode(8):$missing"; false; }
+	# the whole list, not a part of it
+	[ "$(sed -n '/^hb_directives="/,/"$/p' "$HAKIT_SHAREDIR/sh/hbnode.sh" | wc -w)" -ge 50 ]
+}
