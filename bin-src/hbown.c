@@ -620,7 +620,8 @@ decide(struct own *o)
 		} else if (o->st == ST_STANDBY) {			/* H3 */
 			stop(o, "standby");
 		} else if (pingcmp(o) < 0 &&				/* I1 */
-		    strcmp(o->pst, "active") == 0) {
+		    (strcmp(o->pst, "active") == 0 ||
+		    o->pwhy == WHY_TAKEOVER)) {
 			standby(o, SB_PING, WHY_PING);
 			snprintf(o->why, sizeof(o->why), "%s reaches %d ping "
 			    "node%s, %s %d", o->peer, o->c->pping,
@@ -950,7 +951,9 @@ command(struct cluster *c, char **w, int n)
 		}
 		act("transition standby asked: giving %s to %s", what,
 		    o->peer);					/* K2 */
-		notify(0, "standby", what);
+		for (i = 0; i < c->n; i++)
+			if (sel[i])
+				notify(c->g[i].id, "standby", "asked");
 		for (i = 0; i < c->n; i++) {
 			o = &c->g[i];
 			if (!sel[i])
@@ -966,7 +969,9 @@ command(struct cluster *c, char **w, int n)
 		act("transition takeover asked");
 	else
 		act("transition takeover asked for %s", what);
-	notify(0, "takeover", what);
+	for (i = 0; i < c->n; i++)
+		if (sel[i])
+			notify(c->g[i].id, "takeover", "asked");
 	for (i = 0; i < c->n; i++) {
 		o = &c->g[i];
 		if (!sel[i])
@@ -1130,9 +1135,11 @@ static void
 peer_node_fields(struct cluster *c, char **w, int n)
 {
 	unsigned long v;
-	int i, groups = 1, ping = -1;
+	int i, groups = 1, ping = -1, full = 0;
 
 	for (i = 1; i < n; i++) {
+		if (strncmp(w[i], "rsc=", 4) == 0)
+			full = 1;
 		if (strncmp(w[i], "groups=", 7) == 0 &&
 		    parse_ulong(w[i] + 7, 1, MAXGROUPS * 8, &v) == 0)
 			groups = (int)v;
@@ -1140,12 +1147,17 @@ peer_node_fields(struct cluster *c, char **w, int n)
 		    parse_ulong(w[i] + 5, 0, MAXPING, &v) == 0)
 			ping = (int)v;
 	}
-	if (groups != c->pgroups && groups != c->n)
+	/*
+	 * hbsend's first heartbeats, before hbown's first announcement,
+	 * carry no fields: no number of groups to compare yet.
+	 */
+	if (full && groups != c->pgroups && groups != c->n)
 		act("log warn %s runs %d resource group%s, %s %d: their "
 		    "haresources differ; the groups are matched by their line "
 		    "number", w[0], groups, groups == 1 ? "" : "s",
 		    c->g[0].node, c->n);
-	c->pgroups = groups;
+	if (full)
+		c->pgroups = groups;
 	if (ping != c->pping && c->nping > 0)
 		act("log info %s reaches %d ping node%s", w[0], ping,
 		    ping == 1 ? "" : "s");

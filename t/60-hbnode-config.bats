@@ -735,3 +735,15 @@ ipa() {
 	# the whole list, not a part of it
 	[ "$(sed -n '/^hb_directives="/,/"$/p' "$HAKIT_SHAREDIR/sh/hbnode.sh" | wc -w)" -ge 50 ]
 }
+
+@test "check warns about a hook that is not executable, and skips editors' copies" {
+	mkdir -p "$C/hooks.d"
+	printf '#!/bin/sh\n' >"$C/hooks.d/10-mail"
+	printf '#!/bin/sh\n' >"$C/hooks.d/20-log~"
+	run -0 --separate-stderr hb check
+	[[ $stderr == *"$C/hooks.d/10-mail: not executable, never run as a hook (chmod +x to run it)"* ]]
+	[[ $stderr != *"20-log~"* ]]
+	chmod 755 "$C/hooks.d/10-mail"
+	run -0 --separate-stderr hb check
+	[[ $stderr != *"hooks.d"* ]]
+}

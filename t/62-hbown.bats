@@ -130,8 +130,11 @@ G2 | -H a -H b | @0 up b st=active gen=1 g2=active,held,0 groups=2 ; @600 tick ;
 G2 | -H a -H b | @0 up b st=active gen=1 g2=active,held,0 groups=2 ; @800 cmd takeover foreign ; @900 status b st=active rsc=none ask=0 g2=standby,rel,0,takeover groups=2 ; @950 status b st=active rsc=none ask=0 g2=standby,none,0,takeover groups=2 | announce active rsc=acq ask=0 g2=active,acq,1 groups=2 ; transition a taking over resource group 2 (takeover) ; start 2 none
 G2 | -H a -H b | @0 up b st=active gen=1 groups=2 ; @100 cmd standby sideways | transition standby refused: 'sideways' is not all, local or foreign
 G2 | -H a -H a | @0 up b st=active gen=1 groups=2 ; @100 cmd standby foreign | transition standby refused: no foreign resource group (home b)
-G3 | -H a -H b | @0 up b st=active gen=1 | log warn b runs 1 resource group, a 2: their haresources differ; the groups are matched by their line number ; transition node b: is up (st=active gen=1) ; announce active rsc=acq ask=0 g2=active,none,0 groups=2
+G3 | -H a -H b | @0 up b st=active gen=1 rsc=none ask=0 | log warn b runs 1 resource group, a 2: their haresources differ; the groups are matched by their line number ; transition node b: is up (st=active gen=1 rsc=none ask=0) ; announce active rsc=acq ask=0 g2=active,none,0 groups=2
+G3 | -H a -H b | @0 up b st=active gen=1 | transition node b: is up (st=active gen=1) ; announce active rsc=acq ask=0 g2=active,none,0 groups=2
 I1 | -P 2 | @0 up b st=active gen=1 ping=2 ; @10 ping 192.0.2.1 up ; @20 ping 192.0.2.2 up ; @600 tick ; @700 done 1 start ok ; @800 ping 192.0.2.2 down | transition a reaches 1 of its 2 ping nodes (192.0.2.2 down) ; announce active rsc=held ask=0 ping=1 ; announce standby rsc=rel ask=0 why=ping ping=1 ; transition a releasing the resource group (b reaches 2 ping nodes, a 1) ; stop 1
+I1 | -P 2 | @0 up b st=standby gen=1 rsc=none ask=0 why=takeover ping=2 ; @10 ping 192.0.2.1 up ; @20 ping 192.0.2.2 up ; @600 tick ; @700 done 1 start ok ; @800 ping 192.0.2.2 down | transition a reaches 1 of its 2 ping nodes (192.0.2.2 down) ; announce active rsc=held ask=0 ping=1 ; announce standby rsc=rel ask=0 why=ping ping=1 ; transition a releasing the resource group (b reaches 2 ping nodes, a 1) ; stop 1
+I1 | -P 2 | @0 up b st=standby gen=1 rsc=none ask=0 why=standby ping=2 ; @10 ping 192.0.2.1 up ; @20 ping 192.0.2.2 up ; @600 tick ; @700 done 1 start ok ; @800 ping 192.0.2.2 down | transition a reaches 1 of its 2 ping nodes (192.0.2.2 down) ; announce active rsc=held ask=0 ping=1
 I1 | -P 2 | @0 up b st=active gen=1 ping=1 ; @10 ping 192.0.2.1 up ; @20 ping 192.0.2.2 up ; @600 tick ; @700 done 1 start ok ; @800 ping 192.0.2.2 down | transition a reaches 1 of its 2 ping nodes (192.0.2.2 down) ; announce active rsc=held ask=0 ping=1
 I2 | -P 1 | @0 up b st=active gen=1 ping=1 ; @10 ping 192.0.2.1 down | transition a reaches 0 of its 1 ping node (192.0.2.1 down) ; announce active rsc=acq ask=0 ping=0 ; announce active rsc=none ask=0 ping=0
 I2 | -H b -P 1 | @0 up b st=active gen=1 ping=0 ; @10 ping 192.0.2.1 up | transition a reaches 1 of its 1 ping node (192.0.2.1 up) ; announce active rsc=none ask=0 ping=1 ; announce active rsc=acq ask=0 ping=1
@@ -292,7 +295,7 @@ run_case() {
 	[ "$output" = "notify - peer-up st=active gen=1 g2=active,held,0 groups=2
 notify 1 taking nobody holds it; a is designated
 notify 1 master acquired
-notify - standby group 1
+notify 1 standby asked
 notify 1 releasing standby
 notify 1 backup released
 notify - peer-dead silent for 1.0 s

@@ -741,8 +741,12 @@ hb_group() {
 			ipa_have_iface || hb_err "$gf" "$gl" "$tok: $ipa_err"
 			ipa_brd_ok || hk_warn "$gf:$gl: $tok: $ipa_err"
 		fi
+		hint=""
+		# Debian's names: apache2 for the howto's apache, and so on
+		[ ! -x "/etc/init.d/${name}2" ] ||
+		    hint=" (/etc/init.d/${name}2 exists: write ${name}2, or link it as $hb_confdir/resource.d/$name)"
 		path=$(hb_rsc_script "$name") || hb_err "$gf" "$gl" \
-		    "no resource script '$name' in $hb_confdir/resource.d, /etc/init.d or $hb_sharedir/resource.d"
+		    "no resource script '$name' in $hb_confdir/resource.d, /etc/init.d or $hb_sharedir/resource.d$hint"
 		rsc_n=$((rsc_n + 1))
 		eval "rsc_$rsc_n=\"\$name\${args:+ \$args}\" rsc_path_$rsc_n=\$path"
 		# an address in two groups would be added twice
