@@ -32,7 +32,8 @@
 static const char usage_text[] =
     "usage: hbown [-BC] [-a on|off|legacy] [-b GROUP] [-d DEADTIME] "
     "[-F REFRESH]\n"
-    "             [-G DELAY] [-l LEASE] [-P PINGNODES] [-S SETTLE] [-T TICK]\n"
+    "             [-G DELAY] [-k HASH ...] [-l LEASE] [-P PINGNODES] [-S SETTLE]\n"
+    "             [-T TICK]\n"
     "             -n NODE -p PEER -H HOME [-H HOME ...]\n";
 
 static const char help_text[] =
@@ -54,8 +55,9 @@ static const char help_text[] =
     "-H HOME\ta group's home node (first on its haresources line); once"
     " a group\n"
     "-P PINGNODES\thow many ping nodes (ha.cf ping, ping_group) are"
-    " reported\n";
-#define OPTS		":BCa:b:d:F:G:H:hl:n:P:p:S:T:V"
+    " reported\n"
+    "-k HASH\ta group's hash, one for each -H: pairs the peer's groups\n";
+#define OPTS		":BCa:b:d:F:G:H:hk:l:n:P:p:S:T:V"
 
 /* This node's status, as announced: active, or standing by. */
 enum st { ST_ACTIVE, ST_STANDBY, ST_STOPPED };
@@ -162,6 +164,9 @@ struct own {
 	int		garp_now;	/* announce again at once */
 	int		renewing;	/* a renew action is out */
 	int		gone;		/* shut down and released */
+	char		sum[16];	/* -k: its haresources line's hash */
+	int		ppos;		/* the peer's same group: 0, 1...; -1 none */
+	int		pdiffers;	/* paired by line number, hashes differ */
 	int		isolated;	/* row I4 holds it back */
 	char		why[TEXTLEN];	/* the claim's or the stop's reason */
 };
@@ -183,6 +188,8 @@ struct cluster {
 	int		code;		/* exit status once stopped */
 	char		why[TEXTLEN];	/* the stop's reason */
 	int		pgroups;	/* the peer's groups= (0: not heard) */
+	char		psum[MAXGROUPS][16];	/* the peer's sums= */
+	int		npsum;		/* how many; 0: it says none */
 	int		nping;		/* -P: ping nodes configured */
 	char		pingname[MAXPING][NAMELEN];
 	int		pingup[MAXPING];	/* -1 unknown, 0 down, 1 up */
@@ -282,6 +289,9 @@ announce(struct own *o)
 	}
 	if (c->n > 1 && k < sizeof(m))
 		k += (size_t)snprintf(m + k, sizeof(m) - k, " groups=%d", c->n);
+	for (i = 0; i < c->n && c->g[i].sum[0] != '\0' && k < sizeof(m); i++)
+		k += (size_t)snprintf(m + k, sizeof(m) - k, "%s%s",
+		    i ? "." : " sums=", c->g[i].sum);
 	if (c->nping > 0 && c->myping >= 0 && k < sizeof(m))
 		snprintf(m + k, sizeof(m) - k, " ping=%d", c->myping);
 	if (strcmp(m, c->announced) == 0)
@@ -316,11 +326,18 @@ status(struct own *o)
 		    "running", c->n, g->peer, pstate_name[g->pstate]);
 		for (i = 0; i < c->n && k < sizeof(s); i++) {
 			g = &c->g[i];
-			k += (size_t)snprintf(s + k, sizeof(s) - k, "|group %d "
-			    "home=%s state=%s rsc=%s ask=%d peer=%s,%s,%d "
-			    "holder %s", g->id, g->home, st_name[g->st],
-			    rsc_name[g->rsc], g->ask, g->pst, g->prsc, g->pask,
-			    holder(g));
+			if (g->ppos < 0)
+				k += (size_t)snprintf(s + k, sizeof(s) - k,
+				    "|group %d home=%s state=%s rsc=%s ask=%d "
+				    "peer=absent holder %s", g->id, g->home,
+				    st_name[g->st], rsc_name[g->rsc], g->ask,
+				    holder(g));
+			else
+				k += (size_t)snprintf(s + k, sizeof(s) - k,
+				    "|group %d home=%s state=%s rsc=%s ask=%d "
+				    "peer=%s,%s,%d holder %s", g->id, g->home,
+				    st_name[g->st], rsc_name[g->rsc], g->ask,
+				    g->pst, g->prsc, g->pask, holder(g));
 		}
 	}
 	if (c->nping > 0 && strlen(s) + 40 < sizeof(s))
@@ -464,7 +481,18 @@ isolated(struct own *o)
 		o->isolated = 0;
 		return 0;
 	}
-	if (!o->isolated && o->rsc != R_HELD)
+	/*
+	 * The administrator's takeover wins (router down, peer dead), until
+	 * the peer is heard again.
+	 */
+	if (o->ask || o->isolated == 2) {
+		if (o->isolated != 2)
+			act("log warn takeover asked: %s takes %s though no ping "
+			    "node answers", o->node, o->label);
+		o->isolated = 2;
+		return 0;
+	}
+	if (o->isolated != 1 && o->rsc != R_HELD)
 		act("transition %s takes no resource group from a silent %s: "
 		    "%s", o->node, o->peer, c->myping < 0 ? "none of its ping "
 		    "nodes is reported yet" : "it reaches none of its ping "
@@ -694,8 +722,9 @@ decide(struct own *o)
 			 * Its address may still be on a peer whose software
 			 * died: IPaddr probes until that lease has run out.
 			 */
-			snprintf(o->why, sizeof(o->why), o->pwhy == WHY_STOP ?
-			    "%s shut down" : "%s is dead", o->peer);
+			snprintf(o->why, sizeof(o->why), o->ppos < 0 ? "%s's "
+			    "haresources has not this group" : o->pwhy ==
+			    WHY_STOP ? "%s shut down" : "%s is dead", o->peer);
 			start(o, o->deadprobe, o->why);
 		} else if (strcmp(o->prsc, "none") == 0 &&
 		    strcmp(designated(o), o->node) == 0) {
@@ -835,6 +864,7 @@ peer_event(struct own *o, const char *ev, char **w, int n)
 	}
 	/* up, restart, status: P1, P2 */
 	if (strcmp(ev, "restart") == 0 || o->pstate != P_UP) {
+		o->isolated = 0;
 		o->join_t = o->now;
 		strcpy(o->pst, "active");
 		strcpy(o->prsc, "none");
@@ -1087,13 +1117,12 @@ group_of(struct cluster *c, const char *w)
 }
 
 /*
- * The peer's fields for group o (o->id > 1): its "gN=ST,RSC,ASK[,WHY]
+ * The peer's fields for its group id (> 1): its "gN=ST,RSC,ASK[,WHY]
  * [,dirty]" as the words st= rsc= ask= why= dirty=1 in buf, their
  * pointers in out after the peer's name; their number.
  */
 static int
-peer_group_words(const struct own *o, char **w, int n, char *buf,
-    size_t len, char **out)
+peer_group_words(int id, char **w, int n, char *buf, size_t len, char **out)
 {
 	static const char *const key[] = { "st=", "rsc=", "ask=", "why=" };
 	char tag[16], *p, *save = NULL, val[LINELEN];
@@ -1101,7 +1130,7 @@ peer_group_words(const struct own *o, char **w, int n, char *buf,
 	int i, m = 1, f = 0;
 
 	out[0] = w[0];
-	snprintf(tag, sizeof(tag), "g%d=", o->id);
+	snprintf(tag, sizeof(tag), "g%d=", id);
 	taglen = strlen(tag);
 	for (i = 1; i < n; i++)
 		if (strncmp(w[i], tag, taglen) == 0)
@@ -1127,6 +1156,83 @@ peer_group_words(const struct own *o, char **w, int n, char *buf,
 	return m;
 }
 
+/* sums=H1.H2...: the peer's groups' hashes, in its order. */
+static void
+peer_sums(struct cluster *c, const char *v)
+{
+	char buf[MAXGROUPS * 16 + 1], *p, *save = NULL;
+
+	c->npsum = 0;
+	snprintf(buf, sizeof(buf), "%s", v);
+	for (p = strtok_r(buf, ".", &save); p != NULL && c->npsum < MAXGROUPS;
+	    p = strtok_r(NULL, ".", &save))
+		snprintf(c->psum[c->npsum++], sizeof(c->psum[0]), "%.15s", p);
+}
+
+/*
+ * Row G4: each group is the peer's group of the same hash (sums=), not
+ * of the same line number, so that lines in another order still pair.
+ * A group with no equal is paired with the peer's group of its line
+ * number when that one has no equal either (the line was changed on one
+ * node: one group all the same, said as an error); one left over is a
+ * group the peer has not (its haresources lacks the line): the peer
+ * cannot hold it, and this node takes it as from a dead peer.  Said
+ * when it changes.  A peer without sums= (hbnode without -k) pairs by
+ * line number.
+ */
+static void
+match_groups(struct cluster *c, const char *peer)
+{
+	int used[MAXGROUPS] = { 0 }, pos[MAXGROUPS], i, j;
+
+	for (i = 0; i < c->n; i++) {
+		pos[i] = -1;
+		if (c->npsum == 0 || c->g[i].sum[0] == '\0') {
+			pos[i] = i;
+			continue;
+		}
+		for (j = 0; j < c->npsum; j++)
+			if (!used[j] && strcmp(c->psum[j], c->g[i].sum) == 0) {
+				pos[i] = j;
+				used[j] = 1;
+				break;
+			}
+	}
+	for (i = 0; i < c->n; i++)
+		if (pos[i] < 0 && i < c->npsum && !used[i]) {
+			pos[i] = i;
+			used[i] = 1;
+			pos[i] |= 0x100;	/* paired, but not equal */
+		}
+	for (i = 0; i < c->n; i++) {
+		struct own *g = &c->g[i];
+		int p = pos[i] & 0xff, differs = pos[i] >= 0 && pos[i] & 0x100;
+
+		if (pos[i] < 0)
+			p = -1;
+		if (p == g->ppos && differs == g->pdiffers)
+			continue;
+		if (p < 0)
+			act("log error %s's haresources has no line like this "
+			    "node's line %d (home %s): %s cannot hold that group; "
+			    "this node takes it as from a dead peer (make the two "
+			    "files the same)", peer, g->id, g->home, peer);
+		else if (differs)
+			act("log error %s's haresources line %d differs from this "
+			    "node's: taken as the same group all the same (make "
+			    "the two files the same)", peer, g->id);
+		else if (p != i)
+			act("log warn %s's haresources has this node's line %d "
+			    "as its line %d: paired so (make the two files the "
+			    "same)", peer, g->id, p + 1);
+		else
+			act("log info %s's haresources line %d is this node's "
+			    "again", peer, g->id);
+		g->ppos = p;
+		g->pdiffers = differs;
+	}
+}
+
 /*
  * The node's own fields of the peer's status: groups= (a different
  * haresources is named once) and ping= (ipfail's rule, rows I1-I4).
@@ -1146,12 +1252,16 @@ peer_node_fields(struct cluster *c, char **w, int n)
 		else if (strncmp(w[i], "ping=", 5) == 0 &&
 		    parse_ulong(w[i] + 5, 0, MAXPING, &v) == 0)
 			ping = (int)v;
+		else if (strncmp(w[i], "sums=", 5) == 0)
+			peer_sums(c, w[i] + 5);
 	}
+	if (full)
+		match_groups(c, w[0]);
 	/*
 	 * hbsend's first heartbeats, before hbown's first announcement,
 	 * carry no fields: no number of groups to compare yet.
 	 */
-	if (full && groups != c->pgroups && groups != c->n)
+	if (full && c->npsum == 0 && groups != c->pgroups && groups != c->n)
 		act("log warn %s runs %d resource group%s, %s %d: their "
 		    "haresources differ; the groups are matched by their line "
 		    "number", w[0], groups, groups == 1 ? "" : "s",
@@ -1177,14 +1287,36 @@ peer_all(struct cluster *c, const char *ev, char **w, int n)
 		peer_node_fields(c, w, n);
 	else if (peer && strcmp(ev, "dead") == 0)
 		c->pping = -1;
-	r = peer_event(&c->g[0], ev, w, n);
-	for (i = 1; i < c->n; i++) {
-		mute = 1;
-		if (peer && status)
-			peer_event(&c->g[i], ev, gw, peer_group_words(&c->g[i],
-			    w, n, buf, sizeof(buf), gw));
-		else
-			peer_event(&c->g[i], ev, w, n);
+	for (i = 0, r = 0; i < c->n; i++) {
+		struct own *g = &c->g[i];
+		char *silent[2] = { w[0], (char *)"silent=0" };
+
+		mute = i > 0;
+		if (!peer || !status || g->ppos == 0) {
+			r |= peer_event(g, ev, w, n);
+		} else if (g->ppos < 0) {
+			/* logged as the peer's event, held as its death */
+			if (i == 0) {
+				struct own scratch = *g;
+
+				r |= peer_event(&scratch, ev, w, n);
+			}
+			mute = 1;
+			if (g->pstate != P_DEAD)
+				peer_event(g, "dead", silent, 2);
+		} else {
+			int m = peer_group_words(g->ppos + 1, w, n, buf,
+			    sizeof(buf), gw);
+
+			if (i == 0) {
+				struct own scratch = *g;
+
+				/* the log says what came; the state is line's */
+				r |= peer_event(&scratch, ev, w, n);
+				mute = 1;
+			}
+			peer_event(g, ev, gw, m);
+		}
 		mute = 0;
 	}
 	return r;
@@ -1200,10 +1332,11 @@ ping_event(struct cluster *c, char **w, int n)
 {
 	int i, up = 0, known = 0;
 
-	if (n != 3 || (strcmp(w[2], "up") != 0 && strcmp(w[2], "down") != 0) ||
-	    strlen(w[1]) >= NAMELEN || c->nping == 0) {
-		act("log warn bad ping event (want: ping NAME up|down, with "
-		    "-P)");
+	if (n != 3 || (strcmp(w[2], "up") != 0 && strcmp(w[2], "down") != 0 &&
+	    strcmp(w[2], "unknown") != 0) || strlen(w[1]) >= NAMELEN ||
+	    c->nping == 0) {
+		act("log warn bad ping event (want: ping NAME up|down|unknown, "
+		    "with -P)");
 		return;
 	}
 	for (i = 0; i < c->nping && c->pingname[i][0] != '\0'; i++)
@@ -1215,13 +1348,23 @@ ping_event(struct cluster *c, char **w, int n)
 		return;
 	}
 	snprintf(c->pingname[i], NAMELEN, "%s", w[1]);
-	c->pingup[i] = strcmp(w[2], "up") == 0;
+	c->pingup[i] = strcmp(w[2], "unknown") == 0 ? -1 :
+	    strcmp(w[2], "up") == 0;
 	for (i = 0; i < c->nping; i++) {
 		if (c->pingup[i] >= 0)
 			known++;
 		up += c->pingup[i] == 1;
 	}
-	if (known < c->nping || up == c->myping)
+	if (known < c->nping) {
+		/* a watcher restarted: not known until it says again */
+		if (c->myping >= 0)
+			act("transition %s: ping node %s is not known for now",
+			    c->g[0].node, w[1]);
+		c->myping = -1;
+		announce(&c->g[0]);
+		return;
+	}
+	if (up == c->myping)
 		return;
 	act("transition %s reaches %d of its %d ping node%s (%s %s)",
 	    c->g[0].node, up, c->nping, c->nping == 1 ? "" : "s", w[1], w[2]);
@@ -1412,7 +1555,8 @@ main(int argc, char *argv[])
 	};
 	uint64_t deadtime = 2000;
 	char line[LINELEN], *w[MAXWORDS];
-	const char *home[MAXGROUPS];
+	const char *home[MAXGROUPS], *sum[MAXGROUPS];
+	int nsum = 0;
 	int standby_all = 0, standby_one[MAXGROUPS] = { 0 };
 	uint64_t tick = 0, next_tick = 0;
 	unsigned long v;
@@ -1461,6 +1605,14 @@ main(int argc, char *argv[])
 			break;
 		case 'h':
 			usage_help(usage_text, help_text);
+		case 'k':
+			if (nsum == MAXGROUPS || strlen(optarg) > 15 ||
+			    optarg[strspn(optarg, "0123456789abcdef")] != '\0' ||
+			    optarg[0] == '\0')
+				usage_error(usage_text, "bad -k '%s': want one "
+				    "hash (1-15 of 0-9a-f) a group", optarg);
+			sum[nsum++] = optarg;
+			break;
 		case 'l':
 			o.lease = opt_dur(usage_text, "lease", optarg, 4);
 			break;
@@ -1507,6 +1659,9 @@ main(int argc, char *argv[])
 		    strcmp(home[i], o.peer) != 0)
 			usage_error(usage_text, "HOME '%s' is neither NODE nor "
 			    "PEER", home[i]);
+	if (nsum != 0 && nsum != cl.n)
+		usage_error(usage_text, "%d -k for %d groups: one each, or none",
+		    nsum, cl.n);
 	for (i = cl.n; i < MAXGROUPS; i++)
 		if (standby_one[i])
 			usage_error(usage_text, "-b %d: there are %d groups",
@@ -1532,6 +1687,9 @@ main(int argc, char *argv[])
 		g->c = &cl;
 		g->id = i + 1;
 		g->home = home[i];
+		g->ppos = i;
+		if (nsum)
+			snprintf(g->sum, sizeof(g->sum), "%s", sum[i]);
 		if (cl.n == 1)
 			snprintf(g->label, sizeof(g->label), "the resource "
 			    "group");

@@ -239,3 +239,42 @@ both_up() {
 	ha_hb n1 stop
 	wait_until 10 eval '! pgrep -u nobody -f "sleep 1000" >/dev/null'
 }
+
+@test "haresources lines in another order on the peer are paired by their content; a line the peer lacks is taken here" {
+	two_groups
+	# slave's file: the same two lines, swapped
+	printf '%s\n' "slave $VIP2/24 db" "master 192.0.2.100/24 web" >"$(ha_dir n2)/ha.d/haresources"
+	ha_start n1
+	ha_start n2
+	watch2 20 "n1 n2" || { ha_log n1; ha_log n2; false; }
+	wait_until 10 grep -q "slave's haresources has this node's line 1 as its line 2: paired so" "$(ha_dir n1)/ha-log"
+	ha_steady 2 n1
+	ha_hb n2 stop
+	watch2 20 "n1 n1" || { ha_log n1; false; }
+	# slave without the database's line: master serves it though its
+	# home is slave, and says why
+	printf '%s\n' "master 192.0.2.100/24 web" >"$(ha_dir n2)/ha.d/haresources"
+	ha_start n2
+	wait_until 10 grep -q "slave's haresources has no line like this node's line 2 (home slave)" "$(ha_dir n1)/ha-log" ||
+	    { ha_log n1; false; }
+	ha_steady 3 n1
+	has2 n1
+	run -0 ha_hb n1 status
+	[[ $output == *"group 2 home=slave "*"peer=absent holder master"* ]]
+}
+
+@test "a ping node's watcher stopped (SIGSTOP) is found and started again, the node unknown meanwhile" {
+	local pc
+	both_up "ping 192.0.2.9"
+	wait_until 10 grep -q "master reaches 1 of its 1 ping node" "$(ha_dir n1)/ha-log"
+	pc=$(pgrep -f "pingcheck -f .* 192.0.2.9" | while read -r p; do
+		[ "$(ip netns identify "$p" 2>/dev/null)" = "$(ns n1)" ] && echo "$p"; done | head -n 1)
+	[ -n "$pc" ]
+	kill -STOP "$pc"
+	wait_until 10 grep -q "the watcher of ping node 192.0.2.9 .* is stopped" "$(ha_dir n1)/ha-log" ||
+	    { ha_log n1; kill -CONT "$pc"; false; }
+	# the new watcher says again, and the rule works on it
+	wait_until 10 eval '[ "$(grep -c "master reaches 1 of its 1 ping node" "$(ha_dir n1)/ha-log")" -ge 2 ]'
+	nft_cut n1 ip daddr 192.0.2.9 icmp type echo-request drop
+	watch2 20 "n2 n2" || { ha_log n1; ha_log n2; false; }
+}

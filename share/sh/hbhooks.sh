@@ -54,7 +54,8 @@ hooks_check() {
 # missing; 1 when it is not a directory of ours that only we can write.
 hooks_spool() {
 	hooks_q=${HBNODE_HOOK_SPOOL:-${TMPDIR:-/tmp}/hbhooks.$$}
-	[ "${hooks_q_ok:-}" != "$hooks_q" ] || return 0
+	# made again when it went (a state dir wiped under a running node)
+	[ "${hooks_q_ok:-}" != "$hooks_q" ] || [ ! -d "$hooks_q" ] || return 0
 	[ -d "$hooks_q" ] || mkdir -m 700 -- "$hooks_q" 2>/dev/null
 	if [ -d "$hooks_q" ] && [ ! -h "$hooks_q" ] && [ -O "$hooks_q" ]; then
 		case $(ls -ld -- "$hooks_q") in

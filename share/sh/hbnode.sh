@@ -708,6 +708,10 @@ hb_group() {
 	eval "grp_home_$grp_n=\$gh grp_line_$grp_n=\$gl grp_first_$grp_n=\$((rsc_n + 1))"
 	shift
 	[ $# -gt 0 ] || hb_err "$gf" "$gl" "node $gh has no resources"
+	# the line's hash (CRC, cksum(1)): the peer pairs its groups with
+	# ours by it (hbown -k), whatever their order
+	gs=$(printf '%s\n' "$gh $*" | cksum)
+	eval "grp_sum_$grp_n=\$(printf '%06x' \$((\${gs%% *} & 16777215)))"
 	for tok in "$@"; do
 		# A bare address first: an IPv6 one has "::" in it too.
 		case $tok in
