@@ -27,7 +27,7 @@
 #define MAXWORDS	32
 #define NAMELEN		64
 #define TEXTLEN		512
-#define MAXGROUPS	8	/* haresources lines; each adds ~30 bytes */
+#define MAXGROUPS	6	/* haresources lines: as many as one heartbeat holds */
 
 static const char usage_text[] =
     "usage: hbown [-BC] [-a on|off|legacy] [-b GROUP] [-d DEADTIME] "

@@ -369,8 +369,8 @@ set_cf() {
 	refused "haresources:1: IPaddr::192.0.2.100/33: prefix length 33 out of range"
 	printf 'master 192.0.2.100\nslave 192.0.2.100 web\n' >"$C/haresources"
 	refused "haresources:2: 192.0.2.100 is in an earlier resource group too"
-	for i in 1 2 3 4 5 6 7 8 9; do printf 'master 192.0.2.%s\n' "$i"; done >"$C/haresources"
-	refused "haresources:9: a ninth resource group: hbnode runs at most 8"
+	for i in 1 2 3 4 5 6 7; do printf 'master 192.0.2.%s\n' "$i"; done >"$C/haresources"
+	refused "haresources:7: a seventh resource group: hbnode runs at most 6"
 	printf 'master\n' >"$C/haresources"
 	refused "haresources:1: node master has no resources"
 }

@@ -314,3 +314,23 @@ notify 1 releasing stop asked
 notify 1 backup released
 notify - stopped stop asked" ] || { echo "$output"; false; }
 }
+
+@test "the longest announcement of 6 groups fits in a heartbeat, whatever the node's name" {
+	local g line node
+	node=$(printf 'n%.0s' $(seq 63))
+	line="standby rsc=none ask=0 why=takeover dirty=1"
+	for g in 2 3 4 5 6; do
+		line="$line g$g=standby,none,0,takeover,dirty"
+	done
+	line="$line groups=6 sums=aaaaaa.bbbbbb.cccccc.dddddd.eeeeee.ffffff ping=16"
+	printf 'auth 15\n15 sha256 secret\n' >"$BATS_TEST_TMPDIR/ak"
+	chmod 600 "$BATS_TEST_TMPDIR/ak"
+	# hbsend refuses a status line that could not fit ("too long")
+	run bash -c "{ echo '$line'; sleep 0.3; } |
+	    timeout 1 hbsend -i 100ms -k '$BATS_TEST_TMPDIR/ak' -n $node -s active udp:127.0.0.1:9 2>&1"
+	[ "$status" -eq 0 ] || [ "$status" -eq 124 ]
+	[[ $output != *"too long"* ]] || { echo "$output"; false; }
+	# a seventh group is refused
+	run -2 hbown -n a -p b -H a -H a -H a -H a -H a -H a -H a
+	[[ $output == *"more than 6 groups"* ]]
+}

@@ -696,8 +696,8 @@ hb_group() {
 	[ $# -gt 0 ] || return 0
 	# One group a line, each with its home node (heartbeat's
 	# active/active: each node home of some); hbown takes 8.
-	[ "$grp_n" -lt 8 ] || hb_err "$gf" "$gl" \
-	    "a ninth resource group: hbnode runs at most 8"
+	[ "$grp_n" -lt 6 ] || hb_err "$gf" "$gl" \
+	    "a seventh resource group: hbnode runs at most 6 (their states must fit in one heartbeat)"
 	gh=$(hb_nodename "$1")
 	case " $cf_nodes " in
 	*" $gh "*) ;;
