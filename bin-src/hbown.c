@@ -629,6 +629,8 @@ decide(struct own *o)
 		}
 		if (o->pstate == P_DEAD && isolated(o)) {		/* I4 */
 			standby(o, SB_PING, WHY_PING);
+			/* a flaky ping node must not bounce it: the hold-down */
+			o->retry_t = o->now + holdoff(o);
 			snprintf(o->why, sizeof(o->why), "cut off: %s is silent "
 			    "and no ping node answers", o->peer);
 			notify(o->id, "fault", o->why);
@@ -879,8 +881,19 @@ peer_event(struct own *o, const char *ev, char **w, int n)
 		act("transition node %s: is up (%s)", o->peer, text);
 	else if (strcmp(ev, "restart") == 0)
 		act("transition node %s: restarted (%s)", o->peer, text);
-	if (strcmp(ev, "up") == 0 || strcmp(ev, "restart") == 0)
-		notify(0, "peer-up", text);
+	if (strcmp(ev, "up") == 0 || strcmp(ev, "restart") == 0) {
+		char known[TEXTLEN];
+		int i, k = 0;
+
+		/* the hooks get the protocol's fields only, not the peer's */
+		known[0] = '\0';
+		for (i = 1; i < n; i++)
+			if (strncmp(w[i], "st=", 3) == 0 ||
+			    strncmp(w[i], "gen=", 4) == 0)
+				k += snprintf(known + k, sizeof(known) - (size_t)k,
+				    "%s%.40s", k ? " " : "", w[i]);
+		notify(0, "peer-up", known);
+	}
 	else
 		act("log debug status %s %s", o->peer, text);
 	return 1;
@@ -1268,7 +1281,10 @@ peer_node_fields(struct cluster *c, char **w, int n)
 		    c->g[0].node, c->n);
 	if (full)
 		c->pgroups = groups;
-	if (ping != c->pping && c->nping > 0)
+	if (ping != c->pping && c->nping > 0 && ping < 0)
+		act("log info %s does not say how many ping nodes it reaches",
+		    w[0]);
+	else if (ping != c->pping && c->nping > 0)
 		act("log info %s reaches %d ping node%s", w[0], ping,
 		    ping == 1 ? "" : "s");
 	c->pping = ping;
