@@ -84,6 +84,17 @@ hk_warn() {
 	printf '%s: %s\n' "$HK_NAME" "$*" >&2
 }
 
+# hk_log LEVEL MESSAGE: through the caller's "log LEVEL MESSAGE" when it
+# has one (hbnode's: its logfile, syslog), else "NAME: LEVEL: MESSAGE" on
+# stderr; for the libraries a wrapper sources.
+hk_log() {
+	if command -v log >/dev/null 2>&1; then
+		log "$@"
+	else
+		printf '%s: %s: %s\n' "$HK_NAME" "$1" "$2" >&2
+	fi
+}
+
 hk_die() {
 	hk_st=$1
 	shift

@@ -23,14 +23,6 @@
 # the queue, and looks again after letting go of it, so an event queued
 # while another runner had the lock is never left behind.
 
-hooks_log() {
-	if command -v log >/dev/null 2>&1; then
-		log "$@"
-	else
-		printf '%s: %s: %s\n' "$HK_NAME" "$1" "$2" >&2
-	fi
-}
-
 # hooks_skip NAME: true for the names run-parts leaves alone.
 hooks_skip() {
 	case $1 in
@@ -85,7 +77,7 @@ hooks_run() {
 	# no directory, no hooks: nothing queued, nothing started
 	[ -d "$1" ] || return 0
 	if ! hooks_spool; then
-		hooks_log error "hooks: spool $hooks_q is not a directory of ours, mode 700: hooks for '$2 $3' not run"
+		hk_log error "hooks: spool $hooks_q is not a directory of ours, mode 700: hooks for '$2 $3' not run"
 		return 0
 	fi
 	# In a subshell: descriptor 9 is the caller's outside it.  The
@@ -108,7 +100,7 @@ hooks_run() {
 		hooks_p=000000000000$hooks_n
 		mv -f -- "$hooks_q/new" "$hooks_q/ev.${hooks_p#"${hooks_p%????????????}"}"
 	) 3<&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&- ||
-	    hooks_log error "hooks: cannot queue '$2 $3' in $hooks_q"
+	    hk_log error "hooks: cannot queue '$2 $3' in $hooks_q"
 	hooks_runner </dev/null >&2 3<&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&- &
 	return 0
 }
@@ -146,7 +138,7 @@ hooks_event() {
 	hooks_tmo=${HBNODE_HOOK_TIMEOUT:-20}
 	case $hooks_tmo in
 	''|0|*[!0-9]*)
-		hooks_log warn "hooks: HBNODE_HOOK_TIMEOUT '$hooks_tmo' is not a number of seconds: 20 used"
+		hk_log warn "hooks: HBNODE_HOOK_TIMEOUT '$hooks_tmo' is not a number of seconds: 20 used"
 		hooks_tmo=20 ;;
 	esac
 	for hooks_h in "$hooks_e_dir"/*; do
@@ -165,17 +157,17 @@ hooks_event() {
 		while IFS= read -r hooks_l || [ -n "$hooks_l" ]; do
 			hooks_i=$((hooks_i + 1))
 			if [ "$hooks_i" -gt 100 ]; then
-				hooks_log warn "hook $hooks_b: more output, not logged"
+				hk_log warn "hook $hooks_b: more output, not logged"
 				break
 			fi
-			hooks_log info "hook $hooks_b: $hooks_l"
+			hk_log info "hook $hooks_b: $hooks_l"
 		done <"$hooks_q/out"
 		case $hooks_st in
 		0) ;;
 		124|137)
-			hooks_log warn "hook $hooks_b ($hooks_e_event $hooks_e_group): still running after ${hooks_tmo}s: killed" ;;
+			hk_log warn "hook $hooks_b ($hooks_e_event $hooks_e_group): still running after ${hooks_tmo}s: killed" ;;
 		*)
-			hooks_log warn "hook $hooks_b ($hooks_e_event $hooks_e_group) failed (status $hooks_st)" ;;
+			hk_log warn "hook $hooks_b ($hooks_e_event $hooks_e_group) failed (status $hooks_st)" ;;
 		esac
 	done
 }

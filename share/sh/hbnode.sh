@@ -151,6 +151,20 @@ hb_nearest() {
 	END { if (best != "" && bn <= 2) print best }'
 }
 
+hb_mcast_opts() {
+	# hb_mcast_opts FILE LINE DIRECTIVE TTLWORD PORT TTL LOOP: mcast's
+	# and mcast6's last three fields.
+	hb_port "$1" "$2" "$5"
+	case $6 in
+	[1-9]|[1-9][0-9]|1[0-9][0-9]|2[0-4][0-9]|25[0-5]) ;;
+	*) hb_err "$1" "$2" "$3: bad $4 '$6' (1-255)" ;;
+	esac
+	case $7 in
+	0|1) ;;
+	*) hb_err "$1" "$2" "$3: LOOP must be 0 or 1, not '$7'" ;;
+	esac
+}
+
 hb_ping_add() {
 	# hb_ping_add FILE LINE NAME ADDRS: one more ping node.
 	[ "$cf_ping_n" -lt 16 ] || hb_err "$1" "$2" "more than 16 ping nodes"
@@ -240,15 +254,7 @@ hb_read_hacf() {
 			22[4-9]|23[0-9]) ;;
 			*) hb_err "$hf" "$ln" "mcast: $2 is not a multicast group (224.0.0.0/4)" ;;
 			esac
-			hb_port "$hf" "$ln" "$3"
-			case $4 in
-			[1-9]|[1-9][0-9]|1[0-9][0-9]|2[0-4][0-9]|25[0-5]) ;;
-			*) hb_err "$hf" "$ln" "mcast: bad TTL '$4' (1-255)" ;;
-			esac
-			case $5 in
-			0|1) ;;
-			*) hb_err "$hf" "$ln" "mcast: LOOP must be 0 or 1, not '$5'" ;;
-			esac
+			hb_mcast_opts "$hf" "$ln" mcast TTL "$3" "$4" "$5"
 			hb_tx=$(hb_add "$hb_tx" "mcast:$2:$3@$1,ttl=$4,loop=$5")
 			hb_rx=$(hb_add "$hb_rx" "mcast:$2:$3@$1")
 			;;
@@ -318,15 +324,7 @@ hb_read_hacf() {
 			esac
 			[ "$v" = ok ] ||
 			    hb_err "$hf" "$ln" "mcast6: '$2' is not an IPv6 multicast group (ff00::/8)"
-			hb_port "$hf" "$ln" "$3"
-			case $4 in
-			[1-9]|[1-9][0-9]|1[0-9][0-9]|2[0-4][0-9]|25[0-5]) ;;
-			*) hb_err "$hf" "$ln" "mcast6: bad hop limit '$4' (1-255)" ;;
-			esac
-			case $5 in
-			0|1) ;;
-			*) hb_err "$hf" "$ln" "mcast6: LOOP must be 0 or 1, not '$5'" ;;
-			esac
+			hb_mcast_opts "$hf" "$ln" mcast6 "hop limit" "$3" "$4" "$5"
 			hb_tx=$(hb_add "$hb_tx" "mcast:[$2]:$3@$1,ttl=$4,loop=$5")
 			hb_rx=$(hb_add "$hb_rx" "mcast:[$2]:$3@$1")
 			;;

@@ -22,14 +22,6 @@
 # runs in a row the program is "respawning too fast" and not started
 # again.  An exit with status 100 is "do not restart me".
 
-rsp_log() {
-	if command -v log >/dev/null 2>&1; then
-		log "$@"
-	else
-		printf '%s: %s: %s\n' "$HK_NAME" "$1" "$2" >&2
-	fi
-}
-
 # rsp_user USER: rsp_uid rsp_gid rsp_home of USER (a name or a number);
 # 1 with rsp_err when there is no such user.
 rsp_user() {
@@ -74,7 +66,7 @@ rsp_ms() {
 	eval "rsp_v=\${$1:-}"
 	if [ -n "$rsp_v" ]; then
 		rsp_v=$(hk_dur_ms "$rsp_v") && { printf '%s\n' "$rsp_v"; return; }
-		rsp_log warn "respawn: $1: not a duration, ${2}ms used"
+		hk_log warn "respawn: $1: not a duration, ${2}ms used"
 	fi
 	printf '%s\n' "$2"
 }
@@ -86,7 +78,7 @@ rsp_start() {
 		return 1
 	fi
 	if ! rsp_user "$1"; then
-		rsp_log error "respawn $2: $rsp_err: not started"
+		hk_log error "respawn $2: $rsp_err: not started"
 		return 1
 	fi
 	rsp_caller=$$
@@ -131,11 +123,11 @@ rsp_nap() {
 # rsp_reaped: log how the program ended, from its wait status rsp_st.
 rsp_reaped() {
 	if [ "$rsp_st" -gt 128 ] && [ "$rsp_st" -lt 192 ]; then
-		rsp_log warn "respawn $rsp_name: pid $rsp_child killed by signal SIG$(kill -l "$rsp_st")"
+		hk_log warn "respawn $rsp_name: pid $rsp_child killed by signal SIG$(kill -l "$rsp_st")"
 	elif [ "$rsp_st" -eq 0 ]; then
-		rsp_log info "respawn $rsp_name: pid $rsp_child exited (status 0)"
+		hk_log info "respawn $rsp_name: pid $rsp_child exited (status 0)"
 	else
-		rsp_log warn "respawn $rsp_name: pid $rsp_child exited with status $rsp_st"
+		hk_log warn "respawn $rsp_name: pid $rsp_child exited with status $rsp_st"
 	fi
 }
 
@@ -144,7 +136,7 @@ rsp_reaped() {
 rsp_end() {
 	[ -n "$rsp_child" ] || return 0
 	if hk_alive "$rsp_child"; then
-		rsp_log info "respawn $rsp_name: stopping pid $rsp_child"
+		hk_log info "respawn $rsp_name: stopping pid $rsp_child"
 		kill -s TERM -- "-$rsp_child" 2>/dev/null || kill -s TERM "$rsp_child" 2>/dev/null
 		rsp_i=0
 		while hk_alive "$rsp_child" && [ "$rsp_i" -lt 20 ]; do
@@ -152,7 +144,7 @@ rsp_end() {
 			rsp_i=$((rsp_i + 1))
 		done
 		! hk_alive "$rsp_child" ||
-		    rsp_log warn "respawn $rsp_name: pid $rsp_child still there 2s after TERM: KILL"
+		    hk_log warn "respawn $rsp_name: pid $rsp_child still there 2s after TERM: KILL"
 	fi
 	kill -s KILL -- "-$rsp_child" 2>/dev/null || kill -s KILL "$rsp_child" 2>/dev/null
 	wait "$rsp_child" 2>/dev/null
@@ -172,7 +164,7 @@ rsp_supervise() {
 	rsp_max=${HBNODE_RESPAWN_MAX:-10}
 	case $rsp_max in
 	''|*[!0-9]*|?????*)
-		rsp_log warn "respawn: HBNODE_RESPAWN_MAX: not a number, 10 used"
+		hk_log warn "respawn: HBNODE_RESPAWN_MAX: not a number, 10 used"
 		rsp_max=10 ;;
 	esac
 	# our own pid: /proc/self as the shell itself opens it
@@ -184,7 +176,7 @@ rsp_supervise() {
 			sleep 1
 		done
 		if hk_alive "$rsp_me"; then
-			rsp_log warn "respawn $rsp_name: hbnode (pid $rsp_caller) is gone: stopping"
+			hk_log warn "respawn $rsp_name: hbnode (pid $rsp_caller) is gone: stopping"
 			kill -s TERM "$rsp_me"
 		fi
 	) &
@@ -193,7 +185,7 @@ rsp_supervise() {
 		hk_now_ms rsp_t0
 		rsp_exec "$@" &
 		rsp_child=$!
-		rsp_log info "respawn $rsp_name: started, pid $rsp_child"
+		hk_log info "respawn $rsp_name: started, pid $rsp_child"
 		rsp_st=0
 		[ -n "$rsp_term" ] || wait "$rsp_child" 2>/dev/null || rsp_st=$?
 		# a TERM cut the wait short: the program may still run
@@ -201,7 +193,7 @@ rsp_supervise() {
 		rsp_reaped
 		rsp_child=
 		if [ "$rsp_st" -eq 100 ]; then
-			rsp_log info "respawn $rsp_name: exit status 100: not restarted"
+			hk_log info "respawn $rsp_name: exit status 100: not restarted"
 			break
 		fi
 		hk_now_ms rsp_t1
@@ -211,7 +203,7 @@ rsp_supervise() {
 			rsp_short=0
 		fi
 		if [ "$rsp_short" -gt "$rsp_max" ]; then
-			rsp_log error "respawn $rsp_name: respawning too fast ($rsp_short runs in a row shorter than ${rsp_window}ms): not restarted"
+			hk_log error "respawn $rsp_name: respawning too fast ($rsp_short runs in a row shorter than ${rsp_window}ms): not restarted"
 			break
 		fi
 		[ "$rsp_short" -eq 0 ] || rsp_nap "$rsp_delay"
