@@ -1,9 +1,10 @@
 /*
  * hbown - the ownership rules of a two-node heartbeat cluster: which
- * node holds the resource group.  Events come as lines on stdin
- * (hbrecv's events, ticks, commands, the end of a resource action),
- * actions go out as lines on stdout (announce, start, stop, renew,
- * status, transition, log, exit).  It does no other I/O and keeps no
+ * node holds each resource group (one a haresources line).  Events come
+ * as lines on stdin (hbrecv's events, ticks, commands, ping nodes, the
+ * end of a resource action), actions go out as lines on stdout
+ * (announce, start, stop, renew, garp, notify, status, transition, log,
+ * exit).  It does no other I/O and keeps no
  * clock of its own unless -C asks for one: the same lines give the same
  * actions.  hbnode(8) runs it; the table of states and events it
  * follows is hbnode(8), PROTOCOL, and every rule below carries the name
@@ -181,7 +182,6 @@ struct own {
 struct cluster {
 	struct own	g[MAXGROUPS];
 	int		n;		/* groups */
-	uint64_t	now;
 	int		stopping;
 	int		exited;		/* "exit" written: draining the input */
 	uint64_t	exit_t;
