@@ -29,6 +29,8 @@ teardown() {
 	if [ -r "$BATS_TEST_TMPDIR/pd" ]; then
 		rm -rf -- "$(cat "$BATS_TEST_TMPDIR/pd")"
 	fi
+	# what bg_start started, and the namespaces with all in them
+	hk_cleanup
 }
 
 # two_groups [LINE...]: both nodes' CONFDIRs with the two groups, LINEs
