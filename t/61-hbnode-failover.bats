@@ -10,12 +10,7 @@ load helpers/common
 load helpers/ha
 
 setup() {
-	need_netns
-	local p
-	for p in hbsend hbrecv vipctl garp; do
-		[ -x "$HAKIT_BINDIR/$p" ] || skip "needs $p (make bin-src/build/$p)"
-	done
-	[ -x "$HAKIT_BINDIR/t/hkhttpd" ] || skip "needs t/helpers/hkhttpd"
+	ha_need hbsend hbrecv vipctl garp
 	ha_lab
 }
 

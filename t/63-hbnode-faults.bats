@@ -24,12 +24,7 @@ load helpers/ha
 load helpers/faults
 
 setup() {
-	need_netns
-	local p
-	for p in hbsend hbrecv hbown vipctl garp; do
-		[ -x "$HAKIT_BINDIR/$p" ] || skip "needs $p (make bin-src/build/$p)"
-	done
-	[ -x "$HAKIT_BINDIR/t/hkhttpd" ] || skip "needs t/helpers/hkhttpd"
+	ha_need hbsend hbrecv hbown vipctl garp
 	ha_lab
 	fm_sample_start "$VIP"
 }

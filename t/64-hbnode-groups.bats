@@ -12,12 +12,7 @@ load helpers/ha
 VIP2=192.0.2.101
 
 setup() {
-	need_netns
-	local p
-	for p in hbsend hbrecv vipctl garp pingcheck; do
-		[ -x "$HAKIT_BINDIR/$p" ] || skip "needs $p (make bin-src/build/$p)"
-	done
-	[ -x "$HAKIT_BINDIR/t/hkhttpd" ] || skip "needs t/helpers/hkhttpd"
+	ha_need hbsend hbrecv vipctl garp pingcheck
 	ha_lab
 }
 

@@ -30,12 +30,7 @@ need_agents() {
 }
 
 need_lab() {
-	need_netns
-	local p
-	for p in hbsend hbrecv hbown vipctl garp; do
-		[ -x "$HAKIT_BINDIR/$p" ] || skip "needs $p (make bin-src/build/$p)"
-	done
-	[ -x "$HAKIT_BINDIR/t/hkhttpd" ] || skip "needs t/helpers/hkhttpd"
+	ha_need hbsend hbrecv hbown vipctl garp
 	need_agents
 	ha_lab
 }

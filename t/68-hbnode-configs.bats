@@ -12,12 +12,7 @@ load helpers/ha
 CONFIGS=$BATS_TEST_DIRNAME/configs
 
 setup() {
-	need_netns
-	local p
-	for p in hbsend hbrecv vipctl garp pingcheck; do
-		[ -x "$HAKIT_BINDIR/$p" ] || skip "needs $p (make bin-src/build/$p)"
-	done
-	[ -x "$HAKIT_BINDIR/t/hkhttpd" ] || skip "needs t/helpers/hkhttpd"
+	ha_need hbsend hbrecv vipctl garp pingcheck
 	ns_bridge sw
 	ns_bridge xo
 	ns_new node1 node2 cl

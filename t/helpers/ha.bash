@@ -17,6 +17,7 @@
 #                           http://192.0.2.100/ every 500ms, and after
 #                           two failures bring-ha-down.alert (use with
 #                           HA_RESOURCES="web mon" before ha_conf)
+#   ha_need PROG...         skip unless PROG... and hkhttpd are built
 #   ha_start N              start hbnode in node N (bg_start); HB_PID_N
 #   ha_hb N ARGS...         run hbnode ARGS for node N (its -c -n -s)
 #   ha_holder               print who has 192.0.2.100: n1, n2, none, both
@@ -52,6 +53,17 @@ ha_pid_resource() {
 	chmod 755 "$1/ha.d/resource.d/$2"
 	# not in the state dir (run/): a service's pid file is its own
 	mkdir -p "$1/svc"
+}
+
+# ha_need PROG...: skip the test unless each PROG (and the web server
+# the lab's services run) is built, and namespaces can be made.
+ha_need() {
+	local p
+	need_netns
+	for p in "$@"; do
+		[ -x "$HAKIT_BINDIR/$p" ] || skip "needs $p (make bin-src/build/$p)"
+	done
+	[ -x "$HAKIT_BINDIR/t/hkhttpd" ] || skip "needs t/helpers/hkhttpd"
 }
 
 ha_lab() {
