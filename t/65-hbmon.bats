@@ -678,7 +678,10 @@ watch web
 	wait_until 5 eval '! proc_alive "$mpid"'
 	# the sleep(1) inside the monitor went with its process group
 	wait_until 5 eval '! proc_alive "$spid"'
-	grep -q 'hbmon: stopped' "$W/hbmon.err"
+	# each log line with its time (hbmon.out read after a night)
+	grep -Eq '^hbmon: [0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3} stopped$' "$W/hbmon.err" ||
+	    { cat "$W/hbmon.err"; false; }
+	! grep -Ev '^hbmon: [0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]{12} ' "$W/hbmon.err" || false
 	# nothing left: no run directory, no state of a check that never
 	# ended, no shell job message
 	[ -z "$(ls -A "$W/tmp")" ]
