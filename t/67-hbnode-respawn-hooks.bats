@@ -82,6 +82,9 @@ teardown() {
 	    $(cat "$W/hung" "$W/held" "$W/sup.pid" 2>/dev/null); do
 		wait_until 5 gone "$p" || kill -s KILL "$p" 2>/dev/null || true
 	done
+	if [ -s "$W/user" ]; then
+		userdel -f "$(cat "$W/user")" 2>/dev/null || true
+	fi
 	hk_cleanup
 }
 
@@ -215,6 +218,25 @@ hooks() {
 	[ "${lines[0]}" = "$u $u $u $u" ]
 	[ "${lines[1]}" = "$g $g $g $g" ]
 	grep -q "respawn /bin/sh (user nobody): started, pid $p" "$W/drv.err"
+}
+
+@test "respawn: a user deleted meanwhile is said, the program not started until the user is back" {
+	[ "$(id -u)" -eq 0 ] || skip "needs root to add a user"
+	command -v useradd >/dev/null || skip "needs useradd (passwd)"
+	U=hkrsp$$
+	useradd --system --no-create-home --shell /usr/sbin/nologin "$U"
+	echo "$U" >"$W/user"
+	rsp "$U" /bin/sh -c "$P_SLEEP"
+	wait_until 5 starts_ge 1
+	userdel -f "$U" 2>/dev/null
+	kill "$(prog_pid)"
+	wait_until 5 grep -q "respawn /bin/sh (user $U): no user '$U' on this host (getent passwd $U): not started until it is back" "$W/drv.err"
+	# not counted as runs: no "respawning too fast", no second start
+	sleep 1
+	[ "$(starts)" -eq 1 ]
+	! grep -q "too fast" "$W/drv.err"
+	useradd --system --no-create-home --shell /usr/sbin/nologin "$U"
+	wait_until 10 starts_ge 2
 }
 
 @test "respawn: TERM to the supervisor ends the program and all of its process group" {

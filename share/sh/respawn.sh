@@ -182,6 +182,16 @@ rsp_supervise() {
 	) &
 	rsp_wd=$!
 	while [ -z "$rsp_term" ]; do
+		# USER looked up again before each start: one deleted
+		# meanwhile is said once, looked for every 5 s, and its
+		# absence counts as no run of the program
+		if ! rsp_user "$1"; then
+			hk_log error "respawn $rsp_name: $rsp_err: not started until it is back"
+			while [ -z "$rsp_term" ] && ! rsp_user "$1"; do
+				rsp_nap 5000
+			done
+			continue
+		fi
 		hk_now_ms rsp_t0
 		rsp_exec "$@" &
 		rsp_child=$!
