@@ -58,22 +58,12 @@ wf_start() {
 	bg_start -n rt -o "$BATS_TEST_TMPDIR/wf.out" -e "$BATS_TEST_TMPDIR/wf.err" \
 		wanfailover -c "$CONF" start
 	WF_PID=$BG_PID
-	wait_until 10 route_on wan1
-}
-
-route_on() {
-	[ "$(wanlab_route_dev)" = "$1" ]
+	wait_until 10 wanlab_route_on wan1
 }
 
 # The client reaches the internet host, through the NAT of uplink $1.
 client_via() {
-	local src
-	src=$(wanlab_wanaddr "$1")
-	# Which NAT mapping the router gave a fresh ping tells the uplink.
-	nsx rt conntrack -D -p icmp -s 192.0.2.10 >/dev/null 2>&1 || true
-	nsx cl ping -c 1 -W 1 "$WANLAB_INET1" >/dev/null 2>&1 || return 1
-	nsx rt conntrack -L -p icmp -s 192.0.2.10 -d "$WANLAB_INET1" 2>/dev/null |
-		grep -q "dst=$src"
+	wanlab_client_nat "$(wanlab_wanaddr "$1")"
 }
 
 client_ok() {
@@ -337,7 +327,7 @@ rt_snapshot() {
 	p2=$!
 	echo "$p1" >"$BATS_TEST_TMPDIR/.bg.7.pid"
 	echo "$p2" >"$BATS_TEST_TMPDIR/.bg.8.pid"
-	wait_until 10 route_on wan1
+	wait_until 10 wanlab_route_on wan1
 	# the loser says so and exits at once; the winner runs on
 	one_alive() {
 		alive=0
@@ -435,7 +425,7 @@ rt_snapshot() {
 	[ "$stderr" = "wanfailover: already running (pid $WF_PID)" ]
 	proc_alive "$WF_PID"
 	[ "$(pidof_file "$RUN/pid")" = "$WF_PID" ]
-	route_on wan1
+	wanlab_route_on wan1
 }
 
 @test "a pid file left by a crash, its pid now another process's: not ours" {
@@ -461,7 +451,7 @@ rt_snapshot() {
 	wf_start
 	wait_until 10 client_via isp1
 	wanlab_carrier isp1 down
-	wait_until 5 route_on wan2
+	wait_until 5 wanlab_route_on wan2
 	wait_until 5 client_via isp2
 	wait_until 5 called "switch isp1 isp2 wan1 198.51.100.1 wan2 203.0.113.1"
 	run -0 rtx wanfailover -c "$CONF" status
@@ -474,7 +464,7 @@ rt_snapshot() {
 	wf_start
 	wait_until 10 client_via isp1
 	wanlab_blackhole isp1 on
-	wait_until 5 route_on wan2
+	wait_until 5 wanlab_route_on wan2
 	wait_until 5 client_via isp2
 	run -0 rtx wanfailover -c "$CONF" status
 	[[ $output == *"uplink isp1 state=down rtt=- loss=100 carrier=yes default=no"* ]]
@@ -485,7 +475,7 @@ rt_snapshot() {
 	wf_start
 	wait_until 10 client_via isp1
 	wanlab_gwaddr isp1 off
-	wait_until 5 route_on wan2
+	wait_until 5 wanlab_route_on wan2
 	wait_until 5 client_via isp2
 }
 
@@ -494,12 +484,12 @@ rt_snapshot() {
 	wf_start
 	wait_until 10 client_via isp1
 	wanlab_port isp1 down
-	wait_until 5 route_on wan2
+	wait_until 5 wanlab_route_on wan2
 	wait_until 5 client_via isp2
 	# the kernel dropped table 100's route with the port
 	[ -z "$(nsx rt ip -4 route show table 100)" ]
 	wanlab_port isp1 up
-	wait_until 10 route_on wan1
+	wait_until 10 wanlab_route_on wan1
 	wait_until 5 client_via isp1
 	[ -n "$(nsx rt ip -4 route show table 100)" ]
 }
@@ -511,18 +501,18 @@ rt_snapshot() {
 	write_conf "up 10"
 	wf_start
 	wanlab_blackhole isp1 on
-	wait_until 5 route_on wan2
+	wait_until 5 wanlab_route_on wan2
 	# ISP1 alternates ~100ms up / 300ms down, much faster than that
 	for i in 1 2 3 4 5 6; do
 		wanlab_blackhole isp1 off
 		sleep 0.1
 		wanlab_blackhole isp1 on
 		sleep 0.3
-		route_on wan2
+		wanlab_route_on wan2
 	done
 	wanlab_blackhole isp1 off
 	t0=$(now_ms)
-	wait_until 5 route_on wan1
+	wait_until 5 wanlab_route_on wan1
 	t1=$(now_ms)
 	# not before about a second
 	[ $((t1 - t0)) -ge 800 ]
@@ -534,15 +524,15 @@ rt_snapshot() {
 	need_netns
 	wf_start
 	wanlab_blackhole isp1 on
-	wait_until 5 route_on wan2
+	wait_until 5 wanlab_route_on wan2
 	wanlab_blackhole isp2 on
 	wait_until 5 called "all-down isp2 wan2 203.0.113.1"
-	route_on wan2
+	wanlab_route_on wan2
 	grep -q " all-down kept=isp2\$" "$RUN/events"
 	run -0 rtx wanfailover -c "$CONF" status
 	[[ $output == *"route isp2"* ]]
 	wanlab_blackhole isp1 off
-	wait_until 5 route_on wan1
+	wait_until 5 wanlab_route_on wan1
 	wait_until 5 client_via isp1
 }
 
@@ -609,9 +599,9 @@ rt_snapshot() {
 	local old
 	old=$(pidof_file "$RUN/isp1.pid")
 	kill -KILL "$old"
-	wait_until 5 route_on wan2
+	wait_until 5 wanlab_route_on wan2
 	grep -q "isp1: pingcheck ended (status 137); the uplink counts as down" "$BATS_TEST_TMPDIR/wf.err"
-	wait_until 10 route_on wan1
+	wait_until 10 wanlab_route_on wan1
 	[ "$(pidof_file "$RUN/isp1.pid")" != "$old" ]
 }
 
@@ -625,7 +615,7 @@ rt_snapshot() {
 	[ "$st" -eq 3 ]
 	grep -q "gwswitch ended unexpectedly" "$BATS_TEST_TMPDIR/wf.err"
 	wait_until 5 rt_clean
-	route_on wan1
+	wanlab_route_on wan1
 }
 
 @test "a helper that ends (the event reader's ip monitor): everything stops, exit 3, said" {
@@ -646,10 +636,10 @@ rt_snapshot() {
 	chmod +x "$HOOKS/a-reader"
 	wf_start
 	wanlab_carrier isp1 down
-	wait_until 5 route_on wan2
+	wait_until 5 wanlab_route_on wan2
 	wait_until 5 called "switch isp1 isp2 wan1 198.51.100.1 wan2 203.0.113.1"
 	wanlab_carrier isp1 up
-	wait_until 10 route_on wan1
+	wait_until 10 wanlab_route_on wan1
 	wait_until 5 called "switch isp2 isp1 wan2 203.0.113.1 wan1 198.51.100.1"
 	[ "$(sort -u "$BATS_TEST_TMPDIR/hookin")" = "read: " ]
 }
@@ -661,7 +651,7 @@ rt_snapshot() {
 	[ "$status" -eq 0 ] || { echo "stop: $status $output $stderr"; false; }
 	wait_until 5 eval '! proc_alive "$WF_PID"'
 	wait_until 5 rt_clean
-	route_on wan1
+	wanlab_route_on wan1
 	# what stays: the events of the run, nothing else (no FIFO, no
 	# stopping flag, no pid files); and no shell job message
 	[ "$(cd "$RUN" && echo *)" = "events lock setup.sysctl setup.tables" ] || { ls -l "$RUN"; false; }
@@ -716,7 +706,7 @@ rt_snapshot() {
 		done
 	}
 	wait_until 10 wf_gone
-	route_on wan1
+	wanlab_route_on wan1
 }
 
 # The 2005 howto: forwarding, MASQUERADE on both uplinks, and two default

@@ -57,24 +57,6 @@ wf_start() {
 	WF_PID=$BG_PID
 }
 
-# route_dev [TABLE]: the interface of rt's IPv4 default route.
-route_dev() {
-	nsx rt ip -4 route show table "${1:-main}" default 2>/dev/null |
-	    sed -n 's/.* dev \([^ ]*\).*/\1/p' | head -n 1
-}
-
-route_on() {
-	[ "$(route_dev "${2:-main}")" = "$1" ]
-}
-
-# The client's fresh ping leaves NATed to address $1.
-client_via_addr() {
-	nsx rt conntrack -D -p icmp -s 192.0.2.10 >/dev/null 2>&1 || true
-	nsx cl ping -c 1 -W 1 "$T" >/dev/null 2>&1 || return 1
-	nsx rt conntrack -L -p icmp -s 192.0.2.10 -d "$T" 2>/dev/null |
-		grep -q "dst=$1 "
-}
-
 status_has() {
 	nsx rt wanfailover -c "$CONF" status | grep -q -- "$1"
 }
@@ -87,14 +69,14 @@ logged() {
 	need_netns
 	conf "uplink dsl ppp0 - $T $T2" "uplink isp1 wan1 198.51.100.1 $T $T2"
 	wf_start
-	wait_until 10 route_on wan1
+	wait_until 10 wanlab_route_on wan1
 	grep -q "uplink dsl: no interface ppp0 yet" "$BATS_TEST_TMPDIR/wf.err"
 	wait_until 5 status_has "uplink dsl state=down .* carrier=none"
 	wanlab_ppp_up
-	wait_until 10 route_on ppp0
+	wait_until 10 wanlab_route_on ppp0
 	# a device route: no gateway on a point-to-point link
 	nsx rt ip -4 route show default | grep -q "^default dev ppp0"
-	wait_until 5 client_via_addr 203.0.113.66
+	wait_until 5 wanlab_client_nat 203.0.113.66
 	status_has "uplink dsl state=up .*default=yes iface=ppp0 gateway=-"
 	logged " switch isp1 dsl why="
 }
@@ -104,11 +86,11 @@ logged() {
 	nsx rt ip addr del 198.51.100.2/30 dev wan1
 	conf "uplink isp1 wan1 198.51.100.1 $T $T2" "uplink isp2 wan2 203.0.113.1 $T $T2"
 	wf_start
-	wait_until 10 route_on wan2 || { cat "$BATS_TEST_TMPDIR/wf.err"; nsx rt ip rule; nsx rt ip route show table all | grep -v local; false; }
+	wait_until 10 wanlab_route_on wan2 || { cat "$BATS_TEST_TMPDIR/wf.err"; nsx rt ip rule; nsx rt ip route show table all | grep -v local; false; }
 	grep -q "uplink isp1: wan1 has no IPv4 address yet" "$BATS_TEST_TMPDIR/wf.err"
 	nsx rt ip addr add 198.51.100.2/30 dev wan1
-	wait_until 10 route_on wan1
-	wait_until 5 client_via_addr 198.51.100.2
+	wait_until 10 wanlab_route_on wan1
+	wait_until 5 wanlab_client_nat 198.51.100.2
 }
 
 @test "PPP drops and comes back with a new address: probes, rules and NAT follow it" {
@@ -116,16 +98,16 @@ logged() {
 	wanlab_ppp_up
 	conf "uplink dsl ppp0 - $T $T2" "uplink isp1 wan1 198.51.100.1 $T $T2"
 	wf_start
-	wait_until 10 route_on ppp0 || { cat "$BATS_TEST_TMPDIR/wf.err"; nsx rt ip rule; nsx rt ip route show table all | grep -v local; false; }
-	wait_until 5 client_via_addr 203.0.113.66
+	wait_until 10 wanlab_route_on ppp0 || { cat "$BATS_TEST_TMPDIR/wf.err"; nsx rt ip rule; nsx rt ip route show table all | grep -v local; false; }
+	wait_until 5 wanlab_client_nat 203.0.113.66
 	wanlab_ppp_down
-	wait_until 5 route_on wan1
-	wait_until 5 client_via_addr 198.51.100.2
+	wait_until 5 wanlab_route_on wan1
+	wait_until 5 wanlab_client_nat 198.51.100.2
 	sleep 2
 	wanlab_ppp_up 203.0.113.67
 	# the same prober follows the new ppp0 and its address (no restart)
-	wait_until 10 route_on ppp0
-	wait_until 5 client_via_addr 203.0.113.67
+	wait_until 10 wanlab_route_on ppp0
+	wait_until 5 wanlab_client_nat 203.0.113.67
 	nsx rt ip -4 rule show pref 1000 | grep -q "from 203.0.113.67 lookup 100"
 	! grep -q "pingcheck ended" "$BATS_TEST_TMPDIR/wf.err" || false
 	logged "dsl: down why="
@@ -139,9 +121,9 @@ logged() {
 	conf "uplink isp2 wan2 dhcp $T $T2" "uplink isp1 wan1 198.51.100.1 $T $T2"
 	wf_start
 	# the route that moves is in table 200 (the client writes main's)
-	wait_until 10 route_on wan2 200
+	wait_until 10 wanlab_route_on wan2 200
 	nsx rt ip -4 route show table 200 default | grep -q "via 203.0.113.1 dev wan2"
-	wait_until 5 client_via_addr 203.0.113.2
+	wait_until 5 wanlab_client_nat 203.0.113.2
 	status_has "uplink isp2 state=up .*default=yes iface=wan2 gateway=203.0.113.1"
 	wanlab_dhcp_router 203.0.113.6
 	wait_until 5 eval 'nsx rt ip -4 route show table 200 default | grep -q "via 203.0.113.6 dev wan2"'
@@ -150,8 +132,8 @@ logged() {
 	# the traffic goes through the new one
 	nsx isp2 sysctl -qw net.ipv4.conf.cust.promote_secondaries=1
 	nsx isp2 ip addr del 203.0.113.1/29 dev cust
-	wait_until 5 client_via_addr 203.0.113.2
-	route_on wan2 200
+	wait_until 5 wanlab_client_nat 203.0.113.2
+	wanlab_route_on wan2 200
 	logged " gateway isp2 203.0.113.6"
 	# the route followed its gateway: not a switch, no hook run for it
 	[ "$(grep -c '^switch ' "$BATS_TEST_TMPDIR/calls")" -eq 1 ] || { cat "$BATS_TEST_TMPDIR/calls"; false; }
@@ -162,7 +144,7 @@ logged() {
 	need_netns
 	conf "uplink isp1 wan1 198.51.100.1 $T $T2" "uplink isp2 wan2 203.0.113.1 $T $T2"
 	wf_start
-	wait_until 10 route_on wan1
+	wait_until 10 wanlab_route_on wan1
 	nsx isp1 nft -f - <<-'EOF'
 	table inet hkloss {
 		chain hkfwd {
@@ -172,11 +154,11 @@ logged() {
 	}
 	EOF
 	# 20% each way: a probe or its reply lost 36% of the time
-	wait_until 10 route_on wan2
+	wait_until 10 wanlab_route_on wan2
 	wait_until 5 logged "isp1: degraded why=loss"
 	logged " switch isp1 isp2 why=degraded"
 	nsx isp1 nft delete table inet hkloss
-	wait_until 15 route_on wan1
+	wait_until 15 wanlab_route_on wan1
 	# recovered; or, when the loss took both targets' replies three
 	# rounds running (rare: a probe is lost with 36% each way), down,
 	# then up again by its rounds
@@ -188,13 +170,13 @@ logged() {
 	wanlab_ppp_up
 	conf "uplink dsl ppp0 - $T $T2" "uplink isp1 wan1 198.51.100.1 $T $T2"
 	wf_start
-	wait_until 10 route_on ppp0
+	wait_until 10 wanlab_route_on ppp0
 	# 200 ms each way
 	wanlab_ppp_ctl "delay 200"
-	wait_until 10 route_on wan1
+	wait_until 10 wanlab_route_on wan1
 	status_has "uplink dsl state=degraded .*why=latency"
 	wanlab_ppp_ctl "delay 0"
-	wait_until 15 route_on ppp0
+	wait_until 15 wanlab_route_on ppp0
 }
 
 # drop_to ISP ADDR: the ISP forwards nothing to ADDR (table inet hkone).
@@ -213,15 +195,15 @@ drop_to() {
 	need_netns
 	conf "uplink isp1 wan1 198.51.100.1 $T $T2 minup=2" "uplink isp2 wan2 203.0.113.1 $T $T2"
 	wf_start
-	wait_until 10 route_on wan1
+	wait_until 10 wanlab_route_on wan1
 	# one of the two targets stops answering through ISP1 only
 	drop_to isp1 "$T2"
-	wait_until 10 route_on wan2
+	wait_until 10 wanlab_route_on wan2
 	status_has "uplink isp1 state=down"
 	# on ISP2 one target of two is enough
 	nsx isp1 nft delete table inet hkone
 	drop_to isp2 "$T2"
-	wait_until 10 route_on wan1
+	wait_until 10 wanlab_route_on wan1
 	sleep 1
 	status_has "uplink isp2 state=up"
 	nsx isp2 nft delete table inet hkone
@@ -231,7 +213,7 @@ drop_to() {
 	need_netns
 	conf "uplink isp1 wan1 198.51.100.1 $T $T2" "uplink isp2 wan2 203.0.113.1 $T $T2"
 	wf_start
-	wait_until 10 route_on wan1
+	wait_until 10 wanlab_route_on wan1
 	local i n
 	for i in 1 2 3 4 5 6 7; do
 		wanlab_carrier isp1 down
@@ -239,7 +221,7 @@ drop_to() {
 		wanlab_carrier isp1 up
 		sleep 1.2
 	done
-	route_on wan2
+	wanlab_route_on wan2
 	status_has "uplink isp1 .*damped=yes"
 	# after the start: away, back, away; then it stays off
 	n=$(grep -c ' switch ' "$RUN/events")
@@ -252,18 +234,18 @@ drop_to() {
 	conf "uplink isp1 wan1 198.51.100.1 $T $T2" "uplink isp2 wan2 203.0.113.1 $T $T2" \
 	    "damping 3s,1500,750,20s"
 	wf_start
-	wait_until 10 route_on wan1
+	wait_until 10 wanlab_route_on wan1
 	local i
 	for i in 1 2 3; do
 		wanlab_carrier isp1 down
 		sleep 0.3
 		wanlab_carrier isp1 up
 		# back on the route (5 good rounds) before the next flap
-		wait_until 5 route_on wan1 || break
+		wait_until 5 wanlab_route_on wan1 || break
 		sleep 0.2
 	done
 	wait_until 5 logged " damp isp1 "
-	wait_until 15 route_on wan1
+	wait_until 15 wanlab_route_on wan1
 	logged " undamp isp1"
 }
 
@@ -350,10 +332,10 @@ client6_ok() {
 	# the shipped conntrack-flush: an IPv6 switch cuts IPv6 mappings only
 	cp "$HAKIT_SHAREDIR/hooks.d/conntrack-flush" "$HOOKS/"
 	wf_start
-	wait_until 10 route_on wan1
+	wait_until 10 wanlab_route_on wan1
 	wait_until 10 route6_on wan1
 	wait_until 5 client6_ok
-	wait_until 5 client_via_addr 198.51.100.2
+	wait_until 5 wanlab_client_nat 198.51.100.2
 	# ISP1 stops forwarding IPv6 only: only the IPv6 route moves
 	nsx isp1 ip -6 route replace blackhole default
 	wait_until 10 route6_on wan2
@@ -362,7 +344,7 @@ client6_ok() {
 	! grep -q "conntrack-flush: isp1v6 (wan1): .* of 198.51.100.2 deleted" "$BATS_TEST_TMPDIR/wf.err" || false
 	nsx rt conntrack -L -f ipv4 -p icmp -s 192.0.2.10 2>/dev/null | grep -q "dst=198.51.100.2 "
 	wait_until 5 client6_ok
-	route_on wan1
+	wanlab_route_on wan1
 	status_has "route6 isp2v6"
 	status_has "uplink isp1v6 state=down .*family=ipv6"
 	nsx isp1 ip -6 route replace default via 2001:db8:11::2
@@ -394,9 +376,9 @@ client6_ok() {
 		env -i PATH="$pre/sbin:/usr/sbin:/usr/bin:/sbin:/bin" \
 		"$pre/sbin/wanfailover" -c "$CONF" start
 	WF_PID=$BG_PID
-	wait_until 10 route_on wan1
+	wait_until 10 wanlab_route_on wan1
 	wanlab_carrier isp1 down
-	wait_until 5 route_on wan2
+	wait_until 5 wanlab_route_on wan2
 	wait_until 5 grep -qx "switch isp1 isp2 wan1 198.51.100.1 wan2 203.0.113.1" "$BATS_TEST_TMPDIR/calls"
 	grep -q "conntrack-flush: isp1 (wan1)" "$BATS_TEST_TMPDIR/wf.err"
 	run -0 env -i PATH="$pre/sbin:/usr/sbin:/usr/bin:/sbin:/bin" \

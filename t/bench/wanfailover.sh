@@ -85,7 +85,6 @@ hk_scope() { printf '%s\n' "$BATS_FILE_TMPDIR"; }
 # shellcheck source=/dev/null
 . "$top/t/helpers/wanlab.bash"
 
-route_on() { [ "$(wanlab_route_dev)" = "$1" ]; }
 client_ok() { nsx cl ping -c 1 -W 1 "$WANLAB_INET1" >/dev/null 2>&1; }
 
 # fail KIND ISP on|off
@@ -166,7 +165,7 @@ EOF
 	echo "wanfailover: interval 200ms, timeout $tmo, down 3, up 5, damping off; client pings every 100ms"
 	ip netns exec "$(ns rt)" wanfailover -c "$conf" start >/dev/null 2>"$BATS_FILE_TMPDIR/wf.err" &
 	wfpid=$!
-	if ! bench_wait 10 route_on wan1; then
+	if ! bench_wait 10 wanlab_route_on wan1; then
 		echo "wanfailover did not start" >&2
 		cat "$BATS_FILE_TMPDIR/wf.err" >&2
 		exit 1
@@ -186,7 +185,7 @@ EOF
 			fi
 			t0=$(date +%s%3N)
 			fail "$kind" isp1 on
-			if bench_wait 10 route_on wan2 &&
+			if bench_wait 10 wanlab_route_on wan2 &&
 			    bench_wait 10 replied "$t0"; then
 				ping_stop
 				outage >>"$BATS_FILE_TMPDIR/res"
@@ -195,7 +194,7 @@ EOF
 				echo "  run $i: no recovery within 10 s" >&2
 			fi
 			fail "$kind" isp1 off
-			bench_wait 15 route_on wan1 || echo "  run $i: route did not come back" >&2
+			bench_wait 15 wanlab_route_on wan1 || echo "  run $i: route did not come back" >&2
 			bench_wait 5 client_ok || true
 		done
 		printf '  %-10s %s   [%s]\n' "$kind" "$(stats "$BATS_FILE_TMPDIR/res")" \
@@ -335,23 +334,9 @@ uconf() {
 	} >"$conf"
 }
 
-# route_in TABLE DEV: rt's IPv4 default route of TABLE leaves through DEV.
-route_in() {
-	[ "$(nsx rt ip -4 route show table "$1" default 2>/dev/null |
-	    sed -n 's/.* dev \([^ ]*\).*/\1/p' | head -n 1)" = "$2" ]
-}
-
 # route_via TABLE GW: that route goes through gateway GW.
 route_via() {
 	nsx rt ip -4 route show table "$1" default 2>/dev/null | grep -q "via $2 "
-}
-
-# The client's fresh ping leaves NATed to address $1 (as t/71 asks it).
-client_via_addr() {
-	nsx rt conntrack -D -p icmp -s 192.0.2.10 >/dev/null 2>&1 || true
-	nsx cl ping -c 1 -W 1 "$WANLAB_INET1" >/dev/null 2>&1 || return 1
-	nsx rt conntrack -L -p icmp -s 192.0.2.10 -d "$WANLAB_INET1" 2>/dev/null |
-		grep -q "dst=$1 "
 }
 
 # 0 when wanfailover's status says every uplink is up (a stopped one
@@ -387,8 +372,8 @@ wf_up() {
 	ip netns exec "$(ns rt)" wanfailover -c "$conf" start >/dev/null \
 	    2>"$BATS_FILE_TMPDIR/wf.err" &
 	wfpid=$!
-	bench_wait 10 all_up && bench_wait 10 route_in "$1" "$2" &&
-		bench_wait 10 client_via_addr "$3"
+	bench_wait 10 all_up && bench_wait 10 wanlab_route_on "$2" "$1" &&
+		bench_wait 10 wanlab_client_nat "$3"
 }
 
 # Stops it (SIGTERM, 10 s at most, then SIGKILL).
@@ -594,7 +579,7 @@ run_ppp() {
 	rec ppp back "$b"
 	rec ppp oaway "$oa"
 	rec ppp oback "$ob"
-	client_via_addr "$new" ||
+	wanlab_client_nat "$new" ||
 		echo "  ppp     run $i: a fresh flow is not NATed to ppp0's new $new" >&2
 	printf '  ppp     run %d: away %d ms (router: %s), back %d ms (router: %s); outage %d / %d ms\n' \
 	    "$i" "$a" "$(ev_after "$t0" ' switch ')" "$b" "$(ev_after "$t1" ' switch ')" "$oa" "$ob"

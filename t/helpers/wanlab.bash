@@ -30,6 +30,10 @@
 #                               link and DHCP below undone when up
 #   wanlab_gw ISP               print the ISP's gateway address
 #   wanlab_wanaddr ISP          print the router's address toward ISP
+#   wanlab_route_dev [TABLE]    the interface of rt's IPv4 default route
+#   wanlab_route_on DEV [TABLE] that route leaves through DEV
+#   wanlab_client_nat ADDR      the client's fresh ping to 192.0.2.200
+#                               leaves rt NATed to ADDR
 #
 # Two more kinds of uplink, on top of the static lab (they need bg_start
 # and wait_until from helpers/common; each waits, bounded, until done):
@@ -178,9 +182,25 @@ wanlab_reset() {
 	nsx rt conntrack -F 2>/dev/null || true
 }
 
-# The interface of the router's current default route (main table).
+# wanlab_route_dev [TABLE]: the interface of the router's IPv4 default
+# route in TABLE (main).
 wanlab_route_dev() {
-	nsx rt ip -4 route show default | sed -n 's/.* dev \([^ ]*\).*/\1/p' | head -n 1
+	nsx rt ip -4 route show table "${1:-main}" default 2>/dev/null |
+	    sed -n 's/.* dev \([^ ]*\).*/\1/p' | head -n 1
+}
+
+# wanlab_route_on DEV [TABLE]: that route leaves through DEV.
+wanlab_route_on() {
+	[ "$(wanlab_route_dev "${2:-main}")" = "$1" ]
+}
+
+# wanlab_client_nat ADDR: the client's fresh ping to the internet host
+# leaves NATed to ADDR (the router's conntrack entry says so).
+wanlab_client_nat() {
+	nsx rt conntrack -D -p icmp -s 192.0.2.10 >/dev/null 2>&1 || true
+	nsx cl ping -c 1 -W 1 "$WANLAB_INET1" >/dev/null 2>&1 || return 1
+	nsx rt conntrack -L -p icmp -s 192.0.2.10 -d "$WANLAB_INET1" 2>/dev/null |
+	    grep -q "dst=$1 "
 }
 
 # --- A point-to-point uplink (tunrelay) and DHCP on wan2 -----------------
