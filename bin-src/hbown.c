@@ -994,13 +994,11 @@ command(struct cluster *c, char **w, int n)
 		}
 		act("transition standby asked: giving %s to %s", what,
 		    o->peer);					/* K2 */
-		for (i = 0; i < c->n; i++)
-			if (sel[i])
-				notify(c->g[i].id, "standby", "asked");
 		for (i = 0; i < c->n; i++) {
 			o = &c->g[i];
 			if (!sel[i])
 				continue;
+			notify(o->id, "standby", "asked");
 			standby(o, SB_ADMIN, WHY_STANDBY);
 			if (o->rsc == R_CLAIM)
 				o->rsc = R_NONE;
@@ -1012,13 +1010,11 @@ command(struct cluster *c, char **w, int n)
 		act("transition takeover asked");
 	else
 		act("transition takeover asked for %s", what);
-	for (i = 0; i < c->n; i++)
-		if (sel[i])
-			notify(c->g[i].id, "takeover", "asked");
 	for (i = 0; i < c->n; i++) {
 		o = &c->g[i];
 		if (!sel[i])
 			continue;
+		notify(o->id, "takeover", "asked");
 		active(o);
 		o->retry_t = 0;
 		o->fails = 0;
