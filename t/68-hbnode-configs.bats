@@ -138,7 +138,6 @@ checked() {
 	wait_until 10 grep -q "node node2: is up" "$(ha_dir node1)/ha-log"
 	ip -n "$(ns xo)" link set p-node1 down
 	wait_until 10 grep -q "link node2 .*eth1 dead" "$(ha_dir node1)/ha-log" || { logs; false; }
-	sleep 2
-	only node1 192.0.2.100
+	stays_true 2 only node1 192.0.2.100
 	! grep -q "node2 taking over" "$(ha_dir node2)/ha-log"
 }

@@ -3,6 +3,8 @@
 # Sets PATH to the programs under test, and gives:
 #   wait_until TIMEOUT CMD...   poll CMD every 50ms until it succeeds; 1 if
 #                               TIMEOUT seconds (fractions allowed) pass first
+#   stays_true SECS CMD...      CMD succeeds every 50ms for SECS; 1 at
+#                               the first time it does not
 #   bg_start [-n NS] [-o FILE] [-e FILE] CMD...
 #                               start CMD in the background (in namespace NS),
 #                               stdout/stderr to FILE (default files in the
@@ -54,6 +56,16 @@ wait_until() {
 			echo "wait_until: '$*' still false after ${timeout}s" >&2
 			return 1
 		fi
+		sleep 0.05
+	done
+}
+
+stays_true() {
+	local secs=$1 deadline
+	shift
+	deadline=$(($(now_ms) + $(awk -v t="$secs" 'BEGIN { printf "%d", t * 1000 }')))
+	while [ "$(now_ms)" -lt "$deadline" ]; do
+		"$@" || { echo "stays_true: '$*' turned false" >&2; return 1; }
 		sleep 0.05
 	done
 }
