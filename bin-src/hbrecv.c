@@ -1,7 +1,7 @@
 /*
  * hbrecv - listens for heartbeat lines on one or more media at once,
  * verifies them (format, MAC, replay), tracks every peer and writes
- * events (up, status, warn, dead, link, restart) on stdout.  A peer is
+ * events (up, status, warn, late, dead, link, restart) on stdout.  A peer is
  * dead only when every medium has been silent for DEADTIME.
  * See hbrecv(8).
  */
@@ -252,6 +252,10 @@ accept_line(struct hbrecv *h, struct peer *p, const struct hb_msg *m,
 	x->seq = m->seq;
 	x->last_ms = now;
 	h->dirty = 1;
+	/* heard again after its warn: heartbeat's "Late heartbeat" */
+	if (p->warned && p->state == PEER_UP)
+		event("late %s silent=%llu\n", p->node,
+		    (unsigned long long)(now - p->last_ms));
 	if (p->state != PEER_UP) {
 		p->state = PEER_UP;
 		memcpy(p->st, m->st, sizeof(p->st));

@@ -218,6 +218,23 @@ gone() {
 	proc_alive "$rpid"
 }
 
+@test "a sender stopped past warntime and back before deadtime: warn, then late, no dead" {
+	bg_start -o "$T/ev" hbrecv -n me -d 1500ms -w 300ms "udp:127.0.0.1:$PORT"
+	bg_start hbsend -n n1 -i 50ms "udp:127.0.0.1:$PORT"
+	local spid=$BG_PID
+	wait_until 5 has "$T/ev" '^up n1 '
+	kill -STOP "$spid"
+	wait_until 5 has "$T/ev" '^warn n1 silent=[0-9]+$'
+	kill -CONT "$spid"
+	wait_until 5 has "$T/ev" '^late n1 silent=[0-9]+$'
+	sleep 0.3
+	run -0 grep -Ev '^link ' "$T/ev"
+	[ "${#lines[@]}" -eq 3 ] || { printf '%s\n' "${lines[@]}"; false; }
+	[[ ${lines[1]} == "warn n1 "* ]]
+	# silent at least warntime when it came back
+	[ "${lines[2]#late n1 silent=}" -ge 300 ]
+}
+
 @test "healthy traffic at 100ms with deadtime 500ms gives no warn or dead" {
 	bg_start -o "$T/ev" hbrecv -n me -d 500ms "udp:127.0.0.1:$PORT"
 	bg_start hbsend -n n1 -i 100ms "udp:127.0.0.1:$PORT"
