@@ -2,9 +2,9 @@
  * hbown - the ownership rules of a two-node heartbeat cluster: which
  * node holds each resource group (one a haresources line).  Events come
  * as lines on stdin (hbrecv's events, ticks, commands, ping nodes, the
- * end of a resource action), actions go out as lines on stdout
- * (announce, start, stop, renew, garp, notify, status, transition, log,
- * exit).  It does no other I/O and keeps no
+ * end of a resource action and its steps, a watch's probes), actions go
+ * out as lines on stdout (announce, start, stop, renew, garp, watch,
+ * unwatch, notify, status, transition, log, exit).  It does no other I/O and keeps no
  * clock of its own unless -C asks for one: the same lines give the same
  * actions.  hbnode(8) runs it; the table of states and events it
  * follows is hbnode(8), PROTOCOL, and every rule below carries the name
@@ -29,6 +29,12 @@
 #define NAMELEN		64
 #define TEXTLEN		512
 #define MAXGROUPS	6	/* haresources lines: as many as one heartbeat holds */
+/*
+ * Row W3: a probe of the watch (made while the peer was late) stands for
+ * the probe of a takeover when nobody answered it and it ended at most
+ * this long (ms) before the peer was declared dead.
+ */
+#define WATCH_FRESH	250
 
 static const char usage_text[] =
     "usage: hbown [-BC] [-a on|off|legacy] [-b GROUP] [-d DEADTIME] "
@@ -152,6 +158,10 @@ struct own {
 	int		pask;
 	enum why	pwhy;
 	int		preleased;	/* seen releasing, holding none since */
+	int		late;		/* the peer's warn, not heard since */
+	int		watching;	/* a watch action is out (rows W1-W3) */
+	int		wres;		/* its last answer: 0 none, 1 free, 2 busy */
+	uint64_t	wres_t;		/* came at */
 
 	uint64_t	now;
 	uint64_t	join_t;		/* the peer heard steadily since */
@@ -161,6 +171,7 @@ struct own {
 	uint64_t	retry_t;	/* no claim before */
 	uint64_t	claim_t;
 	uint64_t	start_t;
+	uint64_t	stop_t;		/* the stop action went out at */
 	uint64_t	garp_t;		/* the next announcement, 0: none */
 	int		garp_now;	/* announce again at once */
 	int		renewing;	/* a renew action is out */
@@ -401,6 +412,38 @@ active(struct own *o)
 }
 
 /*
+ * Rows W1-W2: while the peer is late (its warn, not heard since) and
+ * could die, the group's addresses are probed (hbnode's watch), so that
+ * a takeover has its probe's answer when the peer is declared dead, not
+ * a probe's time after; the watch ends when the peer is heard again, the
+ * group is started, or this node could not take it.
+ */
+static void
+unwatch(struct own *o)
+{
+	if (!o->watching)
+		return;
+	o->watching = 0;
+	o->wres = 0;
+	act("unwatch %d", o->id);
+}
+
+static void
+watch_check(struct own *o)
+{
+	int want = o->late && o->pstate == P_UP && !o->c->stopping &&
+	    (o->rsc == R_NONE || o->rsc == R_CLAIM);
+
+	if (want && !o->watching) {
+		o->watching = 1;
+		o->wres = 0;
+		act("watch %d", o->id);
+	} else if (!want) {
+		unwatch(o);
+	}
+}
+
+/*
  * The group's scripts, probing for the addresses' duplicates for probe
  * ms (0: one probe); an address the peer has just been seen to release
  * (its rsc= went from rel to none) needs none: "start none".
@@ -408,16 +451,30 @@ active(struct own *o)
 static void
 start(struct own *o, uint64_t probe, const char *why)
 {
+	/* row W3: nobody answered the watch's last probe, just now */
+	int fresh = o->watching && o->wres == 1 &&
+	    o->now - o->wres_t <= WATCH_FRESH;
+
+	unwatch(o);
 	o->dirty = 0;
 	o->rsc = R_START;
 	o->start_t = o->now;
 	announce(o);
-	act("transition %s taking over %s (%s)", o->node, o->label, why);
-	notify(o->id, "taking", why);
-	if (probe == 0 && o->preleased)
+	/* the scripts first: the log lines after cost no takeover time */
+	if ((probe == 0 && o->preleased) || fresh)
 		act("start %d none", o->id);
 	else
 		act("start %d %llu", o->id, (unsigned long long)probe);
+	act("transition %s taking over %s (%s)", o->node, o->label, why);
+	if (fresh)
+		act("log debug %s: no probe: nobody answered for its "
+		    "addresses %llu ms ago (probed since %s was late)",
+		    o->label, (unsigned long long)(o->now - o->wres_t),
+		    o->peer);
+	else if (probe == 0 && o->preleased)
+		act("log debug %s: no probe: %s has just released it",
+		    o->label, o->peer);
+	notify(o->id, "taking", why);
 }
 
 static void
@@ -425,10 +482,11 @@ stop(struct own *o, const char *why)
 {
 	o->rsc = R_STOP;
 	o->renewing = 0;
+	o->stop_t = o->now;
 	announce(o);
+	act("stop %d", o->id);
 	act("transition %s releasing %s (%s)", o->node, o->label, why);
 	notify(o->id, "releasing", why);
-	act("stop %d", o->id);
 }
 
 /*
@@ -602,6 +660,7 @@ decide(struct own *o)
 	int pstandby = strcmp(o->pst, "standby") == 0;
 
 	if (o->c->stopping) {
+		unwatch(o);
 		shutdown_step(o);
 		return;
 	}
@@ -749,6 +808,7 @@ decide(struct own *o)
 	case R_STOP:
 		break;
 	}
+	watch_check(o);						/* W1, W2 */
 }
 
 /*
@@ -796,6 +856,13 @@ peer_fields(struct own *o, char **w, int n)
 		o->join_t = o->now;
 	if (strcmp(o->prsc, "none") != 0)
 		o->preleased = strcmp(o->prsc, "rel") == 0;
+	else if (had)
+		/*
+		 * held (or rel) then none: released, though the rel between
+		 * went out in the same heartbeat as none (hbsend sends the
+		 * latest status)
+		 */
+		o->preleased = 1;
 	if (dirty)
 		o->preleased = 0;
 	if (had && strcmp(o->prsc, "held") != 0 &&
@@ -839,8 +906,18 @@ peer_event(struct own *o, const char *ev, char **w, int n)
 			act("log warn late heartbeat from node %s: %s",
 			    n > 0 ? w[0] : "?", text);
 		/* Not heard steadily: the failback hold-down starts again. */
-		if (n > 0 && strcmp(w[0], o->peer) == 0)
+		if (n > 0 && strcmp(w[0], o->peer) == 0) {
 			o->join_t = o->now;
+			o->late = o->pstate == P_UP;		/* W1 */
+		}
+		return 1;
+	}
+	if (strcmp(ev, "late") == 0) {				/* P7 */
+		if (n == 0 || strcmp(w[0], o->peer) != 0)
+			return 0;
+		silence(n > 1 ? w[1] : NULL, text, sizeof(text));
+		act("log info node %s: heard again (%s)", o->peer, text);
+		o->late = 0;					/* W2 */
 		return 1;
 	}
 	if (n == 0 || strcmp(w[0], o->peer) != 0) {		/* P5 */
@@ -852,6 +929,7 @@ peer_event(struct own *o, const char *ev, char **w, int n)
 		if (strcmp(o->prsc, "held") == 0 && o->rsc == R_HELD)
 			o->garp_now = 1;
 		o->pstate = P_DEAD;
+		o->late = 0;
 		strcpy(o->prsc, "none");
 		o->pask = 0;
 		o->preleased = 0;
@@ -864,7 +942,8 @@ peer_event(struct own *o, const char *ev, char **w, int n)
 		notify(0, "peer-dead", text);
 		return 1;
 	}
-	/* up, restart, status: P1, P2 */
+	/* up, restart, status: P1, P2; heard, so not late (W2) */
+	o->late = 0;
 	if (strcmp(ev, "restart") == 0 || o->pstate != P_UP) {
 		o->isolated = 0;
 		o->join_t = o->now;
@@ -1085,6 +1164,8 @@ done(struct own *o, char **w, int n)
 			o->why_w = WHY_NONE;
 		announce(o);
 		act("transition %s released %s", o->node, o->label);
+		act("log debug %s: released in %llu ms", o->label,
+		    (unsigned long long)(o->now - o->stop_t));
 		notify(o->id, "backup", o->dirty ? "released; a stop failed" :
 		    "released");
 	} else if (n >= 2 && strcmp(w[0], "renew") == 0 && o->renewing) {
@@ -1398,7 +1479,8 @@ event(struct cluster *c, char **w, int n)
 	}
 	if (strcmp(ev, "up") == 0 || strcmp(ev, "restart") == 0 ||
 	    strcmp(ev, "status") == 0 || strcmp(ev, "warn") == 0 ||
-	    strcmp(ev, "dead") == 0 || strcmp(ev, "link") == 0)
+	    strcmp(ev, "late") == 0 || strcmp(ev, "dead") == 0 ||
+	    strcmp(ev, "link") == 0)
 		return peer_all(c, ev, w + 1, n - 1);
 	if (strcmp(ev, "cmd") == 0 && (n == 2 || n == 3)) {
 		command(c, w + 1, n - 1);
@@ -1423,6 +1505,36 @@ event(struct cluster *c, char **w, int n)
 	if (o != NULL && strcmp(ev, "done") == 0) {
 		done(o, w + 2, n - 2);
 		return 1;
+	}
+	if (o != NULL && strcmp(ev, "probed") == 0 && n >= 3) {	/* W3 */
+		if (!o->watching)
+			return 0;	/* from before its unwatch */
+		if (strcmp(w[2], "free") == 0) {
+			o->wres = 1;
+		} else if (strcmp(w[2], "busy") == 0) {
+			if (o->wres != 2) {
+				join(w + 3, n - 3, text, sizeof(text));
+				act("log info %s is late and %s is still "
+				    "answered (%s): a takeover would probe", o->peer,
+				    o->c->n > 1 ? o->label : "an address",
+				    text);
+			}
+			o->wres = 2;
+		} else {
+			o->wres = 0;
+		}
+		o->wres_t = o->now;
+		return 0;
+	}
+	if (o != NULL && strcmp(ev, "step") == 0 && n >= 3 &&
+	    (o->rsc == R_START || o->rsc == R_STOP)) {
+		/* hbnode(8), DEBUG: where a takeover's or a release's time goes */
+		join(w + 2, n - 2, text, sizeof(text));
+		act("log debug %s %s: %s, +%llu ms", c->n > 1 ? o->label :
+		    "the group", o->rsc == R_START ? "start" : "stop", text,
+		    (unsigned long long)(o->now - (o->rsc == R_START ?
+		    o->start_t : o->stop_t)));
+		return 0;
 	}
 	if (o != NULL && strcmp(ev, "carrier") == 0) {		/* H9 */
 		/* "carrier G up": every link of the group has it again */
