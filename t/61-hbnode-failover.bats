@@ -190,7 +190,7 @@ both_up() {
 	[[ $output != *"state="* ]]
 }
 
-@test "the debugfile says how long each resource took to start and to stop" {
+@test "the debugfile says when each step of a start and a stop was done" {
 	ha_conf n1 "debugfile $(ha_dir n1)/ha-debug"
 	ha_conf n2
 	ha_start n1
@@ -198,12 +198,21 @@ both_up() {
 	ha_watch 15 n1 || { ha_log n1; ha_log n2; false; }
 	wait_until 10 grep -q "master holds the resource group" "$(ha_dir n1)/ha-log"
 	run -0 ha_hb n1 stop
-	run -0 grep -Eo '(started|stopped) .*' "$(ha_dir n1)/ha-debug"
-	# started left to right, stopped right to left
-	[[ ${lines[0]} =~ ^"started IPaddr 192.0.2.100/24 ("[0-9]+" ms)"$ ]]
-	[[ ${lines[1]} =~ ^"started web ("[0-9]+" ms)"$ ]]
-	[[ ${lines[2]} =~ ^"stopped web ("[0-9]+" ms)"$ ]]
-	[[ ${lines[3]} =~ ^"stopped IPaddr 192.0.2.100/24 ("[0-9]+" ms)"$ ]]
+	run -0 grep -Eo 'the group (start|stop): .*' "$(ha_dir n1)/ha-debug"
+	# started left to right, stopped right to left, each step with the
+	# ms since the start or stop began
+	local want=("the group start: probed 192.0.2.100: free"
+	    "the group start: added 192.0.2.100"
+	    "the group start: announcing 192.0.2.100"
+	    "the group start: started web in [0-9]+ ms"
+	    "the group stop: stopped web in [0-9]+ ms"
+	    "the group stop: removed 192.0.2.100/24") i
+	[ "${#lines[@]}" -eq "${#want[@]}" ] || { printf '%s\n' "${lines[@]}"; false; }
+	for i in "${!want[@]}"; do
+		[[ ${lines[i]} =~ ^${want[i]}", +"[0-9]+" ms"$ ]] ||
+		    { echo "line $i: ${lines[i]}"; false; }
+	done
+	grep -Eq 'the resource group: released in [0-9]+ ms' "$(ha_dir n1)/ha-debug"
 }
 
 @test "one of hbnode's programs dies: it releases the group and exits 3" {

@@ -461,8 +461,9 @@ fm_no_both_after() {
 	# two leases' time: an address expiring would show as "part"
 	fm_steady 4 n2 || logs
 	! grep -q "vanished" "$(ha_dir n2)/ha-log" || logs
-	# started together: each took the time of all
-	grep -q "started IPaddr 2001:db8::100/64" "$(hk_scope)/n2-debug" || logs
+	# started together, each in a child of its own
+	grep -q "the group start: added 2001:db8::100, +" "$(hk_scope)/n2-debug" || logs
+	grep -q "the group start: added and announcing the addresses, +" "$(hk_scope)/n2-debug" || logs
 	fm_done 2500
 	fm_assert_move "kill -9 n1" n2 4000
 }

@@ -217,8 +217,8 @@ check() {
 	ha_steady 1 n2
 	# an ordinary resource: started and stopped by the script only
 	run -0 cat "$(ha_dir n1)/ha-debug"
-	[[ $output =~ "started IPaddr2 $VIP/24/lan0 ("[0-9]+" ms)" ]]
-	[[ $output =~ "stopped IPaddr2 $VIP/24/lan0 ("[0-9]+" ms)" ]]
+	[[ $output =~ "started IPaddr2 $VIP/24/lan0 in "[0-9]+" ms" ]]
+	[[ $output =~ "stopped IPaddr2 $VIP/24/lan0 in "[0-9]+" ms" ]]
 	echo "$output" | grep -Eo '(started|stopped) IPaddr2 .*' | sed 's/^/# /' >&3 || true
 	! grep -q 'resource .* failed' "$(ha_dir n1)/ha-log" "$(ha_dir n2)/ha-log" || false
 	# the agents' state stayed in the lab

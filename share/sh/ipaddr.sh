@@ -24,9 +24,7 @@
 #                     With ipa_iface given and no prefix, the prefix of the
 #                     subnet on that interface that holds ipa_addr, else
 #                     the whole length (32 or 128).
-#   ipa_label         print the alias label: the one given, else
-#                     IFACE:LASTOCTET ("lan0:100"), or nothing for IPv6 or
-#                     when it would be too long.
+#   ipa_setup ...     and the actions on the address: below.
 
 ipa_v4() {
 	# A dotted quad, each part 0-255, no leading junk.
@@ -197,13 +195,130 @@ ipa_findif() {
 	return 0
 }
 
-ipa_label() {
-	[ "$ipa_fam" = 4 ] || return 0
-	if [ -n "$ipa_lab" ]; then
-		printf '%s\n' "$ipa_lab"
-		return 0
+
+# ---- the address itself: IPaddr's actions, shared by resource.d/IPaddr
+# and hbnode, which runs them in its own shell (no script to start: a
+# takeover's address costs a vipctl and a garp, ~2 ms each).  Each needs
+# ipa_setup first.  None exits; each returns its status, with the reason
+# in ipa_err.
+#
+#   ipa_setup RUNDIR  after ipa_parse and ipa_findif: ipa_spec (ADDR/PREFIX),
+#                     ipa_lv (the alias label: the one given, else
+#                     IFACE:LASTOCTET, "lan0:100"; empty for IPv6 or when
+#                     it would be longer than 15), ipa_vipctl and
+#                     ipa_garp (the programs; 5 when one is missing), and
+#                     the announcer's files under RUNDIR: its pid
+#                     (IPaddr.ADDR.garp.pid) and what it said
+#                     (IPaddr.ADDR.garp.err)
+#   ipa_carrier       0 when the interface has carrier
+#   ipa_present       0 when the address is on the interface
+#   ipa_add           add it, or renew it when present: the label, and
+#                     the lease $HAKIT_LEASE when set (vipctl add)
+#   ipa_del           stop the announcer and remove the address
+#   ipa_announce      announce it: five rounds of gratuitous ARP (IPv6:
+#                     unsolicited neighbour advertisements) 250 ms apart,
+#                     the first at once, by one garp in the background
+#                     that ipa_del stops
+#   ipa_probe WAIT_MS probe (garp -D, each probe waiting
+#                     $HAKIT_PROBE_TIMEOUT, default 100ms) until nobody
+#                     answers or WAIT_MS has passed: 0 free, 1 answered
+#                     (ipa_err names the MAC), 2 the probe failed
+
+ipa_setup() {
+	ipa_spec=$ipa_addr/$ipa_plen ipa_lv=""
+	if [ "$ipa_fam" = 4 ]; then
+		if [ -n "$ipa_lab" ]; then
+			ipa_lv=$ipa_lab
+		else
+			ipa_lv=$ipa_iface:${ipa_addr##*.}
+			[ "${#ipa_lv}" -le 15 ] || ipa_lv=""
+		fi
 	fi
-	ipa_l="$ipa_iface:${ipa_addr##*.}"
-	[ "${#ipa_l}" -le 15 ] && printf '%s\n' "$ipa_l"
-	return 0
+	ipa_rundir=$1
+	ipa_pidf=$1/IPaddr.$ipa_addr.garp.pid
+	ipa_errf=$1/IPaddr.$ipa_addr.garp.err
+	# found once (hbnode calls this for every action)
+	[ -n "${ipa_vipctl:-}" ] || ipa_vipctl=$(hk_bin vipctl) ||
+	    { ipa_err="vipctl not found"; ipa_vipctl=""; return 5; }
+	[ -n "${ipa_garp:-}" ] || ipa_garp=$(hk_bin garp) ||
+	    { ipa_err="garp not found"; ipa_garp=""; return 5; }
+}
+
+ipa_carrier() {
+	ipa_c=0
+	read -r ipa_c <"/sys/class/net/$ipa_iface/carrier" 2>/dev/null || ipa_c=0
+	[ "$ipa_c" = 1 ]
+}
+
+ipa_present() {
+	"$ipa_vipctl" check "$ipa_spec" dev "$ipa_iface" >/dev/null
+}
+
+ipa_add() {
+	set -- "$ipa_spec" dev "$ipa_iface"
+	[ -z "$ipa_lv" ] || set -- "$@" label "$ipa_lv"
+	[ -z "${HAKIT_LEASE:-}" ] || set -- "$@" lease "$HAKIT_LEASE"
+	"$ipa_vipctl" add "$@" || { ipa_err="vipctl add $ipa_spec failed"; return 1; }
+}
+
+# only our announcer: its pid file stays after it has ended, and the
+# number may be another process's by now (hk_pid_read proves it).  What
+# it said stays for the administrator; an empty file says nothing and
+# goes.
+ipa_unannounce() {
+	if ipa_p=$(hk_pid_read "$ipa_pidf"); then
+		kill "$ipa_p" 2>/dev/null || true
+	fi
+	rm -f "$ipa_pidf"
+	if [ -e "$ipa_errf" ] && [ ! -s "$ipa_errf" ]; then
+		rm -f "$ipa_errf"
+	fi
+}
+
+ipa_del() {
+	ipa_unannounce
+	"$ipa_vipctl" del "$ipa_spec" dev "$ipa_iface" ||
+	    { ipa_err="vipctl del $ipa_spec failed"; return 1; }
+}
+
+# An IPv6 address on an interface that forwards is a router's: its
+# advertisements say so (RFC 4861 4.4, the R flag), or a client that
+# routes through it would drop it as its router (RFC 4861 7.2.5).  The
+# announcer's stderr goes to a file: a caller reading ours through a
+# pipe must not wait for it to finish.
+ipa_announce() {
+	set -- -I "$ipa_iface"
+	if [ "$ipa_fam" = 6 ]; then
+		# dash reads /proc/sys a byte at a time and sees its end before
+		# the newline (read fails, the value is read all the same)
+		ipa_fw=""
+		read -r ipa_fw <"/proc/sys/net/ipv6/conf/$ipa_iface/forwarding" 2>/dev/null || :
+		[ "${ipa_fw:-0}" = 0 ] || set -- "$@" -R
+	fi
+	[ -d "$ipa_rundir" ] || mkdir -p -- "$ipa_rundir"
+	ipa_unannounce
+	"$ipa_garp" -c 5 -i 250ms "$@" "$ipa_addr" </dev/null >/dev/null \
+	    2>>"$ipa_errf" &
+	hk_pid_write "$ipa_pidf" "$!" || hk_warn "cannot write $ipa_pidf"
+}
+
+ipa_probe() {
+	ipa_t0=$(date +%s%N)
+	while :; do
+		ipa_rc=0
+		ipa_mac=$("$ipa_garp" -D -t "${HAKIT_PROBE_TIMEOUT:-100ms}" \
+		    -I "$ipa_iface" "$ipa_addr") || ipa_rc=$?
+		case $ipa_rc in
+		0) return 0 ;;
+		1) ;;
+		*) ipa_err="garp -D failed on $ipa_iface (status $ipa_rc)"
+		   return 2 ;;
+		esac
+		ipa_t1=$(date +%s%N)
+		if [ $(((ipa_t1 - ipa_t0) / 1000000)) -ge "$1" ]; then
+			ipa_err="$ipa_addr is answered by ${ipa_mac:-another host}: not added"
+			return 1
+		fi
+		sleep 0.2
+	done
 }

@@ -132,6 +132,11 @@ ha_holder() {
 	local a=0 b=0
 	ha_has n1 && a=1
 	ha_has n2 && b=1
+	# the two looks are not at once: an address moved between them (a
+	# handover takes ~10 ms) is n1's no longer when n1 is looked at again
+	if [ "$a$b" = 11 ] && ! ha_has n1; then
+		a=0
+	fi
 	case $a$b in
 	00) echo none ;;
 	10) echo n1 ;;
