@@ -459,12 +459,16 @@ start(struct own *o, uint64_t probe, const char *why)
 	o->dirty = 0;
 	o->rsc = R_START;
 	o->start_t = o->now;
-	announce(o);
-	/* the scripts first: the log lines after cost no takeover time */
+	/*
+	 * The scripts first, then the announcement (rsc=acq, which only
+	 * informs: the claim, if any, is settled) and the log lines, which
+	 * cost no takeover time so.
+	 */
 	if ((probe == 0 && o->preleased) || fresh)
 		act("start %d none", o->id);
 	else
 		act("start %d %llu", o->id, (unsigned long long)probe);
+	announce(o);
 	act("transition %s taking over %s (%s)", o->node, o->label, why);
 	if (fresh)
 		act("log debug %s: no probe: nobody answered for its "
@@ -796,12 +800,17 @@ decide(struct own *o)
 			else
 				snprintf(o->why, sizeof(o->why), "nobody holds "
 				    "it; %s is designated", o->node);
+			/*
+			 * A peer in standby never claims: no wait, and no
+			 * claim announced before the start (N3).
+			 */
+			if (pstandby) {					/* N3 */
+				start(o, 0, o->why);
+				break;
+			}
 			o->rsc = R_CLAIM;
 			o->claim_t = o->now;
 			announce(o);
-			/* A peer in standby never claims: no wait. */
-			if (pstandby)					/* N3 */
-				start(o, 0, o->why);
 		}							/* N4 */
 		break;
 	case R_START:

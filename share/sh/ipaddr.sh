@@ -266,12 +266,17 @@ ipa_add() {
 # it said stays for the administrator; an empty file says nothing and
 # goes.
 ipa_unannounce() {
-	if ipa_p=$(hk_pid_read "$ipa_pidf"); then
-		kill "$ipa_p" 2>/dev/null || true
+	# no fork unless there is a file to remove (on a takeover's path)
+	[ -e "$ipa_pidf" ] || [ -e "$ipa_errf" ] || return 0
+	# hk_pid: the pid hk_pid_read proved ours (common.sh)
+	if hk_pid_read "$ipa_pidf" >/dev/null; then
+		# shellcheck disable=SC2154
+		kill "$hk_pid" 2>/dev/null || true
 	fi
-	rm -f "$ipa_pidf"
 	if [ -e "$ipa_errf" ] && [ ! -s "$ipa_errf" ]; then
-		rm -f "$ipa_errf"
+		rm -f "$ipa_pidf" "$ipa_errf"
+	else
+		rm -f "$ipa_pidf"
 	fi
 }
 

@@ -23,6 +23,8 @@
 # installed with apt-get when missing (skipped if that fails).
 #
 #   sh t/bench/failover.sh      (as root; make bench runs it)
+#   CASES="crash300 handover300" RUNS=3 sh t/bench/failover.sh  (a few cases:
+#   crash300 crash150 handover300 handover150 d500 slow soft stop idle)
 set -eu
 
 # shellcheck source=t/bench/lib.sh
@@ -30,6 +32,9 @@ set -eu
 cd -- "$top"
 runs=${RUNS:-10}
 slow_runs=${SLOW_RUNS:-5}
+idle_s=${IDLE_S:-60}
+loaded_s=${LOADED_S:-600}
+cases=${CASES:-crash300 crash150 handover300 handover150 d500 slow soft stop idle loaded300 loaded150}
 
 bench_need_root
 bench_need hbsend hbrecv vipctl garp t/hkhttpd t/haclient
@@ -88,24 +93,38 @@ answer_is() {
 	[ "$(grep '^answer ' "$client_out" | tail -n 1 | cut -d' ' -f2)" = "$1" ]
 }
 outage_since() {
-	# the longest outage after line $1 of the client's output
-	tail -n "+$(($1 + 1))" "$client_out" | grep '^outage ' |
-	    sed 's/^outage ms=\([0-9]*\).*/\1/' | sort -n | tail -n 1
+	# the longest outage after line $1 of the client's output; 0 when
+	# no request failed
+	o=$(tail -n "+$(($1 + 1))" "$client_out" | grep '^outage ' |
+	    sed 's/^outage ms=\([0-9]*\).*/\1/' | sort -n | tail -n 1)
+	echo "${o:-0}"
 }
 
 # --- hakit -----------------------------------------------------------------
+# hb_rsc: what the group holds.  addr: the address alone, the web
+# server running on both nodes all the time, as with keepalived (the
+# comparison); svc: the address and the web server as a resource,
+# started on the holder only (heartbeat's usual haresources line).
+hb_rsc=svc
+
 hb_conf() {
-	# hb_conf KEEPALIVE DEADTIME
+	# hb_conf KEEPALIVE DEADTIME [AUTO_FAILBACK]
 	for n in a b; do
 		d=$tmp/$n
 		rm -rf "$d"
 		mkdir -p "$d/ha.d/resource.d" "$d/run"
 		printf '%s\n' "keepalive $1" "deadtime $2" "initdead $2" \
-		    "bcast lan0" "node a b" "auto_failback off" \
-		    "logfile $d/ha-log" "crm off" >"$d/ha.d/ha.cf"
+		    "bcast lan0" "node a b" "auto_failback ${3:-off}" \
+		    "logfile $d/ha-log" "debugfile $d/debug" "crm off" \
+		    >"$d/ha.d/ha.cf"
 		printf 'auth 1\n1 sha256 bench\n' >"$d/ha.d/authkeys"
 		chmod 600 "$d/ha.d/authkeys"
-		echo "a $VIP/24 web" >"$d/ha.d/haresources"
+		if [ "$hb_rsc" = addr ]; then
+			echo "a $VIP/24" >"$d/ha.d/haresources"
+			web_start "$n"
+		else
+			echo "a $VIP/24 web" >"$d/ha.d/haresources"
+		fi
 		cat >"$d/ha.d/resource.d/web" <<-X
 		#!/bin/sh
 		case \$1 in
@@ -160,9 +179,12 @@ revive() {
 }
 
 results=""
+med_prev="" med_last=""
 record() {
 	# record LABEL FILE-OF-MS
 	bench_stats "$2"
+	med_prev=$med_last med_last=""
+	[ "$bench_n" -eq 0 ] || med_last=${bench_med%.*}
 	if [ "$bench_n" -eq 0 ]; then
 		line=$(printf '%-44s  no run completed' "$1")
 	else
@@ -203,17 +225,125 @@ bench_hbnode() {
 			break
 		fi
 		ms=$(outage_since "$mark")
-		echo "  run $r: ${ms:-?} ms" >&2
+		echo "  run $r: ${ms:-?} ms  [$(steps "$new")]" >&2
 		[ -z "$ms" ] || echo "$ms" >>"$f"
 		# a stopped hbnode is killed with the rest (a reboot)
 		[ "$4" != stop ] || kill_node "$holder" soft
 		revive "$holder"
+		[ "$hb_rsc" = svc ] || web_start "$holder"
 		hb_start "$holder"
 		bench_wait $((dead_s * 3 + 15)) hb_sees "$holder" "$new" ||
 		    echo "  run $r: $holder did not rejoin" >&2
 		holder=$new
 	done
 	record "$5" "$f"
+}
+
+# ratio: the last two medians recorded, hbnode's over keepalived's
+ratio() {
+	[ -n "$med_prev" ] && [ -n "$med_last" ] && [ "$med_last" -gt 0 ] ||
+	    return 0
+	line=$(awk -v a="$med_prev" -v b="$med_last" 'BEGIN {
+	    printf "%-44s  %.2f", "  ratio hbnode / keepalived (medians)", a / b }')
+	echo "$line"
+	results="$results$line
+"
+}
+
+hb_cmd() {
+	# hb_cmd NODE COMMAND...: hbnode's command on NODE
+	n=$1
+	shift
+	nx "$n" hbnode -c "$tmp/$n/ha.d" -n "$n" -s "$tmp/$n/run" \
+	    -l "$tmp/$n/lib" "$@" >/dev/null 2>&1
+}
+
+# steps NODE: the steps of NODE's last takeover, from its debugfile
+# (hbnode(8), DEBUG), on one line for the run's report
+steps() {
+	f=$tmp/$1/debug
+	[ -r "$f" ] || return 0
+	n=$(grep -n 'taking over' "$f" | tail -n 1 | cut -d: -f1)
+	[ -n "$n" ] || return 0
+	tail -n "+$n" "$f" | grep -E 'no probe|the group start|acquired in' |
+	    sed -e 's/^.* \(debug\|info\): //' -e 's/^the group start: //' \
+	    -e 's/^the resource group: //' -e 's/^.*acquired in/acquired in/' |
+	    tr '\n' ';' | cut -c 1-260
+}
+
+bench_handover() {
+	# bench_handover KEEPALIVE DEADTIME RUNS failback|planned LABEL
+	# failback: the home node a is killed, b takes over, a comes back
+	# and takes the group back (auto_failback on): the outage of that
+	# return.  planned: hbnode standby on the holder, then hbnode
+	# takeover on the node that stood by: both outages; a fresh pair
+	# each run (after a takeover the other node stays in standby, and
+	# standby there would be refused)
+	f=$tmp/ms.txt f2=$tmp/ms2.txt
+	: >"$f"
+	: >"$f2"
+	r=0
+	while [ "$r" -lt "$3" ]; do
+		if [ "$r" = 0 ] || [ "$4" = planned ]; then
+			relab
+			if [ "$4" = failback ]; then hb_conf "$1" "$2" on; else hb_conf "$1" "$2"; fi
+			hb_start a
+			hb_start b
+			client_start
+			if ! bench_wait 30 answer_is A; then
+				echo "failover.sh: hbnode never served ($1/$2)" >&2
+				return 0
+			fi
+			bench_wait 30 hb_sees b a || true
+		fi
+		r=$((r + 1))
+		sleep 1
+		if [ "$4" = failback ]; then
+			kill_node a power
+			bench_wait 30 answer_is B || { echo "  run $r: no takeover" >&2; break; }
+			revive a
+			sleep 0.5
+			[ "$hb_rsc" = svc ] || web_start a
+			mark=$(wc -l <"$client_out")
+			hb_start a
+			if ! bench_wait 30 answer_is A; then
+				echo "  run $r: no failback" >&2
+				break
+			fi
+			ms=$(outage_since "$mark")
+			echo "  run $r: ${ms:-?} ms  [$(steps a)]" >&2
+			[ -z "$ms" ] || echo "$ms" >>"$f"
+			bench_wait 30 hb_sees b a || echo "  run $r: b did not see a" >&2
+			continue
+		fi
+		mark=$(wc -l <"$client_out")
+		hb_cmd a standby || { echo "  run $r: standby refused" >&2; break; }
+		if ! bench_wait 30 answer_is B; then
+			echo "  run $r: standby moved nothing" >&2
+			break
+		fi
+		ms=$(outage_since "$mark")
+		echo "  run $r standby: ${ms:-?} ms  [$(steps b)]" >&2
+		[ -z "$ms" ] || echo "$ms" >>"$f"
+		bench_wait 30 hb_sees a b || true
+		sleep 1
+		mark=$(wc -l <"$client_out")
+		hb_cmd a takeover || { echo "  run $r: takeover refused" >&2; break; }
+		if ! bench_wait 30 answer_is A; then
+			echo "  run $r: takeover moved nothing" >&2
+			break
+		fi
+		ms=$(outage_since "$mark")
+		echo "  run $r takeover: ${ms:-?} ms  [$(steps a)]" >&2
+		[ -z "$ms" ] || echo "$ms" >>"$f2"
+		bench_wait 30 hb_sees b a || true
+	done
+	if [ "$4" = failback ]; then
+		record "$5" "$f"
+	else
+		record "$5, standby" "$f"
+		record "$5, takeover" "$f2"
+	fi
 }
 
 # --- keepalived ------------------------------------------------------------
@@ -224,8 +354,13 @@ else
 	echo "failover.sh: keepalived not installable; comparison skipped" >&2
 fi
 
+ka_int() {
+	# ka_int MS: keepalived's advert_int, in seconds
+	awk -v m="$1" 'BEGIN { printf "%g", m / 1000 }'
+}
+
 ka_conf() {
-	# ka_conf ADVERT_INT
+	# ka_conf ADVERT_INT [preempt]
 	for n in a b; do
 		d=$tmp/ka-$n
 		rm -rf "$d"
@@ -239,7 +374,7 @@ ka_conf() {
 		}
 		vrrp_instance VI_1 {
 		    state BACKUP
-		    nopreempt
+		    $( [ "${2:-}" = preempt ] || echo nopreempt )
 		    interface lan0
 		    virtual_router_id 51
 		    priority $( [ "$n" = a ] && echo 150 || echo 100 )
@@ -317,27 +452,220 @@ bench_keepalived() {
 	record "$3" "$f"
 }
 
+bench_ka_preempt() {
+	# bench_ka_preempt ADVERT_INT RUNS LABEL: a (priority 150) is killed,
+	# b takes over, a comes back and preempts: the outage of that return
+	relab
+	ka_conf "$1" preempt
+	web_start a
+	web_start b
+	ka_start a
+	sleep 0.5
+	ka_start b
+	client_start
+	if ! bench_wait 30 answer_is A; then
+		echo "failover.sh: keepalived never served" >&2
+		return 0
+	fi
+	f=$tmp/ka-ms.txt
+	: >"$f"
+	r=0
+	while [ "$r" -lt "$2" ]; do
+		r=$((r + 1))
+		sleep 1
+		kill_node a power
+		bench_wait 30 answer_is B || { echo "  run $r: no takeover" >&2; break; }
+		nx a ip addr del "$VIP/24" dev lan0 2>/dev/null || true
+		revive a
+		sleep 0.5
+		mark=$(wc -l <"$client_out")
+		web_start a
+		ka_start a
+		if ! bench_wait 30 answer_is A; then
+			echo "  run $r: no preemption" >&2
+			break
+		fi
+		ms=$(outage_since "$mark")
+		echo "  run $r: ${ms:-?} ms" >&2
+		[ -z "$ms" ] || echo "$ms" >>"$f"
+	done
+	record "$3" "$f"
+}
+
+# cpu_ticks NS...: user + system time of every process in the namespaces,
+# with that of their reaped children, in clock ticks (proc(5): fields
+# 14-17 of /proc/PID/stat, counted after the command's closing ")")
+cpu_ticks() {
+	for n in "$@"; do
+		for p in $(ip netns pids "$n" 2>/dev/null); do
+			sed 's/.*) //' "/proc/$p/stat" 2>/dev/null
+		done
+	done | awk '{ t += $12 + $13 + $14 + $15 } END { print t + 0 }'
+}
+
+# rss_kb NS...: the sum of VmRSS of their processes, kB
+rss_kb() {
+	for n in "$@"; do
+		for p in $(ip netns pids "$n" 2>/dev/null); do
+			awk '/^VmRSS:/ { print $2 }' "/proc/$p/status" 2>/dev/null
+		done
+	done | awk '{ t += $1 } END { print t + 0 }'
+}
+
+idle_line() {
+	# idle_line LABEL TICKS0 TICKS1 RSS
+	hz=$(getconf CLK_TCK)
+	line=$(awk -v l="$1" -v a="$2" -v b="$3" -v hz="$hz" -v s="$idle_s" \
+	    -v r="$4" 'BEGIN { ms = (b - a) * 1000 / hz
+	    printf "%-44s  CPU %6.0f ms in %d s (%.2f%%)  RSS %5.1f MiB", l, ms,
+	    s, ms / (s * 10), r / 1024 }')
+	echo "$line"
+	results="$results$line
+"
+}
+
+bench_idle() {
+	# a healthy pair for idle_s seconds: hbnode at 100ms/300ms, then
+	# keepalived at advert_int 0.1, each serving the web page
+	relab
+	hb_conf 100ms 300ms
+	hb_start a
+	hb_start b
+	client_start
+	bench_wait 30 answer_is A || echo "failover.sh: hbnode never served" >&2
+	kill "$client_pid" 2>/dev/null
+	client_pid=""
+	sleep 3
+	t0=$(cpu_ticks "$id-a" "$id-b")
+	sleep "$idle_s"
+	t1=$(cpu_ticks "$id-a" "$id-b")
+	idle_line "hbnode pair 100ms/300ms, idle" "$t0" "$t1" \
+	    "$(rss_kb "$id-a" "$id-b")"
+	[ "$ka_ok" = 1 ] || return 0
+	relab
+	ka_conf 0.1
+	web_start a
+	web_start b
+	ka_start a
+	sleep 0.5
+	ka_start b
+	sleep 3
+	t0=$(cpu_ticks "$id-a" "$id-b")
+	sleep "$idle_s"
+	t1=$(cpu_ticks "$id-a" "$id-b")
+	idle_line "keepalived pair advert_int 0.1, idle" "$t0" "$t1" \
+	    "$(rss_kb "$id-a" "$id-b")"
+}
+
+# bench_loaded KEEPALIVE DEADTIME LABEL: a healthy pair for loaded_s
+# seconds, one core kept busy by a spinning process (the machine
+# loaded); each takeover or release after the first is a false death.
+bench_loaded() {
+	relab
+	hb_conf "$1" "$2"
+	hb_start a
+	hb_start b
+	client_start
+	bench_wait 30 answer_is A || echo "failover.sh: hbnode never served" >&2
+	bench_wait 30 hb_sees b a || true
+	sleep 2
+	t0a=$(grep -c 'taking over\|releasing' "$tmp/a/run/transitions")
+	t0b=$(grep -c 'taking over\|releasing' "$tmp/b/run/transitions")
+	w0=$(cat "$tmp/a/ha-log" "$tmp/b/ha-log" | grep -c 'late heartbeat')
+	o0=$(grep -c '^outage ' "$client_out")
+	sh -c 'while :; do :; done' &
+	spin=$!
+	sleep "$loaded_s"
+	kill "$spin"
+	t1a=$(grep -c 'taking over\|releasing' "$tmp/a/run/transitions")
+	t1b=$(grep -c 'taking over\|releasing' "$tmp/b/run/transitions")
+	w1=$(cat "$tmp/a/ha-log" "$tmp/b/ha-log" | grep -c 'late heartbeat')
+	mark=$(($(grep -c '^outage ' "$client_out") - o0))
+	line=$(printf '%-44s  %d false takeovers or releases, %d late heartbeats, %d client outages in %d s' \
+	    "$3" $((t1a - t0a + t1b - t0b)) $((w1 - w0)) "$mark" "$loaded_s")
+	echo "$line"
+	results="$results$line
+"
+}
+
+want() {
+	case " $cases " in
+	*" $1 "*) return 0 ;;
+	esac
+	return 1
+}
+
 echo "failover.sh: outage seen by a client (a request every 10ms) when the"
-echo "node holding $VIP dies (every process killed, cable pulled)"
+echo "node holding $VIP dies (every process killed, cable pulled), when it"
+echo "comes back (failback, preemption) and when it is asked to let go"
 lab
-echo "hbnode 100ms/500ms:" >&2
-bench_hbnode 100ms 500ms 1 "$runs" power "hakit hbnode keepalive 100ms deadtime 500ms"
-if [ "$ka_ok" = 1 ]; then
-	echo "keepalived advert_int 0.1:" >&2
-	bench_keepalived 0.1 "$runs" "keepalived VRRPv3 advert_int 0.1"
+for t in 300 150; do
+	ka=$(( t / 3 ))
+	# as keepalived: the web server on both nodes, the address moves
+	hb_rsc=addr
+	if want "crash$t"; then
+		echo "hbnode $ka ms/$t ms, crash:" >&2
+		bench_hbnode "${ka}ms" "${t}ms" 1 "$runs" power \
+		    "hbnode keepalive ${ka}ms deadtime ${t}ms, crash"
+		if [ "$ka_ok" = 1 ]; then
+			echo "keepalived advert_int $(ka_int "$ka"), crash:" >&2
+			bench_keepalived "$(ka_int "$ka")" "$runs" \
+			    "keepalived VRRPv3 advert_int $(ka_int "$ka"), crash"
+			ratio
+		fi
+	fi
+	if want "handover$t"; then
+		echo "hbnode $ka ms/$t ms, failback:" >&2
+		bench_handover "${ka}ms" "${t}ms" "$runs" failback \
+		    "hbnode ${ka}ms/${t}ms, failback"
+		if [ "$ka_ok" = 1 ]; then
+			echo "keepalived advert_int $(ka_int "$ka"), preemption:" >&2
+			bench_ka_preempt "$(ka_int "$ka")" "$runs" \
+			    "keepalived advert_int $(ka_int "$ka"), preemption"
+			ratio
+		fi
+		echo "hbnode $ka ms/$t ms, standby and takeover:" >&2
+		bench_handover "${ka}ms" "${t}ms" "$runs" planned \
+		    "hbnode ${ka}ms/${t}ms"
+		hb_rsc=svc
+		echo "hbnode $ka ms/$t ms, failback, web server a resource:" >&2
+		bench_handover "${ka}ms" "${t}ms" "$runs" failback \
+		    "hbnode ${ka}ms/${t}ms, failback, web a resource"
+	fi
+done
+hb_rsc=svc
+if want d500; then
+	echo "hbnode 100ms/500ms:" >&2
+	bench_hbnode 100ms 500ms 1 "$runs" power "hbnode keepalive 100ms deadtime 500ms, crash"
 fi
-echo "hbnode 100ms/300ms (keepalived's 3 adverts):" >&2
-bench_hbnode 100ms 300ms 1 "$runs" power "hakit hbnode keepalive 100ms deadtime 300ms"
-echo "hbnode 2s/10s:" >&2
-bench_hbnode 2 10 10 "$slow_runs" power "hakit hbnode keepalive 2s deadtime 10s"
-if [ "$ka_ok" = 1 ]; then
-	echo "keepalived advert_int 2:" >&2
-	bench_keepalived 2 "$slow_runs" "keepalived VRRPv3 advert_int 2"
+if want slow; then
+	echo "hbnode 2s/10s:" >&2
+	bench_hbnode 2 10 10 "$slow_runs" power "hbnode keepalive 2s deadtime 10s, crash"
+	if [ "$ka_ok" = 1 ]; then
+		echo "keepalived advert_int 2:" >&2
+		bench_keepalived 2 "$slow_runs" "keepalived VRRPv3 advert_int 2, crash"
+		ratio
+	fi
 fi
-echo "hbnode 100ms/500ms, software death only:" >&2
-bench_hbnode 100ms 500ms 1 "$runs" soft "hakit 100ms/500ms, processes killed, cable in"
-echo "hbnode 100ms/500ms, hbnode SIGSTOPped:" >&2
-bench_hbnode 100ms 500ms 1 "$runs" stop "hakit 100ms/500ms, hbnode SIGSTOPped"
+if want soft; then
+	echo "hbnode 100ms/500ms, software death only:" >&2
+	bench_hbnode 100ms 500ms 1 "$runs" soft "hbnode 100ms/500ms, processes killed, cable in"
+fi
+if want stop; then
+	echo "hbnode 100ms/500ms, hbnode SIGSTOPped:" >&2
+	bench_hbnode 100ms 500ms 1 "$runs" stop "hbnode 100ms/500ms, hbnode SIGSTOPped"
+fi
+for t in 300 150; do
+	if want "loaded$t"; then
+		ka=$((t / 3))
+		echo "hbnode ${ka}ms/${t}ms, healthy, one core busy, ${loaded_s} s:" >&2
+		bench_loaded "${ka}ms" "${t}ms" "hbnode ${ka}ms/${t}ms, loaded, healthy"
+	fi
+done
+if want idle; then
+	echo "idle pairs, ${idle_s} s each:" >&2
+	bench_idle
+fi
 echo
 echo "== failover.sh summary"
 printf '%s' "$results"
