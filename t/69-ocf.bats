@@ -7,8 +7,10 @@
 # provider hakit only in /usr/lib/ocf/resource.d: a directory holding a
 # link hakit -> PREFIX/lib/ocf/resource.d/hakit (through which the agents
 # find PREFIX) is bind-mounted there in the mount namespace that ip
-# netns exec makes for each command, never in the host's.  .ci/run
-# installs the packages.
+# netns exec makes for each command, never in the host's.  Then hbnode
+# export (hbnode(8)): the CIB it prints checked by crm_verify --xml-file,
+# its placement by crm_simulate (no root needed).  .ci/run installs the
+# packages.
 
 load helpers/common
 
@@ -44,6 +46,10 @@ teardown_file() {
 }
 
 setup() {
+	# hbnode export needs no root
+	case $BATS_TEST_DESCRIPTION in
+	"hbnode export"*) export_conf; return 0 ;;
+	esac
 	need_netns
 	[ -s "$BATS_FILE_TMPDIR/.netns" ] || skip "the namespaces of setup_file are missing"
 	PRE=$(cat "$BATS_FILE_TMPDIR/pre")
@@ -64,6 +70,45 @@ teardown() {
 		rm -f "$PRE"/rsctmp/hakit/check.* || true
 	fi
 	hk_cleanup
+}
+
+# export_conf: a two-node CONFDIR in $C (hbnode's own tests' way: ucast
+# on lo), group 1 "master 192.0.2.100/24/lo:web web", group 2 "slave
+# 2001:db8::100 Filesystem::/dev/sdb1::/srv::ext4"; heartbeat's
+# Filesystem wrapper from Debian's heartbeat when there, else a stand-in.
+export_conf() {
+	C=$BATS_TEST_TMPDIR/ha.d
+	mkdir -p "$C/resource.d"
+	printf '%s\n' "keepalive 200ms" "deadtime 2" "ucast lo 203.0.113.7" \
+	    "node master" "node slave" >"$C/ha.cf"
+	printf 'auth 1\n1 sha256 s3cret\n' >"$C/authkeys"
+	chmod 600 "$C/authkeys"
+	printf '%s\n' "master 192.0.2.100/24/lo:web web" \
+	    "slave 2001:db8::100 Filesystem::/dev/sdb1::/srv::ext4" >"$C/haresources"
+	printf '#!/bin/sh\necho "web $*"\n' >"$C/resource.d/web"
+	printf '#!/bin/sh\nexit 0\n' >"$C/resource.d/Filesystem"
+	chmod 755 "$C/resource.d/web" "$C/resource.d/Filesystem"
+}
+
+# simulate FILE NODE...: crm_simulate on FILE (given quorum) with NODEs
+# up, each "NAME" or "NAME=PINGD" (a pingd node attribute); the
+# placement in $output.
+simulate() {
+	local f=$1 n nodes="" i=0
+	shift
+	for n; do
+		i=$((i + 1))
+		nodes="$nodes<node id=\"$i\" uname=\"${n%%=*}\">"
+		[ "$n" = "${n#*=}" ] || nodes="$nodes<instance_attributes id=\"na$i\"><nvpair id=\"np$i\" name=\"pingd\" value=\"${n#*=}\"/></instance_attributes>"
+		nodes="$nodes</node>"
+	done
+	sed -e "s|<nodes/>|<nodes>$nodes</nodes>|" -e 's|<cib |<cib have-quorum="1" |' \
+	    "$f" >"$f.sim"
+	local up=()
+	for n; do
+		up+=(--node-up "${n%%=*}")
+	done
+	run -0 timeout 30 crm_simulate --xml-file "$f.sim" "${up[@]}" --simulate
 }
 
 # need TOOL PACKAGE: fail, naming who installs it, when TOOL is missing.
@@ -223,4 +268,67 @@ on() {
 	[ "$rc" = 0 ] || { echo "$output"; false; }
 	crm force-check check "${o[@]}"
 	[ "$rc" = 7 ] || { echo "$output"; false; }
+}
+
+@test "hbnode export prints the cluster's CIB, valid for crm_verify: groups of hakit's and the system's agents, the home node, stickiness" {
+	need crm_verify pacemaker-cli-utils
+	run -0 --separate-stderr timeout 20 hbnode -c "$C" -n master export
+	printf '%s\n' "$output" >"$BATS_TEST_TMPDIR/cib.xml"
+	run -0 timeout 20 crm_verify --xml-file "$BATS_TEST_TMPDIR/cib.xml" -V
+	[ -z "$output" ] || { echo "$output"; false; }
+	local x
+	x=$(cat "$BATS_TEST_TMPDIR/cib.xml")
+	[[ $x == *'<group id="group_1">'*'type="IPaddr"'*'name="ip" value="192.0.2.100"'*'name="cidr_netmask" value="24"'*'name="nic" value="lo"'*'name="iflabel" value="web"'*'name="lease" value="3000ms"'*'class="service" type="web"'*'<group id="group_2">'*'value="2001:db8::100"'*'provider="heartbeat" type="Filesystem"'*'name="directory" value="/srv"'* ]] ||
+	    { echo "$x"; false; }
+	[[ $x == *'<rsc_location id="group_1-home" rsc="group_1" node="master" score="100"/>'* ]]
+	[[ $x == *'<rsc_location id="group_2-home" rsc="group_2" node="slave" score="100"/>'* ]]
+	# auto_failback on (heartbeat's default, legacy): no stickiness
+	[[ $x == *'name="resource-stickiness" value="0"'* ]]
+	[[ $x != *ping* ]]
+	# web is no init script: said, and exported all the same
+	[[ $stderr == *"web: $C/resource.d/web is not in /etc/init.d"* ]] || { echo "$stderr"; false; }
+	echo "auto_failback off" >>"$C/ha.cf"
+	run -0 --separate-stderr timeout 20 hbnode -c "$C" -n master export
+	[[ $output == *'name="resource-stickiness" value="200"'* ]]
+	# as installed, with a clean environment
+	if [ -s "$BATS_FILE_TMPDIR/pre" ]; then
+		run -0 --separate-stderr env -i PATH=/usr/bin:/bin \
+		    "$(cat "$BATS_FILE_TMPDIR/pre")/usr/sbin/hbnode" -c "$C" -n master export
+		[[ $output == *'<cib '* ]]
+	fi
+}
+
+@test "hbnode export: crm_simulate puts each group on its home node, ping nodes move it to the node reaching more, never to one reaching none" {
+	need crm_simulate pacemaker-cli-utils
+	run -0 --separate-stderr timeout 20 hbnode -c "$C" -n slave export
+	printf '%s\n' "$output" >"$BATS_TEST_TMPDIR/cib.xml"
+	simulate "$BATS_TEST_TMPDIR/cib.xml" master slave third
+	[[ $output == *"Revised Cluster Status"*"IPaddr_192.0.2.100"*"Started master"*"IPaddr_2001_db8__100"*"Started slave"* ]] ||
+	    { echo "$output"; false; }
+	printf '%s\n' "ping 198.51.100.1" "ping_group gw 198.51.100.2 198.51.100.3" >>"$C/ha.cf"
+	run -0 --separate-stderr timeout 20 hbnode -c "$C" -n slave export
+	printf '%s\n' "$output" >"$BATS_TEST_TMPDIR/cib.xml"
+	run -0 timeout 20 crm_verify --xml-file "$BATS_TEST_TMPDIR/cib.xml" -V
+	[[ $(cat "$BATS_TEST_TMPDIR/cib.xml") == *'type="ping"'*'name="host_list" value="198.51.100.1 198.51.100.2 198.51.100.3"'* ]]
+	# master reaches one ping host, slave two, third none
+	simulate "$BATS_TEST_TMPDIR/cib.xml" master=1000 slave=2000 third=0
+	[[ $output == *"Revised Cluster Status"*"IPaddr_192.0.2.100"*"Started slave"*"IPaddr_2001_db8__100"*"Started slave"* ]] ||
+	    { echo "$output"; false; }
+	# both reach them all: home again; third never
+	simulate "$BATS_TEST_TMPDIR/cib.xml" master=3000 slave=3000 third=0
+	[[ $output == *"Revised Cluster Status"*"IPaddr_192.0.2.100"*"Started master"*"IPaddr_2001_db8__100"*"Started slave"* ]] ||
+	    { echo "$output"; false; }
+	simulate "$BATS_TEST_TMPDIR/cib.xml" third=0
+	[[ $output == *"Revised Cluster Status"*"IPaddr_192.0.2.100"*"Stopped"* ]] || { echo "$output"; false; }
+}
+
+@test "hbnode export refuses a script with arguments it knows no agent for: the haresources line, exit 2, nothing printed" {
+	printf '#!/bin/sh\nexit 0\n' >"$C/resource.d/db"
+	chmod 755 "$C/resource.d/db"
+	printf '%s\n' "master 192.0.2.100 web" "slave 192.0.2.101 db::main::5432" >"$C/haresources"
+	run -2 --separate-stderr timeout 20 hbnode -c "$C" -n master export
+	[ -z "$output" ]
+	[[ $stderr == *"$C/haresources:2: db::main::5432: no Pacemaker agent known"* ]] || { echo "$stderr"; false; }
+	run -2 --separate-stderr timeout 20 hbnode -c "$C" -n master export now
+	[[ $stderr == *"export takes no argument"* ]]
 }
