@@ -195,12 +195,14 @@ hb_export() {
 	printf '<?xml version="1.0"?>\n'
 	printf '<!-- hbnode export of %s/ha.cf and haresources (nodes %s).\n' \
 	    "$(hx_xml "$hb_confdir" | sed 's/--/-_/g')" "$cf_nodes"
-	printf '     Load it on a running cluster with: cibadmin -R -x FILE\n'
+	printf '     Load it into a new cluster with: cibadmin -R -x FILE\n'
 	printf '     Timers of ha.cf for corosync.conf: totem { token: %s } (deadtime, ms);\n' "$cf_deadtime"
 	printf '     with two nodes: quorum { provider: corosync_votequorum  two_node: 1 }.\n'
 	printf '     No fencing is configured (stonith-enabled false), as with hbnode:\n'
 	printf '     configure a fence device before trusting the cluster with shared data. -->\n'
-	printf '<cib validate-with="pacemaker-3.0" epoch="1" num_updates="0" admin_epoch="0">\n'
+	# admin_epoch 1: newer than the empty configuration of a new
+	# cluster (admin_epoch 0, epoch growing), which cibadmin -R replaces
+	printf '<cib validate-with="pacemaker-3.0" epoch="1" num_updates="0" admin_epoch="1">\n'
 	printf '  <configuration>\n'
 	printf '    <crm_config>\n'
 	printf '      <cluster_property_set id="cib-bootstrap-options">\n'
