@@ -332,3 +332,18 @@ on() {
 	run -2 --separate-stderr timeout 20 hbnode -c "$C" -n master export now
 	[[ $stderr == *"export takes no argument"* ]]
 }
+
+@test "hakit-ocf(7) has an entry for every parameter and names every action of the agents' meta-data, and lints clean" {
+	command -v mandoc >/dev/null || skip "needs mandoc (apt-get install mandoc)"
+	local src=$HK_TOP/share/man/hakit-ocf.7 a p
+	run -0 mandoc -Tlint -W warning "$src"
+	for a in IPaddr check; do
+		run -0 "$HK_TOP/share/ocf/$a" meta-data
+		for p in $(printf '%s\n' "$output" | sed -n 's/.*<parameter name="\([a-z_]*\)".*/\1/p'); do
+			grep -qx ".It Ar $p" "$src" || { echo "$a: no entry '.It Ar $p' in hakit-ocf(7)"; false; }
+		done
+		for p in $(printf '%s\n' "$output" | sed -n 's/.*<action name="\([a-z-]*\)".*/\1/p'); do
+			grep -q "Cm $p" "$src" || { echo "$a: action $p not in hakit-ocf(7)"; false; }
+		done
+	done
+}

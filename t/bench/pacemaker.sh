@@ -200,6 +200,15 @@ kill_node() {
 }
 
 results=""
+# not_run LABEL WHY: say why there is no figure, on stderr and in the
+# summary.
+not_run() {
+	echo "$bench_name: $2" >&2
+	line=$(printf '%-52s  not run: %s' "$1" "$2")
+	results="$results$line
+"
+}
+
 record() {
 	bench_stats "$2"
 	if [ "$bench_n" -eq 0 ]; then
@@ -292,6 +301,9 @@ X
 cs_conf() {
 	for n in $NODES; do
 		d=$tmp/pm-$n
+		# a new cluster: no CIB, no logs of the timers before (the
+		# mounts made in it died with the node's processes)
+		rm -rf "$d"
 		mkdir -p "$d/etc-corosync"
 		{
 			printf 'totem {\n    version: 2\n    cluster_name: hakit\n'
@@ -353,15 +365,17 @@ pm_holder() {
 
 bench_pacemaker() {
 	# bench_pacemaker TOKEN-MS
+	label="Pacemaker (3 nodes) Corosync token ${1}ms"
 	relab
 	cs_conf "$1"
 	ha_conf "$1"
 	if ! nx a hbnode -c "$tmp/a/ha.d" -n a export >"$tmp/cib.xml" 2>"$tmp/export.err"; then
 		cat "$tmp/export.err" >&2
+		not_run "$label" "hbnode export failed"
 		return 0
 	fi
 	crm_verify --xml-file "$tmp/cib.xml" || {
-		echo "$bench_name: crm_verify refused the export" >&2
+		not_run "$label" "crm_verify refused the export"
 		return 0
 	}
 	t0=$(bench_now_ms)
@@ -369,22 +383,23 @@ bench_pacemaker() {
 		pm_start "$n"
 	done
 	if ! bench_wait 90 pm_online a 3; then
-		echo "$bench_name: the cluster did not form within 90 s; the nodes said:" >&2
+		echo "$bench_name: the nodes said:" >&2
 		for n in $NODES; do
 			tail -n 5 "$tmp/pm-$n/corosync.out" "$tmp/pm-$n/pacemakerd.out" \
 			    "$tmp/pm-$n/launch.out" "$tmp/pm-$n/corosync.log" 2>/dev/null >&2 || :
 		done
+		not_run "$label" "the cluster did not form within 90 s"
 		return 0
 	fi
 	echo "  cluster formed in $(($(bench_now_ms) - t0)) ms" >&2
 	pm a cibadmin -R -x "$tmp/cib.xml" || {
-		echo "$bench_name: cibadmin -R refused the export" >&2
+		not_run "$label" "cibadmin -R refused the export"
 		return 0
 	}
 	client_start
 	if ! bench_wait 60 answer_is A; then
-		echo "$bench_name: Pacemaker never served from a" >&2
 		pm a crm_mon -1 >&2 || :
+		not_run "$label" "Pacemaker never served from a"
 		return 0
 	fi
 	holder=a
@@ -414,7 +429,7 @@ bench_pacemaker() {
 		pm_start "$holder"
 		bench_wait 90 pm_online "$holder" 3 || echo "  run $r: $holder did not rejoin" >&2
 	done
-	record "Pacemaker (3 nodes) Corosync token ${1}ms" "$f"
+	record "$label" "$f"
 }
 
 echo "pacemaker.sh: outage seen by a client (a request every 10ms) when the"
