@@ -11,6 +11,9 @@ PREFIX = /usr/local
 SBINDIR = $(PREFIX)/sbin
 SHAREDIR = $(PREFIX)/share/hakit
 MANDIR = $(PREFIX)/share/man
+# hakit's OCF resource agents, where Pacemaker looks for provider hakit
+# (with PREFIX=/usr: /usr/lib/ocf/resource.d/hakit)
+OCFDIR = $(PREFIX)/lib/ocf/resource.d/hakit
 DESTDIR =
 
 CC = cc
@@ -35,6 +38,7 @@ WRAPPERS = $(sort $(notdir $(wildcard share/hbnode share/hbmon \
 	share/wanfailover)))
 MAN8 = $(sort $(wildcard share/man/*.8))
 MAN7 = $(sort $(wildcard share/man/*.7))
+AGENTS = $(sort $(notdir $(wildcard share/ocf/*)))
 SHAREDIRS = $(sort $(wildcard share/sh share/resource.d share/alert.d \
 	share/mon.d share/hooks.d))
 
@@ -125,7 +129,8 @@ lint-sh:
 
 install: all
 	mkdir -p $(DESTDIR)$(SBINDIR) $(DESTDIR)$(SHAREDIR) \
-		$(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man7
+		$(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man7 \
+		$(DESTDIR)$(OCFDIR)
 	for p in $(PROGS); do \
 		cp -f $(O)/$$p $(DESTDIR)$(SBINDIR)/$$p || exit 1; \
 		chmod 755 $(DESTDIR)$(SBINDIR)/$$p; done
@@ -134,6 +139,9 @@ install: all
 		chmod 755 $(DESTDIR)$(SBINDIR)/$$w; done
 	for d in $(SHAREDIRS); do \
 		cp -Rf $$d $(DESTDIR)$(SHAREDIR)/ || exit 1; done
+	for a in $(AGENTS); do \
+		cp -f share/ocf/$$a $(DESTDIR)$(OCFDIR)/$$a || exit 1; \
+		chmod 755 $(DESTDIR)$(OCFDIR)/$$a; done
 	for m in $(MAN8); do \
 		cp -f $$m $(DESTDIR)$(MANDIR)/man8/ || exit 1; done
 	for m in $(MAN7); do \
@@ -143,6 +151,9 @@ uninstall:
 	for p in $(PROGS) $(WRAPPERS); do \
 		rm -f $(DESTDIR)$(SBINDIR)/$$p; done
 	rm -rf $(DESTDIR)$(SHAREDIR)
+	for a in $(AGENTS); do \
+		rm -f $(DESTDIR)$(OCFDIR)/$$a; done
+	-rmdir $(DESTDIR)$(OCFDIR) 2>/dev/null
 	for m in $(MAN8); do \
 		rm -f $(DESTDIR)$(MANDIR)/man8/$${m##*/}; done
 	for m in $(MAN7); do \
