@@ -73,6 +73,43 @@ both_up() {
 	[[ $output == *"slave taking over the resource group (master is dead)"* ]]
 }
 
+@test "master powered off (its processes killed, its cable out): the slave probed while it was late, and takes over without a probe" {
+	ha_conf n1
+	ha_conf n2 "debugfile $(ha_dir n2)/ha-debug"
+	ha_start n1
+	ha_start n2
+	ha_watch 15 n1 || { ha_log n1; ha_log n2; false; }
+	wait_until 10 got MASTER
+	wait_until 10 grep -q "master holds the resource group" "$(ha_dir n1)/ha-log"
+	ha_kill_all n1
+	ip -n "$(ns sw)" link set p-n1 down
+	ha_watch 15 n2 || { ha_log n2; false; }
+	wait_until 10 got SLAVE
+	run -0 cat "$(ha_dir n2)/ha-debug"
+	# warntime (600 ms) came first: the watch probed, found it free
+	[[ $output == *"late heartbeat from node master"* ]]
+	[[ $output =~ "no probe: nobody answered for its addresses "[0-9]+" ms ago (probed since master was late)" ]]
+	[[ $output != *"the group start: probed"* ]]
+	[[ $output =~ "slave holds the resource group (acquired in "[0-9]+" ms)" ]]
+}
+
+@test "master's processes killed, its kernel alive: the slave's watch finds the address answered and the takeover waits for the lease" {
+	ha_conf n1
+	ha_conf n2 "debugfile $(ha_dir n2)/ha-debug"
+	ha_start n1
+	ha_start n2
+	ha_watch 15 n1 || { ha_log n1; ha_log n2; false; }
+	wait_until 10 got MASTER
+	wait_until 10 grep -q "master holds the resource group" "$(ha_dir n1)/ha-log"
+	ha_kill_all n1
+	ha_watch 15 n2 || { ha_log n2; false; }
+	wait_until 10 got SLAVE
+	run -0 cat "$(ha_dir n2)/ha-debug"
+	[[ $output =~ "master is late and an address is still answered (192.0.2.100 "[0-9a-f:]+"): a takeover would probe" ]]
+	[[ $output != *"no probe"* ]]
+	[[ $output == *"the group start: probed 192.0.2.100: free"* ]]
+}
+
 @test "the log gives a peer's silence with its unit: late heartbeat in ms, dead in seconds" {
 	both_up
 	ha_kill_all n1
@@ -192,12 +229,15 @@ both_up() {
 
 @test "the debugfile says when each step of a start and a stop was done" {
 	ha_conf n1 "debugfile $(ha_dir n1)/ha-debug"
-	ha_conf n2
+	ha_conf n2 "debugfile $(ha_dir n2)/ha-debug"
 	ha_start n1
 	ha_start n2
 	ha_watch 15 n1 || { ha_log n1; ha_log n2; false; }
 	wait_until 10 grep -q "master holds the resource group" "$(ha_dir n1)/ha-log"
 	run -0 ha_hb n1 stop
+	# the slave saw the release: no probe
+	wait_until 10 grep -q "slave holds the resource group" "$(ha_dir n2)/ha-log"
+	grep -q "no probe: master has just released it" "$(ha_dir n2)/ha-debug"
 	run -0 grep -Eo 'the group (start|stop): .*' "$(ha_dir n1)/ha-debug"
 	# started left to right, stopped right to left, each step with the
 	# ms since the start or stop began
