@@ -160,6 +160,8 @@ struct conf {
 struct mon {
 	struct conf	c, nc;		/* running, being read */
 	int		reading;	/* between reload/reset and end */
+	int		held;		/* a reload is asked: no run until it
+					 * comes, or resume */
 	int		resetting;	/* reset, not reload */
 	int		started;
 	int		bad;		/* the config being read has errors */
@@ -418,6 +420,9 @@ dep_compile(struct mon *m, struct conf *c, struct svc *s)
 				goto bad;
 			nst--;
 			p++;
+			/* a ! before the parenthesis applies to all of it */
+			while (nst > 0 && st[nst - 1].t == T_NOT)
+				s->rpn[s->nrpn++] = st[--nst];
 			continue;
 		}
 		if (*p == '!' || (n == 3 && strncmp(p, "not", 3) == 0)) {
@@ -1185,7 +1190,34 @@ record(struct mon *m, struct conf *c, char **w, int n, const char *line)
 	return 0;	/* records for hbmon alone */
 }
 
-/* The end of the records: compile the dependencies.  0 or -1. */
+/* How deep the chain of same-kind dependencies below s goes; more than
+ * limit when it loops (row D4). */
+static unsigned long
+dep_depth(const struct conf *c, const struct svc *s, unsigned long d,
+    unsigned long limit)
+{
+	unsigned long max = d;
+	int t;
+
+	if (d > limit)
+		return d;
+	for (t = 0; t < s->nrpn; t++) {
+		const struct svc *x;
+		unsigned long k;
+
+		if (s->rpn[t].t != T_SVC)
+			continue;
+		x = &c->s[s->rpn[t].v];
+		if (x->nrpn == 0 || x->depb != s->depb)
+			continue;
+		if ((k = dep_depth(c, x, d + 1, limit)) > max)
+			max = k;
+	}
+	return max;
+}
+
+/* The end of the records: compile the dependencies, refuse a loop or a
+ * chain deeper than dep_recur_limit.  0 or -1. */
 static int
 conf_check(struct mon *m, struct conf *c)
 {
@@ -1194,6 +1226,14 @@ conf_check(struct mon *m, struct conf *c)
 	for (i = 0; i < c->n; i++)
 		if (c->s[i].dep[0] && dep_compile(m, c, &c->s[i]) < 0)
 			return -1;
+	for (i = 0; i < c->n; i++)
+		if (c->s[i].nrpn > 0 &&
+		    dep_depth(c, &c->s[i], 0, c->recur) > c->recur) {
+			cferr(m, c->s[i].depline, "depend: the dependencies of "
+			    "%s/%s loop, or go deeper than dep_recur_limit %lu",
+			    c->s[i].group, c->s[i].name, c->recur);
+			return -1;
+		}
 	return m->bad ? -1 : 0;
 }
 
@@ -1428,11 +1468,13 @@ command(struct mon *m, char **w, int n)
 	}
 	if (strcmp(v, "reset") == 0 && n == 3) {		/* C4 */
 		kill_all(m);
+		m->held = 1;
 		out("reload %s reset", id);
 		return;
 	}
 	if (strcmp(v, "reload") == 0 && n == 3) {		/* C5 */
 		kill_all(m);
+		m->held = 1;
 		out("reload %s reload", id);
 		return;
 	}
@@ -1473,8 +1515,13 @@ event(struct mon *m, const char *raw, char **w, int n)
 	unsigned long v, ck;
 	long long t;
 
+	/* time has passed: what is due goes first */
+	if (m->started && !m->reading && !m->held)
+		schedule(m);
 	if (strcmp(w[0], "tick") == 0 && n == 1) {
-		/* time passes */
+		return;
+	} else if (strcmp(w[0], "resume") == 0 && n == 1) {
+		m->held = 0;	/* the reload did not come: go on as before */
 	} else if (strcmp(w[0], "wall") == 0 && n == 2) {
 		char *e;
 
@@ -1504,6 +1551,7 @@ event(struct mon *m, const char *raw, char **w, int n)
 		m->bad = 0;
 	} else if (strcmp(w[0], "end") == 0 && n == 1 && m->reading) {
 		m->reading = 0;
+		m->held = 0;
 		if (conf_check(m, &m->nc) < 0) {
 			out("log err the new configuration has errors: "
 			    "keeping the running one");
@@ -1525,7 +1573,7 @@ event(struct mon *m, const char *raw, char **w, int n)
 		warnf("ignored: %.80s", raw);
 		return;
 	}
-	if (m->started && !m->reading)
+	if (m->started && !m->reading && !m->held)
 		schedule(m);
 }
 
