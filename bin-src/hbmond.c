@@ -147,6 +147,7 @@ struct svc {
 	int		disabled;
 	int		depok;		/* -1 not evaluated */
 	int		depwait;	/* S5 said so */
+	int		nohostlog;	/* S6 said so */
 };
 
 struct conf {
@@ -820,12 +821,15 @@ schedule(struct mon *m)
 		s->depwait = 0;
 		if (run_hosts(m, s, hosts, sizeof(hosts)) == 0 && !s->nohosts &&
 		    !s->allowempty) {
-			out("log notice %s/%s: not run: no host left to "
-			    "monitor (disabled or dep_behavior hm)", s->group,
-			    s->name);			/* S6 */
+			if (!s->nohostlog)
+				out("log notice %s/%s: not run: no host left "
+				    "to monitor (disabled or dep_behavior hm)",
+				    s->group, s->name);	/* S6 */
+			s->nohostlog = 1;
 			next_slot(m, s);
 			continue;
 		}
+		s->nohostlog = 0;
 		tstr(ff, sizeof(ff), s->first_failure);
 		s->running = 1;
 		m->nrunning++;

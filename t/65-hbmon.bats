@@ -778,6 +778,169 @@ watch web
 	proc_alive "$hb"
 }
 
+# ---------------------------------------------------------------- depend
+
+# dep_cf: routers/ping and web/ssh depending on it, each on s.monitor
+# NAME (fails while $W/fail.NAME exists); interval 1m: they run at the
+# start and when hbmonctl's "test monitor" asks, nothing else
+dep_cf() {
+	printf '#!/bin/sh\necho "$$ start $(date +%%s%%N) $*" >>"%s/runs"\nif [ -e "%s/fail.$1" ]; then echo "$1 down"; exit 1; fi\nexit 0\n' \
+	    "$W" "$W" >"$W/mon/s.monitor"
+	chmod 755 "$W/mon/s.monitor"
+	cf "statedir = $W/state
+hostgroup routers 192.0.2.254
+hostgroup web 192.0.2.1
+
+watch routers
+	service ping
+		interval 1m
+		monitor s.monitor ping ;;
+		period
+			alert rec.alert ping-down
+
+watch web
+	service ssh
+		interval 1m
+		monitor s.monitor ssh ;;
+		depend routers:ping
+		period
+			alert rec.alert ssh-down
+			upalert rec.alert ssh-up"
+}
+
+# check GROUP SERVICE: hbmonctl test monitor, and wait until its
+# result is taken (the state file's runs= grew)
+check() {
+	local n
+	n=$(sed -n 's/.* runs=\([0-9]*\) .*/\1/p' "$W/state/hbmon.$1.$2")
+	run -0 timeout 10 hbmonctl -c "$W/mon.cf" test monitor "$1" "$2"
+	wait_until 10 grep -q " runs=$((n + 1)) " "$W/state/hbmon.$1.$2"
+}
+
+@test "depend: a failing dependency suppresses the alerts of what depends on it, and releases them when it holds again" {
+	dep_cf
+	start_hbmon
+	wait_until 10 test -s "$W/state/hbmon.web.ssh"
+	: >"$W/fail.ping"
+	: >"$W/fail.ssh"
+	check routers ping
+	check web ssh
+	# the router's alert, not the ssh one: mon's reason for depend
+	wait_until 5 has_alerts 1
+	grep -q 'ping-down' "$W/alerts"
+	! grep -q 'ssh-down' "$W/alerts" || false
+	grep -q 'web/ssh: depend "routers:ping" fails: alert suppressed' "$W/hbmon.err"
+	run -0 hbmonctl -c "$W/mon.cf" status
+	[[ $output == *"service web ssh status=failing exit=1 "*" alerts=0 disabled=0 depend=failing "* ]] || { echo "$output"; false; }
+	# the router answers again; ssh still fails: now it alerts
+	rm "$W/fail.ping"
+	check routers ping
+	check web ssh
+	wait_until 5 grep -q 'ssh-down' "$W/alerts"
+	alert_rec 2 | grep -qx 'MON_DEPEND_STATUS=1'
+	# and an upalert when it is back, as for any failure alerted
+	rm "$W/fail.ssh"
+	check web ssh
+	wait_until 5 grep -q 'ssh-up' "$W/alerts"
+}
+
+# ---------------------------------------------------------------- hbmonctl
+
+# As installed: make install into a prefix, hbmon and hbmonctl in a
+# clean environment (no HAKIT_*).
+@test "hbmonctl, installed, clean environment: every command against a running hbmon" {
+	local pre=$BATS_TEST_TMPDIR/usr n
+	run -0 make -s -C "$HK_TOP" O="$HAKIT_BINDIR" install PREFIX="$pre"
+	ctl() {
+		timeout 10 env -i PATH="$pre/sbin:/usr/sbin:/usr/bin:/sbin:/bin" \
+		    "$pre/sbin/hbmonctl" -c "$W/mon.cf" "$@"
+	}
+	dep_cf
+	sed -i '1i startupalerts_on_reset = yes' "$W/mon.cf"
+	sed -i 's/^\(\t\t\talert rec.alert ping-down\)$/\1\n\t\t\tstartupalert rec.alert ping-start/' "$W/mon.cf"
+	sed -i 's/^hostgroup web 192.0.2.1$/hostgroup web 192.0.2.1 192.0.2.2/' "$W/mon.cf"
+	sed -i 's/monitor s.monitor ssh ;;/monitor s.monitor ssh/' "$W/mon.cf"
+	bg_start -o "$W/hbmon.out" -e "$W/hbmon.err" timeout 120 \
+	    env -i PATH="$pre/sbin:/usr/sbin:/usr/bin:/sbin:/bin" \
+	    "$pre/sbin/hbmon" -f -c "$W/mon.cf" -m "$W/mon" -a "$W/alert"
+	HBPID=$BG_PID
+	wait_until 10 test -s "$W/state/hbmon.web.ssh"
+	# root's FIFO alone
+	[ "$(stat -c %A "$W/state/hbmon.ctl")" = prw------- ]
+	# status: a record a service
+	run -0 ctl status
+	[ "${#lines[@]}" -eq 2 ] || { echo "$output"; false; }
+	[[ ${lines[0]} =~ ^service\ routers\ ping\ status=ok\ exit=0\ last_check=[0-9]{10}\ next_check=[0-9]{10}\ alerts=1\ disabled=0\ depend=-\ running=0\ summary=$ ]] || { echo "$output"; false; }
+	[[ ${lines[1]} == "service web ssh status=ok exit=0 "*" alerts=0 disabled=0 depend=ok running=0 summary=" ]]
+	# disable service: the failure alerts nothing; enable: it does
+	run -0 ctl disable service web ssh
+	: >"$W/fail.ssh"
+	check web ssh
+	run -0 ctl status
+	[[ ${lines[1]} == "service web ssh status=failing exit=1 "*" disabled=1 "*"summary=ssh down" ]] || { echo "$output"; false; }
+	grep -q 'web/ssh is disabled: no failure alert' "$W/hbmon.err"
+	run -0 ctl enable service web ssh
+	check web ssh
+	wait_until 5 grep -q 'ssh-down' "$W/alerts"
+	# disable watch, listed; enable
+	run -0 ctl disable watch web
+	run -0 ctl status
+	[ "${lines[2]}" = "disabled watch web" ]
+	[[ ${lines[1]} == *" disabled=1 "* ]]
+	run -0 ctl enable watch web
+	run -0 ctl status
+	[ "${#lines[@]}" -eq 2 ]
+	# disable host: left out of the monitor's hosts
+	run -0 ctl disable host 192.0.2.2
+	check web ssh
+	[ "$(grep ' ssh ' "$W/runs" | tail -n 1 | cut -d' ' -f4-)" = "ssh 192.0.2.1" ]
+	run -0 ctl status
+	[ "${lines[2]}" = "disabled host 192.0.2.2" ]
+	run -0 ctl enable host 192.0.2.2
+	# test alert and upalert: sent now, with mon's flags
+	n=$(nalerts)
+	run -0 ctl test alert routers ping
+	run -0 ctl test upalert web ssh 0
+	wait_until 5 has_alerts $((n + 2))
+	grep '^ARGV' "$W/alerts" | grep -q '\[-s\] \[ping\] \[-g\] \[routers\] .*\[ping-down\]$'
+	grep '^ARGV' "$W/alerts" | grep -q '\[-s\] \[ssh\] \[-g\] \[web\] .*\[-u\] \[ssh-up\]$'
+	# reload keeps the state: ssh still failing, its alert counted
+	run -0 ctl reload
+	run -0 ctl status
+	[[ ${lines[1]} == "service web ssh status=failing "*" alerts=2 "* ]] || { echo "$output"; false; }
+	# reset starts afresh, with start-up alerts (startupalerts_on_reset)
+	n=$(grep -c 'ping-start' "$W/alerts")
+	run -0 ctl reset
+	wait_until 5 eval '[ "$(grep -c ping-start "$W/alerts")" -gt "$n" ]'
+	# afresh: its one alert since, not the 2 before
+	wait_until 5 eval 'ctl status | grep -q "service web ssh status=failing exit=1 .* alerts=1 "'
+	# refusals: 1 with the reason; usage: 2; no hbmon: 3
+	run -1 ctl disable service web nope
+	[[ $output == *"no service web/nope"* ]]
+	run -1 ctl disable host 192.0.2.77
+	[[ $output == *"no host 192.0.2.77 in any watch"* ]]
+	run -2 ctl frobnicate
+	run -2 ctl disable service 'web;rm' x
+	run -0 grep -c 'asked: reading' "$W/hbmon.err"
+	[ "$output" -eq 2 ]
+	bg_stop "$HBPID"
+	[ ! -e "$W/state/hbmon.ctl" ]
+	run -3 ctl status
+	[[ $output == *"no hbmon runs with state dir $W/state"* ]]
+	# every log line with its time
+	! grep -Ev '^hbmon: [0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]{12} ' "$W/hbmon.err" || false
+}
+
+@test "a second hbmon with the same state dir exits 1; the first runs on" {
+	dep_cf
+	start_hbmon
+	wait_until 10 test -p "$W/state/hbmon.ctl"
+	run -1 timeout 10 hbmon -f -c "$W/mon.cf" -m "$W/mon" -a "$W/alert"
+	[[ $output == *"another hbmon runs with state dir $W/state"* ]]
+	run -0 timeout 10 hbmonctl -c "$W/mon.cf" status
+	proc_alive "$HBPID"
+}
+
 # ---------------------------------------------------------------- alert scripts
 
 @test "mail.alert appends to its log when no mail can be sent, and exits 0" {
