@@ -907,12 +907,12 @@ check() {
 	# reload keeps the state: ssh still failing, its alert counted
 	run -0 ctl reload
 	run -0 ctl status
-	[[ ${lines[1]} == "service web ssh status=failing "*" alerts=2 "* ]] || { echo "$output"; false; }
+	[[ ${lines[1]} == "service web ssh status=failing "*" alerts=3 "* ]] || { echo "$output"; false; }
 	# reset starts afresh, with start-up alerts (startupalerts_on_reset)
 	n=$(grep -c 'ping-start' "$W/alerts")
 	run -0 ctl reset
 	wait_until 5 eval '[ "$(grep -c ping-start "$W/alerts")" -gt "$n" ]'
-	# afresh: its one alert since, not the 2 before
+	# afresh: its one alert since, not the 3 before
 	wait_until 5 eval 'ctl status | grep -q "service web ssh status=failing exit=1 .* alerts=1 "'
 	# refusals: 1 with the reason; usage: 2; no hbmon: 3
 	run -1 ctl disable service web nope
