@@ -131,8 +131,8 @@ $1"
 	run -0 --separate-stderr timeout 10 hbmon -n -c "$HK_TOP/examples/ha.d/mon.cf"
 	[ "${#lines[@]}" -eq 2 ]
 	[[ ${lines[0]} == "service web http interval=2000ms monitor="*"/http.monitor hosts=192.0.2.100 "* ]]
-	[[ ${lines[1]} == "service lan ping interval=5000ms monitor="*"/ping.monitor hosts=192.0.2.254,192.0.2.2 "* ]]
-	[[ $stderr == *"mon.cf:28: note: authtype ignored"* ]]
+	[[ ${lines[1]} == "service lan ping interval=1000ms monitor="*"/ping.monitor hosts=192.0.2.254,192.0.2.2 "* ]]
+	[[ $stderr == *"mon.cf:30: note: authtype ignored"* ]]
 }
 
 @test "continuation lines, comments and hostgroup lines are joined as mon joins them" {
@@ -929,6 +929,26 @@ check() {
 	[[ $output == *"no hbmon runs with state dir $W/state"* ]]
 	# every log line with its time
 	! grep -Ev '^hbmon: [0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]{12} ' "$W/hbmon.err" || false
+}
+
+@test "hbmonctl: -h, its man page's SYNOPSIS holds every usage line; bad usage exits 2" {
+	command -v mandoc >/dev/null || skip "needs mandoc"
+	local m=$HK_TOP/share/man/hbmonctl.8 syn line
+	run -0 mandoc -Tlint -W warning "$m"
+	syn=$(mandoc -Tascii -O width=1000 "$m" | col -b |
+		awk '/^[A-Z]/ { on = ($0 == "SYNOPSIS"); next } on' | tr -s ' \t\n' ' ')
+	while IFS= read -r line; do
+		line=$(printf '%s\n' "$line" | sed 's/^usage: //' | tr -s ' ' ' ' | sed 's/^ //; s/ $//')
+		[[ $syn == *"$line"* ]] || { echo "not in SYNOPSIS: $line"; false; }
+	done < <(hbmonctl -h | awk '/^$/ { exit } 1')
+	run -2 hbmonctl
+	[[ $output == *"a command is needed"* ]]
+	run -2 hbmonctl test alert web
+	run -2 hbmonctl -t 0 status
+	run -2 hbmonctl -c "$W/none.cf" status
+	[[ $output == *"cannot read $W/none.cf"* ]]
+	run -3 hbmonctl -s "$W/state" status
+	[[ $output == *"no hbmon runs with state dir $W/state"* ]]
 }
 
 @test "a second hbmon with the same state dir exits 1; the first runs on" {
