@@ -10,7 +10,6 @@
  * follows is hbnode(8), PROTOCOL, and every rule below carries the name
  * of its row there (N2, H4, ...).  See hbown(8).
  */
-#include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdint.h>
