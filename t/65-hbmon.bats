@@ -515,6 +515,22 @@ IN HOST 192.0.2.2: down" ]
 	[ "$(nalerts)" -eq 1 ]
 }
 
+@test "alertevery observe_detail alerts again when only the detail changes" {
+	svc_cf "			alert rec.alert
+			alertevery 1m observe_detail"
+	: >"$W/fail"
+	start_hbmon
+	wait_until 15 has_alerts 1
+	local n
+	n=$(runs)
+	wait_until 15 has_runs $((n + 2))
+	[ "$(nalerts)" -eq 1 ]
+	# the same summary, the detail line gone: the output differs
+	: >"$W/nodetail"
+	wait_until 15 has_alerts 2
+	alert_rec 2 | grep -qx 'IN -p 80 192.0.2.1 192.0.2.2'
+}
+
 @test "alertafter N TIME alerts on the Nth failure within TIME" {
 	svc_cf "			alert rec.alert
 			alertafter 3 1m
