@@ -25,6 +25,21 @@
  *   UNT/OK    done exit N (R2)            FAILING   log, rules A1-A9
  *   FAILING   done exit N (R3)            FAILING   rules A1-A9
  *   FAILING   done exit 0 (R4)            OK        log, dtlog, U1-U3
+ *
+ * A failure's alerts, for each period (none when a row says so):
+ *   A1 watch or service disabled   A2 dep_behavior a, depend failed
+ *   A3 numalerts sent              A4 alertevery: too soon, same summary
+ *   A5 alertafter N: fewer         A6 alertafter TIME, N TIME: not yet
+ *   A7 period not now              A8 exit=LO-HI: another exit status
+ * Upalerts: U1 only after a failure alert (no_comp_alerts: once),
+ *   U2 upalertafter: failing long enough, U3 an upalert ends the failure.
+ * Dependencies: D1 a dependency holds when not failing, D2 nor failed
+ *   within its dep_memory, D3 and its own depend of the same kind holds;
+ *   D4 unknown names, loops, chains deeper than dep_recur_limit: refused;
+ *   D5 hm: hosts named by failing dependencies left out.
+ * Commands (cmd ID ...): C1 status, C2 disable|enable watch|service|host,
+ *   C3 test alert|upalert|startupalert|monitor, C4 reset, C5 reload,
+ *   C6 anything else refused.
  */
 #include <errno.h>
 #include <limits.h>
