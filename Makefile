@@ -34,7 +34,7 @@ PROGS = $(sort $(basename $(notdir $(wildcard bin-src/*.c))))
 LIBSRC = $(sort $(wildcard bin-src/lib/*.c))
 LIBOBJ = $(LIBSRC:bin-src/lib/%.c=$(O)/lib/%.o)
 HELPERS = $(sort $(basename $(notdir $(wildcard t/helpers/*.c))))
-WRAPPERS = $(sort $(notdir $(wildcard share/hbnode share/hbmon \
+WRAPPERS = $(sort $(notdir $(wildcard share/hbnode share/hbmon share/hbmonctl \
 	share/wanfailover)))
 MAN8 = $(sort $(wildcard share/man/*.8))
 MAN7 = $(sort $(wildcard share/man/*.7))

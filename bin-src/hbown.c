@@ -10,9 +10,7 @@
  * follows is hbnode(8), PROTOCOL, and every rule below carries the name
  * of its row there (N2, H4, ...).  See hbown(8).
  */
-#include <errno.h>
 #include <limits.h>
-#include <poll.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -22,6 +20,7 @@
 
 #include "common.h"
 #include "hb.h"
+#include "line.h"
 #include "tm.h"
 
 #define LINELEN		1024
@@ -1599,79 +1598,6 @@ split(struct own *o, char *line, char **w)
 	return n;
 }
 
-/*
- * The next line of stdin, read with read(2) (stdio would hide what it
- * buffered from poll), into line without its newline, its length in
- * *len: 1.  0 when the time deadline (CLOCK_BOOTTIME ms, 0: none) came
- * first; -1 at the end of input (a last line without a newline is a
- * line).  A line longer than LINELEN - 2 bytes is dropped whole, with a
- * message (*skipping: the rest of one is being dropped).  Dies on a read
- * error.
- */
-static int
-next_line(char *line, size_t *len, int *skipping, uint64_t deadline)
-{
-	static char buf[LINELEN];
-	static size_t have;
-	static int eof;
-
-	for (;;) {
-		char *nl = memchr(buf, '\n', have);
-		struct pollfd pfd = { .fd = STDIN_FILENO, .events = POLLIN };
-		ssize_t k;
-
-		if (nl != NULL) {
-			size_t n = (size_t)(nl - buf);
-			int skipped = *skipping;
-
-			if (!skipped) {
-				memcpy(line, buf, n);
-				*len = n;
-			}
-			memmove(buf, nl + 1, have - n - 1);
-			have -= n + 1;
-			*skipping = 0;
-			if (!skipped)
-				return 1;
-			warnf("line longer than %d bytes dropped", LINELEN - 2);
-			continue;
-		}
-		if (have >= LINELEN - 1) {
-			*skipping = 1;	/* an overlong line: dropped whole */
-			have = 0;
-		}
-		if (eof) {
-			if (have == 0 || *skipping)
-				return -1;
-			memcpy(line, buf, have);
-			*len = have;
-			have = 0;
-			return 1;
-		}
-		if (deadline) {
-			uint64_t t = tm_boot_ms();
-			int r = poll(&pfd, 1, deadline <= t ? 0 :
-			    deadline - t > INT_MAX ? INT_MAX : (int)(deadline - t));
-
-			if (r < 0 && errno != EINTR)
-				die(HK_EXIT_SYS, "poll:");
-			if (r == 0 || (r < 0 && tm_boot_ms() >= deadline))
-				return 0;
-			if (r < 0)
-				continue;
-		}
-		k = read(STDIN_FILENO, buf + have, LINELEN - 1 - have);
-		if (k < 0) {
-			if (errno == EINTR || errno == EAGAIN)
-				continue;
-			die(HK_EXIT_SYS, "read:");
-		}
-		if (k == 0)
-			eof = 1;
-		have += (size_t)k;
-	}
-}
-
 int
 main(int argc, char *argv[])
 {
@@ -1687,13 +1613,14 @@ main(int argc, char *argv[])
 		.prsc = "none",
 	};
 	uint64_t deadtime = 2000;
-	char line[LINELEN], *w[MAXWORDS];
+	struct ln_reader rd = { .fd = STDIN_FILENO };
+	char line[LN_MAX], *w[MAXWORDS];
 	const char *home[MAXGROUPS], *sum[MAXGROUPS];
 	int nsum = 0;
 	int standby_all = 0, standby_one[MAXGROUPS] = { 0 };
 	uint64_t tick = 0, next_tick = 0;
 	unsigned long v;
-	int c, i, n, skipping = 0;
+	int c, i, n;
 
 	hk_setprogname(argv[0]);
 	usage_help_arg(argc, argv, OPTS, usage_text, help_text);
@@ -1847,7 +1774,13 @@ main(int argc, char *argv[])
 		size_t len;
 		int r;
 
-		r = next_line(line, &len, &skipping, next_tick);
+		r = ln_next(&rd, line, &len, next_tick);
+		if (r == -2)
+			die(HK_EXIT_SYS, "read:");
+		if (r == 2) {
+			warnf("line longer than %d bytes dropped", LN_MAX - 2);
+			continue;
+		}
 		if (r < 0)
 			break;
 		if (r == 0) {

@@ -131,8 +131,8 @@ $1"
 	run -0 --separate-stderr timeout 10 hbmon -n -c "$HK_TOP/examples/ha.d/mon.cf"
 	[ "${#lines[@]}" -eq 2 ]
 	[[ ${lines[0]} == "service web http interval=2000ms monitor="*"/http.monitor hosts=192.0.2.100 "* ]]
-	[[ ${lines[1]} == "service lan ping interval=5000ms monitor="*"/ping.monitor hosts=192.0.2.254,192.0.2.2 "* ]]
-	[[ $stderr == *"mon.cf:28: note: authtype ignored"* ]]
+	[[ ${lines[1]} == "service lan ping interval=1000ms monitor="*"/ping.monitor hosts=192.0.2.254,192.0.2.2 "* ]]
+	[[ $stderr == *"mon.cf:30: note: authtype ignored"* ]]
 }
 
 @test "continuation lines, comments and hostgroup lines are joined as mon joins them" {
@@ -216,9 +216,9 @@ watch web
 	[[ $output == *" interval=2592000000ms "* ]]
 	run -0 bash -c '. "$1/sh/common.sh"; . "$1/sh/hbmon.sh"; hbmon_parse "$2"' \
 	    _ "$HAKIT_SHAREDIR" "$W/mon.cf"
-	[[ $output == *"cf_randstart='2592000000'"* ]]
-	[[ $output == *"p_1_1_every='2160000000'"* ]]
-	[[ $output == *"p_1_1_upafter='3456000000'"* ]]
+	[[ $output == *"global randstart 2592000000"* ]]
+	[[ $output == *" every=2160000000 "* ]]
+	[[ $output == *" upafter=3456000000 "* ]]
 }
 
 @test "a malformed period is refused with file and line" {
@@ -305,14 +305,17 @@ watch web
 	[[ $stderr == *"cannot read $W/nonexistent.cf"* ]]
 }
 
-# in_period SPEC "YYYY MM DD WDAY HH MM SS YDAY": 0 when inside
+# in_period SPEC "YYYY MM DD WDAY HH MM SS YDAY": 0 when inside, as
+# hbmond -p reads the period hbmon's parser normalised (the weekday and
+# day of the year follow from the date)
 in_period() {
 	svc_cf "		period $1
 			alert rec.alert"
-	local spec
-	spec=$(. "$HAKIT_SHAREDIR/sh/hbmon.sh" && hbmon_parse "$W/mon.cf" | sed -n "s/^p_1_2_spec=//p")
-	eval "spec=$spec"
-	(. "$HAKIT_SHAREDIR/sh/hbmon.sh" && hbmon_inperiod "$spec" "$2")
+	local spec t
+	spec=$(. "$HAKIT_SHAREDIR/sh/hbmon.sh" && hbmon_parse "$W/mon.cf" | sed -n "s/^spec 1 2 //p")
+	set -- $2
+	t="$1-$2-$3T$5:$6:$7"
+	hbmond -p "$spec" -w "$t"
 }
 
 not_in_period() {
@@ -510,6 +513,22 @@ IN HOST 192.0.2.2: down" ]
 	n=$(runs)
 	wait_until 15 has_runs $((n + 3))
 	[ "$(nalerts)" -eq 1 ]
+}
+
+@test "alertevery observe_detail alerts again when only the detail changes" {
+	svc_cf "			alert rec.alert
+			alertevery 1m observe_detail"
+	: >"$W/fail"
+	start_hbmon
+	wait_until 15 has_alerts 1
+	local n
+	n=$(runs)
+	wait_until 15 has_runs $((n + 2))
+	[ "$(nalerts)" -eq 1 ]
+	# the same summary, the detail line gone: the output differs
+	: >"$W/nodetail"
+	wait_until 15 has_alerts 2
+	alert_rec 2 | grep -qx 'IN -p 80 192.0.2.1 192.0.2.2'
 }
 
 @test "alertafter N TIME alerts on the Nth failure within TIME" {
@@ -773,6 +792,189 @@ watch web
 	kill -HUP "$hb"
 	wait_until 10 grep -q ' -p 81 ' "$W/runs"
 	proc_alive "$hb"
+}
+
+# ---------------------------------------------------------------- depend
+
+# dep_cf: routers/ping and web/ssh depending on it, each on s.monitor
+# NAME (fails while $W/fail.NAME exists); interval 1m: they run at the
+# start and when hbmonctl's "test monitor" asks, nothing else
+dep_cf() {
+	printf '#!/bin/sh\necho "$$ start $(date +%%s%%N) $*" >>"%s/runs"\nif [ -e "%s/fail.$1" ]; then echo "$1 down"; exit 1; fi\nexit 0\n' \
+	    "$W" "$W" >"$W/mon/s.monitor"
+	chmod 755 "$W/mon/s.monitor"
+	cf "statedir = $W/state
+hostgroup routers 192.0.2.254
+hostgroup web 192.0.2.1
+
+watch routers
+	service ping
+		interval 1m
+		monitor s.monitor ping ;;
+		period
+			alert rec.alert ping-down
+
+watch web
+	service ssh
+		interval 1m
+		monitor s.monitor ssh ;;
+		depend routers:ping
+		period
+			alert rec.alert ssh-down
+			upalert rec.alert ssh-up"
+}
+
+# check GROUP SERVICE: hbmonctl test monitor, and wait until its
+# result is taken (the state file's runs= grew)
+check() {
+	local n
+	n=$(sed -n 's/.* runs=\([0-9]*\) .*/\1/p' "$W/state/hbmon.$1.$2")
+	run -0 timeout 10 hbmonctl -c "$W/mon.cf" test monitor "$1" "$2"
+	wait_until 10 grep -q " runs=$((n + 1)) " "$W/state/hbmon.$1.$2"
+}
+
+@test "depend: a failing dependency suppresses the alerts of what depends on it, and releases them when it holds again" {
+	dep_cf
+	start_hbmon
+	wait_until 10 test -s "$W/state/hbmon.web.ssh"
+	: >"$W/fail.ping"
+	: >"$W/fail.ssh"
+	check routers ping
+	check web ssh
+	# the router's alert, not the ssh one: mon's reason for depend
+	wait_until 5 has_alerts 1
+	grep -q 'ping-down' "$W/alerts"
+	! grep -q 'ssh-down' "$W/alerts" || false
+	grep -q 'web/ssh: depend "routers:ping" fails: alert suppressed' "$W/hbmon.err"
+	run -0 hbmonctl -c "$W/mon.cf" status
+	[[ $output == *"service web ssh status=failing exit=1 "*" alerts=0 disabled=0 depend=failing "* ]] || { echo "$output"; false; }
+	# the router answers again; ssh still fails: now it alerts
+	rm "$W/fail.ping"
+	check routers ping
+	check web ssh
+	wait_until 5 grep -q 'ssh-down' "$W/alerts"
+	alert_rec 2 | grep -qx 'MON_DEPEND_STATUS=1'
+	# and an upalert when it is back, as for any failure alerted
+	rm "$W/fail.ssh"
+	check web ssh
+	wait_until 5 grep -q 'ssh-up' "$W/alerts"
+}
+
+# ---------------------------------------------------------------- hbmonctl
+
+# As installed: make install into a prefix, hbmon and hbmonctl in a
+# clean environment (no HAKIT_*).
+@test "hbmonctl, installed, clean environment: every command against a running hbmon" {
+	local pre=$BATS_TEST_TMPDIR/usr n
+	run -0 make -s -C "$HK_TOP" O="$HAKIT_BINDIR" install PREFIX="$pre"
+	ctl() {
+		timeout 10 env -i PATH="$pre/sbin:/usr/sbin:/usr/bin:/sbin:/bin" \
+		    "$pre/sbin/hbmonctl" -c "$W/mon.cf" "$@"
+	}
+	dep_cf
+	sed -i '1i startupalerts_on_reset = yes' "$W/mon.cf"
+	sed -i 's/^\(\t\t\talert rec.alert ping-down\)$/\1\n\t\t\tstartupalert rec.alert ping-start/' "$W/mon.cf"
+	sed -i 's/^hostgroup web 192.0.2.1$/hostgroup web 192.0.2.1 192.0.2.2/' "$W/mon.cf"
+	sed -i 's/monitor s.monitor ssh ;;/monitor s.monitor ssh/' "$W/mon.cf"
+	bg_start -o "$W/hbmon.out" -e "$W/hbmon.err" timeout 120 \
+	    env -i PATH="$pre/sbin:/usr/sbin:/usr/bin:/sbin:/bin" \
+	    "$pre/sbin/hbmon" -f -c "$W/mon.cf" -m "$W/mon" -a "$W/alert"
+	HBPID=$BG_PID
+	wait_until 10 test -s "$W/state/hbmon.web.ssh"
+	# root's FIFO alone
+	[ "$(stat -c %A "$W/state/hbmon.ctl")" = prw------- ]
+	# status: a record a service
+	run -0 ctl status
+	[ "${#lines[@]}" -eq 2 ] || { echo "$output"; false; }
+	[[ ${lines[0]} =~ ^service\ routers\ ping\ status=ok\ exit=0\ last_check=[0-9]{10}\ next_check=[0-9]{10}\ alerts=1\ disabled=0\ depend=-\ running=0\ summary=$ ]] || { echo "$output"; false; }
+	[[ ${lines[1]} == "service web ssh status=ok exit=0 "*" alerts=0 disabled=0 depend=ok running=0 summary=" ]]
+	# disable service: the failure alerts nothing; enable: it does
+	run -0 ctl disable service web ssh
+	: >"$W/fail.ssh"
+	check web ssh
+	run -0 ctl status
+	[[ ${lines[1]} == "service web ssh status=failing exit=1 "*" disabled=1 "*"summary=ssh down" ]] || { echo "$output"; false; }
+	grep -q 'web/ssh is disabled: no failure alert' "$W/hbmon.err"
+	run -0 ctl enable service web ssh
+	check web ssh
+	wait_until 5 grep -q 'ssh-down' "$W/alerts"
+	# disable watch, listed; enable
+	run -0 ctl disable watch web
+	run -0 ctl status
+	[ "${lines[2]}" = "disabled watch web" ]
+	[[ ${lines[1]} == *" disabled=1 "* ]]
+	run -0 ctl enable watch web
+	run -0 ctl status
+	[ "${#lines[@]}" -eq 2 ]
+	# disable host: left out of the monitor's hosts
+	run -0 ctl disable host 192.0.2.2
+	check web ssh
+	[ "$(grep ' ssh ' "$W/runs" | tail -n 1 | cut -d' ' -f4-)" = "ssh 192.0.2.1" ]
+	run -0 ctl status
+	[ "${lines[2]}" = "disabled host 192.0.2.2" ]
+	run -0 ctl enable host 192.0.2.2
+	# test alert and upalert: sent now, with mon's flags
+	n=$(nalerts)
+	run -0 ctl test alert routers ping
+	run -0 ctl test upalert web ssh 0
+	wait_until 5 has_alerts $((n + 2))
+	grep '^ARGV' "$W/alerts" | grep -q '\[-s\] \[ping\] \[-g\] \[routers\] .*\[ping-down\]$'
+	grep '^ARGV' "$W/alerts" | grep -q '\[-s\] \[ssh\] \[-g\] \[web\] .*\[-u\] \[ssh-up\]$'
+	# reload keeps the state: ssh still failing, its alert counted
+	run -0 ctl reload
+	run -0 ctl status
+	[[ ${lines[1]} == "service web ssh status=failing "*" alerts=3 "* ]] || { echo "$output"; false; }
+	# reset starts afresh, with start-up alerts (startupalerts_on_reset)
+	n=$(grep -c 'ping-start' "$W/alerts")
+	run -0 ctl reset
+	wait_until 5 eval '[ "$(grep -c ping-start "$W/alerts")" -gt "$n" ]'
+	# afresh: its one alert since, not the 3 before
+	wait_until 5 eval 'ctl status | grep -q "service web ssh status=failing exit=1 .* alerts=1 "'
+	# refusals: 1 with the reason; usage: 2; no hbmon: 3
+	run -1 ctl disable service web nope
+	[[ $output == *"no service web/nope"* ]]
+	run -1 ctl disable host 192.0.2.77
+	[[ $output == *"no host 192.0.2.77 in any watch"* ]]
+	run -2 ctl frobnicate
+	run -2 ctl disable service 'web;rm' x
+	run -0 grep -c 'asked: reading' "$W/hbmon.err"
+	[ "$output" -eq 2 ]
+	bg_stop "$HBPID"
+	[ ! -e "$W/state/hbmon.ctl" ]
+	run -3 ctl status
+	[[ $output == *"no hbmon runs with state dir $W/state"* ]]
+	# every log line with its time
+	! grep -Ev '^hbmon: [0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]{12} ' "$W/hbmon.err" || false
+}
+
+@test "hbmonctl: -h, its man page's SYNOPSIS holds every usage line; bad usage exits 2" {
+	command -v mandoc >/dev/null || skip "needs mandoc"
+	local m=$HK_TOP/share/man/hbmonctl.8 syn line
+	run -0 mandoc -Tlint -W warning "$m"
+	syn=$(mandoc -Tascii -O width=1000 "$m" | col -b |
+		awk '/^[A-Z]/ { on = ($0 == "SYNOPSIS"); next } on' | tr -s ' \t\n' ' ')
+	while IFS= read -r line; do
+		line=$(printf '%s\n' "$line" | sed 's/^usage: //' | tr -s ' ' ' ' | sed 's/^ //; s/ $//')
+		[[ $syn == *"$line"* ]] || { echo "not in SYNOPSIS: $line"; false; }
+	done < <(hbmonctl -h | awk '/^$/ { exit } 1')
+	run -2 hbmonctl
+	[[ $output == *"a command is needed"* ]]
+	run -2 hbmonctl test alert web
+	run -2 hbmonctl -t 0 status
+	run -2 hbmonctl -c "$W/none.cf" status
+	[[ $output == *"cannot read $W/none.cf"* ]]
+	run -3 hbmonctl -s "$W/state" status
+	[[ $output == *"no hbmon runs with state dir $W/state"* ]]
+}
+
+@test "a second hbmon with the same state dir exits 1; the first runs on" {
+	dep_cf
+	start_hbmon
+	wait_until 10 test -p "$W/state/hbmon.ctl"
+	run -1 timeout 10 hbmon -f -c "$W/mon.cf" -m "$W/mon" -a "$W/alert"
+	[[ $output == *"another hbmon runs with state dir $W/state"* ]]
+	run -0 timeout 10 hbmonctl -c "$W/mon.cf" status
+	proc_alive "$HBPID"
 }
 
 # ---------------------------------------------------------------- alert scripts

@@ -660,6 +660,9 @@ rt_snapshot() {
 	[ "$(head -n 1 "$RUN/events" | cut -d' ' -f2-3)" = "start: pid" ]
 	[ "$(tail -n 1 "$RUN/events" | cut -d' ' -f2-)" = "stopped (exit 0)" ]
 	! grep -i 'terminated\|killed' "$BATS_TEST_TMPDIR/wf.out" "$BATS_TEST_TMPDIR/wf.err" || false
+	# every line of its log with the time (a night's log read after)
+	[ -s "$BATS_TEST_TMPDIR/wf.err" ]
+	! grep -Ev '^(wanfailover: )?[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3} ' "$BATS_TEST_TMPDIR/wf.err" || false
 	run -1 rtx wanfailover -c "$CONF" status
 	[ "${lines[0]}" = "wanfailover stopped" ]
 	[ "${lines[3]}" = "route isp1" ]

@@ -1,31 +1,34 @@
 # shellcheck shell=sh
-# share/sh/hbmon.sh - the parts of hbmon(8) that are easier in awk:
-# reading mon.cf and deciding whether a time is inside a Time::Period
-# period.  Sourced by share/hbmon.
+# share/sh/hbmon.sh - reading mon.cf for hbmon(8) and hbmonctl(8): the
+# parser is awk.  Sourced by share/hbmon and share/hbmonctl.
 #
-#   hbmon_parse FILE      read the mon.cf subset; print shell assignments
-#                         (see the comment above the awk program); on a
-#                         bad line print "FILE:LINE: reason" on stderr and
-#                         return 2.  Notes (ignored settings) go to stderr
-#                         as "FILE:LINE: note: ...".
-#   hbmon_inperiod SPEC [TIME]
-#                         0 when now (or TIME: date +"%Y %m %d %w %H %M
-#                         %S %j" fields, for tests) is inside SPEC, a
-#                         period as hbmon_parse normalises it ("" =
-#                         always, "none" = never), else 1.
-
-# The parser prints, for the caller to eval:
-#   cf_NAME=...                 global settings (cfbasedir, alertdir, ...)
-#   nsvc=N                      services, numbered 1..N
-#   s_I_group s_I_service s_I_hosts s_I_monhosts s_I_interval (ms)
-#   s_I_finterval (ms, 0 = none) s_I_mon (monitor name) s_I_monargs
-#   (shell words for eval "set -- ...") s_I_nohosts (1 when ";;")
-#   s_I_desc s_I_env (shell words VAR=value) s_I_exclper (period)
-#   s_I_line s_I_monline s_I_np (periods)
-#   p_I_J_spec p_I_J_every (ms) p_I_J_emode (summary|strict|detail|
-#   ignore) p_I_J_aftern p_I_J_afterms p_I_J_numalerts p_I_J_upafter
-#   p_I_J_nocomp, and for KIND in a (alert), u (upalert), s (startup):
-#   p_I_J_nKIND and p_I_J_KIND_K_name _args _exit _line.
+#   hbmon_parse FILE      read the mon.cf subset; print one record a line
+#                         (below); on a bad line print "FILE:LINE: reason"
+#                         on stderr and return 2.  Notes (ignored
+#                         settings) go to stderr as "FILE:LINE: note: ...".
+#   hbmon_absdir DIR      DIR taken from HB_BASEDIR when relative (as mon
+#                         reads its directory settings)
+#
+# The records, fields separated by one blank; the last field of those
+# marked "..." is the rest of the line.  hbmond(8), INPUT, reads them
+# (it skips the ones it does not use); hbmon reads the others:
+#   global NAME VALUE...          a global setting (cfbasedir, statedir, ...)
+#   service I GROUP SERVICE LINE interval=MS finterval=MS delay=MS
+#           nohosts=0|1 allowempty=0|1 monline=N descset=0|1
+#           dep_behavior=a|m|hm dep_memory=MS
+#                                 services numbered 1..N; delay: randstart's
+#   hosts I HOST...               the hostgroup's hosts (MON -h)
+#   monhosts I HOST...            those the monitor gets (exclude_hosts)
+#   monitor I NAME...             monargs I WORDS...  (shell words for
+#                                 eval "set -- ...")
+#   desc I TEXT...   env I WORDS...   exclper I PERIOD...
+#   depend I LINE EXPR...         SELF: already replaced by the watch
+#   period I J LINE label=L every=MS emode=summary|strict|detail|ignore
+#           aftern=N afterms=MS numalerts=N upafter=MS nocomp=0|1
+#   spec I J PERIOD...            the period, normalised (hbmond(8))
+#   alert I J K KIND LO-HI|- LINE NAME...   KIND a (alert), u (upalert),
+#                                 s (startupalert); K counts each kind
+#   alertargs I J K KIND WORDS...
 hbmon_parse() {
 	awk -v FILE="$1" '
 function err(ln, msg) {
@@ -255,10 +258,30 @@ function global(l, ln,   k, v, d) {
 			G[k] = 0
 		else
 			err(ln, "dtlogging must be yes or no, not \"" v "\"")
+	} else if (k == "dep_behavior") {
+		if (v !~ /^(a|m|hm)$/)
+			err(ln, "dep_behavior must be a, m or hm, not \"" v "\"")
+		DEPB = v
+	} else if (k == "dep_memory") {
+		if ((d = dur(v)) < 0)
+			err(ln, "bad dep_memory duration \"" v "\"")
+		DEPM = d
+	} else if (k == "dep_recur_limit") {
+		if (!isuint(v) || v + 0 < 1)
+			err(ln, k " must be a whole number over 0, not \"" v "\"")
+		G[k] = v + 0
+	} else if (k == "startupalerts_on_reset") {
+		v = tolower(v)
+		if (v ~ /^(1|yes|true|on)$/)
+			G[k] = 1
+		else if (v ~ /^(0|no|false|off)$/)
+			G[k] = 0
+		else
+			err(ln, k " must be yes or no, not \"" v "\"")
 	} else if (k == "authtype") {
-		note(ln, "authtype ignored: hbmon has no client port to authenticate")
-	} else if (k ~ /^(serverbind|serverport|trapbind|trapport|clientallow|pidfile|authfile|userfile|pamservice|historictime|cltimeout|monerrfile|dep_recur_limit|dep_behavior|dep_memory|unack_summary|syslog_facility|startupalerts_on_reset|monremote|exclude_period|snmpport)$/) {
-		note(ln, k " ignored: hbmon has no client or trap port and no dependencies")
+		note(ln, "authtype ignored: hbmonctl talks to hbmon through a FIFO that root alone may write")
+	} else if (k ~ /^(serverbind|serverport|trapbind|trapport|clientallow|pidfile|authfile|userfile|pamservice|historictime|cltimeout|monerrfile|unack_summary|syslog_facility|monremote|exclude_period|snmpport)$/) {
+		note(ln, k " ignored: hbmon has no network port (hbmonctl uses a FIFO in statedir) and no traps")
 	} else
 		err(ln, "unknown global setting \"" k "\"")
 }
@@ -296,7 +319,7 @@ function period(var, args, ln,   n, d) {
 	} else if (var == "startupalert")
 		addalert("s", args, ln)
 	else if (var == "ackalert" || var == "disablealert")
-		note(ln, var " ignored: hbmon has no client to acknowledge or disable")
+		note(ln, var " ignored: hbmonctl has no acknowledgements, and its disable calls no alert")
 	else if (var == "alertevery") {
 		n = split(args, w, /[ \t]+/)
 		if (n < 1 || n > 2 || (d = dur(w[1])) < 0)
@@ -359,6 +382,8 @@ function endperiod(   key) {
 	A[key "_numalerts"] = PE["numalerts"] + 0
 	A[key "_upafter"] = PE["upafter"] + 0
 	A[key "_nocomp"] = PE["nocomp"] + 0
+	A[key "_label"] = PE["label"]
+	A[key "_line"] = PE["line"] + 0
 	if (PE["aftern"] > 1 && PE["afterms"] > 0 && S[ns, "interval"] > 0 &&
 	    (PE["aftern"] - 1) * S[ns, "interval"] >= PE["afterms"])
 		err(PE["afterline"], "alertafter " PE["aftern"] " within " \
@@ -405,10 +430,27 @@ function service(var, args, l, ln,   n, d, i, h) {
 		S[ns, "exclper"] = normperiod(args, ln)
 	else if (var == "randskew")
 		note(ln, "randskew ignored: hbmon keeps checks on their schedule")
-	else if (var ~ /^(depend|alertdepend|monitordepend|hostdepend|dep_behavior|dep_memory)$/)
-		note(ln, var " ignored: hbmon does not evaluate dependencies")
-	else if (var ~ /^(unack_summary|redistribute)$/)
-		note(ln, var " ignored: hbmon has no client port")
+	else if (var ~ /^(depend|alertdepend|monitordepend|hostdepend)$/) {
+		# mon 1.3.6: SELF: is the watch the service is in
+		gsub(/SELF:/, watchgroup ":", args)
+		if (args == "")
+			err(ln, var " needs an expression (WATCH:SERVICE, SELF:SERVICE)")
+		if ((ns, "dep") in S)
+			err(ln, var ": one dependency expression a service (combine them with && or ||)")
+		S[ns, "dep"] = args
+		S[ns, "depline"] = ln
+		if (var != "depend")
+			S[ns, "depb"] = var == "alertdepend" ? "a" : var == "monitordepend" ? "m" : "hm"
+	} else if (var == "dep_behavior") {
+		if (args !~ /^(a|m|hm)$/)
+			err(ln, "dep_behavior must be a, m or hm, not \"" args "\"")
+		S[ns, "depb"] = args
+	} else if (var == "dep_memory") {
+		if ((d = dur(args)) < 0)
+			err(ln, "bad dep_memory duration \"" args "\"")
+		S[ns, "depm"] = d
+	} else if (var ~ /^(unack_summary|redistribute)$/)
+		note(ln, var " ignored: hbmon has no acknowledgements and no peers")
 	else if (var == "traptimeout" || var == "trapduration")
 		err(ln, var ": hbmon has no trap port; use a monitor instead")
 	else if (var == "alert" || var == "upalert" || var == "alertevery" || var == "alertafter")
@@ -505,6 +547,8 @@ function handle(l, ln,   var, args, n, i, lab) {
 		}
 		PE["spec"] = normperiod(args, ln)
 		PE["emode"] = "summary"
+		PE["label"] = lab
+		PE["line"] = ln
 		return
 	}
 	if (inperiod && var ~ /^(alert|upalert|startupalert|ackalert|disablealert|alertevery|alertafter|upalertafter|numalerts|no_comp_alerts|alerts_dont_count|alertexitrange)$/) {
@@ -539,6 +583,10 @@ function handle(l, ln,   var, args, n, i, lab) {
 	sub(/[ \t]#.*$/, "", l)
 	handle(trim(l), start)
 }
+function words(s) {
+	gsub(/[ \t]+/, " ", s)
+	return trim(s)
+}
 END {
 	if (bad)
 		exit 2
@@ -547,14 +595,14 @@ END {
 	endservice()
 	for (k in G)
 		if (k == "randstart")
-			emitn("cf_" k, G[k])
+			print "global " k " " sprintf("%.0f", G[k])
 		else
-			emit("cf_" k, G[k])
-	print "nsvc=" ns + 0
+			print "global " k " " G[k]
+	srand()
 	for (i = 1; i <= ns; i++) {
 		g = S[i, "group"]
-		hosts = trim(HG[g])
-		n = split(hosts, w, /[ \t]+/)
+		hosts = words(HG[g])
+		n = split(hosts, w, " ")
 		mh = ""
 		for (j = 1; j <= n; j++)
 			if (!((i, "excl", w[j]) in S))
@@ -562,84 +610,56 @@ END {
 		if (mh == "" && !S[i, "nohosts"] && !S[i, "allowempty"])
 			err(S[i, "line"], "no hosts to monitor for " g "/" S[i, "service"] \
 			    " (hostgroup " g " is empty; allow_empty_group allows it)")
-		p = "s_" i "_"
-		emit(p "group", g)
-		emit(p "service", S[i, "service"])
-		emit(p "hosts", hosts)
-		emit(p "monhosts", mh)
-		emitn(p "interval", S[i, "interval"])
-		emitn(p "finterval", S[i, "failure_interval"] + 0)
-		emit(p "mon", S[i, "mon"])
-		emit(p "monargs", S[i, "monargs"])
-		emit(p "nohosts", S[i, "nohosts"] + 0)
-		emit(p "allowempty", S[i, "allowempty"] + 0)
-		emit(p "descset", ((i, "desc") in S) ? 1 : 0)
-		emit(p "desc", S[i, "desc"])
-		emit(p "env", S[i, "env"])
-		emit(p "exclper", S[i, "exclper"])
-		emit(p "line", S[i, "line"])
-		emit(p "monline", S[i, "monline"])
-		emit(p "np", S[i, "np"])
+		depb = ((i, "depb") in S) ? S[i, "depb"] : (DEPB == "" ? "a" : DEPB)
+		depm = ((i, "depm") in S) ? S[i, "depm"] : DEPM + 0
+		printf "service %d %s %s %d interval=%.0f finterval=%.0f delay=%.0f nohosts=%d allowempty=%d monline=%d descset=%d dep_behavior=%s dep_memory=%.0f\n", \
+		    i, g, S[i, "service"], S[i, "line"], S[i, "interval"], \
+		    S[i, "failure_interval"] + 0, \
+		    (G["randstart"] > 0 ? int(rand() * G["randstart"]) : 0), \
+		    S[i, "nohosts"] + 0, S[i, "allowempty"] + 0, S[i, "monline"], \
+		    ((i, "desc") in S) ? 1 : 0, depb, depm
+		print "hosts " i (hosts == "" ? "" : " " hosts)
+		print "monhosts " i (mh == "" ? "" : " " mh)
+		print "monitor " i " " S[i, "mon"]
+		if (S[i, "monargs"] != "")
+			print "monargs " i " " S[i, "monargs"]
+		if ((i, "desc") in S)
+			print "desc " i " " S[i, "desc"]
+		if (S[i, "env"] != "")
+			print "env " i " " S[i, "env"]
+		if (S[i, "exclper"] != "")
+			print "exclper " i " " S[i, "exclper"]
+		if ((i, "dep") in S)
+			print "depend " i " " S[i, "depline"] " " words(S[i, "dep"])
+		for (j = 1; j <= S[i, "np"]; j++) {
+			key = "p_" i "_" j
+			printf "period %d %d %d label=%s every=%.0f emode=%s aftern=%d afterms=%.0f numalerts=%d upafter=%.0f nocomp=%d\n", \
+			    i, j, A[key "_line"], (A[key "_label"] == "" ? "-" : A[key "_label"]), \
+			    A[key "_every"], A[key "_emode"], A[key "_aftern"], \
+			    A[key "_afterms"], A[key "_numalerts"], A[key "_upafter"], \
+			    A[key "_nocomp"]
+			if (A[key "_spec"] != "")
+				print "spec " i " " j " " A[key "_spec"]
+			for (kk = 1; kk <= 3; kk++) {
+				kind = substr("aus", kk, 1)
+				for (k = 1; k <= A[key "_n" kind]; k++) {
+					av = key "_" kind "_" k
+					print "alert " i " " j " " k " " kind " " \
+					    (A[av "_exit"] == "" ? "-" : A[av "_exit"]) " " \
+					    A[av "_line"] " " A[av "_name"]
+					if (A[av "_args"] != "")
+						print "alertargs " i " " j " " k " " kind " " A[av "_args"]
+				}
+			}
+		}
 	}
-	for (k in A)
-		if (k ~ /_(every|afterms|upafter)$/)
-			emitn(k, A[k])
-		else
-			emit(k, A[k])
 }
 ' "$1"
 }
 
-hbmon_inperiod() {
+hbmon_absdir() {
 	case $1 in
-	'') return 0 ;;
-	none) return 1 ;;
+	/*) printf '%s\n' "$1" ;;
+	*) printf '%s\n' "$HB_BASEDIR/$1" ;;
 	esac
-	{ if [ -n "${2:-}" ]; then echo "$2"; else date '+%Y %m %d %w %H %M %S %j'; fi; } |
-	    awk -v spec="$1" '
-function hit(sc, a, b,   v) {
-	v = T[sc]
-	if (sc == "yr") {
-		if (a <= 99) a += 100 * int(v / 100)
-		if (b <= 99) b += 100 * int(v / 100)
-		if (a > b) { t = a; a = b; b = t }
-	}
-	if (a <= b)
-		return v >= a && v <= b
-	return v >= a || v <= b
-}
-{
-	T["yr"] = $1 + 0; T["mo"] = $2 + 0; T["md"] = $3 + 0
-	T["wd"] = $4 + 1; T["hr"] = $5 + 0; T["min"] = $6 + 0
-	T["sec"] = $7 + 0; T["yd"] = $8 + 0
-	# Week of the month, weeks starting on Sunday, the 1st in week 1.
-	wk = 1
-	for (i = 2; i <= T["md"]; i++)
-		if ((($4 - (T["md"] - i)) % 7 + 7) % 7 == 0)
-			wk++
-	T["wk"] = wk
-	ns = split(spec, subs, ";")
-	for (i = 1; i <= ns; i++) {
-		split("", ok)
-		nsc = split(subs[i], scs, " ")
-		for (j = 1; j <= nsc; j++) {
-			sc = substr(scs[j], 1, index(scs[j], "=") - 1)
-			if (!(sc in ok))
-				ok[sc] = 0
-			nr = split(substr(scs[j], index(scs[j], "=") + 1), rs, ",")
-			for (k = 1; k <= nr; k++) {
-				split(rs[k], ab, "-")
-				if (hit(sc, ab[1] + 0, ab[2] + 0))
-					ok[sc] = 1
-			}
-		}
-		all = 1
-		for (sc in ok)
-			if (!ok[sc])
-				all = 0
-		if (all)
-			exit 0
-	}
-	exit 1
-}'
 }

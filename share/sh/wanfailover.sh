@@ -1008,6 +1008,15 @@ wf_ts() {
 	date +%Y-%m-%dT%H:%M:%S.%3N
 }
 
+# wf_stamp: each line of its input to standard error after the time (a
+# child's messages: hooks, pingcheck, gwswitch, a repair's errors), so
+# that every line of a night's log says when.
+wf_stamp() {
+	while IFS= read -r l; do
+		printf '%s %s\n' "$(wf_ts)" "$l" >&2
+	done
+}
+
 # wf_log MESSAGE: to standard error with the time, and to the events.
 wf_log() {
 	wf_t=$(wf_ts)
@@ -1040,8 +1049,10 @@ wf_hooks() {
 		fi
 		# none once stopping: stop must not wait on them
 		[ ! -e "$wf_rundir/stopping" ] || return 0
-		WAN_FAMILY=ipv$wf_hfam timeout -k 2 20 "$h" "$@" </dev/null >&2 3>&- 9>&- ||
-			hk_warn "hook ${h##*/} failed (status $?)"
+		{
+			WAN_FAMILY=ipv$wf_hfam timeout -k 2 20 "$h" "$@" </dev/null 2>&1 3>&- 9>&- ||
+				wf_log "hook ${h##*/} failed (status $?)"
+		} | wf_stamp
 	done
 }
 
@@ -1167,7 +1178,7 @@ wf_repairer() {
 		until (wf_setup_forwarding >/dev/null; wf_setup_probes) >&2 2>"$wf_rundir/repair.err"; do
 			i=$((i + 1))
 			if [ "$i" -ge 10 ] || [ -e "$wf_rundir/stopping" ]; then
-				cat "$wf_rundir/repair.err" >&2
+				wf_stamp <"$wf_rundir/repair.err"
 				break
 			fi
 			sleep 0.5
@@ -1208,10 +1219,12 @@ wf_prober() {
 	[ "$q" -eq 0 ] || set -- -W "$wf_window" "$@"
 	hf=health
 	[ "$fam" = 4 ] || hf=health6
+	# its stderr (pingcheck's messages, ours) with the time
+	{
 	(
 		while [ ! -e "$wf_rundir/stopping" ]; do
 			"$pc" -f -i "$wf_interval" -t "$timeout" -d "$wf_down" \
-			    -u "$wf_up" -a "$minup" -I "$iface" "$@" &
+			    -u "$wf_up" -a "$minup" -I "$iface" "$@" 3>&- &
 			hk_pid_write "$wf_rundir/$name.pid" "$!" || true
 			st=0
 			wait "$!" 2>/dev/null || st=$?
@@ -1220,7 +1233,8 @@ wf_prober() {
 			echo "state down why=prober"
 			sleep 1
 		done
-	) | wf_stream "$name" >"$wf_rundir/$hf" &
+	) 2>&3 | wf_stream "$name" >"$wf_rundir/$hf" 3>&-
+	} 3>&1 | wf_stamp &
 }
 
 # wf_switcher FAMILY: that family's gwswitch, its output to wf_events;
@@ -1250,9 +1264,7 @@ wf_switcher() {
 			hk_pid_write "$wf_rundir/$sf.pid" "$!" || true
 			wait "$!" 2>/dev/null
 		) | wf_events "$wfam"
-	} 3>&1 1>&2 | while IFS= read -r l; do
-		printf '%s %s\n' "$(wf_ts)" "$l" >&2
-	done &
+	} 3>&1 1>&2 | wf_stamp &
 }
 
 wf_start() {

@@ -257,3 +257,43 @@ if [ "$have_mon" = 1 ]; then
 	COSTWHO="mon 1.3.6" cost mon -c "$W/cost.cf" -s "$W/mon" -a "$W/alert" \
 	    -L "$W/log" -D "$W/state" -P "$W/mon.pid"
 fi
+
+# client: the status of 20 services, asked 20 times of the running
+# daemon: hbmonctl (hbmon's FIFO) against moncmd (mon's TCP port 2583);
+# the time of each command, start to end (ms)
+client() {
+	sed "1i statedir = $W/state" "$W/cost.cf" >"$W/client.cf"
+	case $1 in
+	hbmon)
+		ip netns exec "$NS-mon" hbmon -f -c "$W/client.cf" -m "$W/mon" \
+		    2>>"$W/daemon.log" &
+		;;
+	mon)
+		ip netns exec "$NS-mon" mon -c "$W/client.cf" -s "$W/mon" \
+		    -a "$W/alert" -L "$W/log" -D "$W/state" -P "$W/mon.pid" \
+		    >>"$W/daemon.log" 2>&1 &
+		;;
+	esac
+	DAEMON_PID=$!
+	sleep 3
+	i=0
+	while [ "$i" -lt 20 ]; do
+		t0=$(bench_now_ms)
+		case $1 in
+		hbmon) ip netns exec "$NS-mon" hbmonctl -c "$W/client.cf" status ;;
+		mon) ip netns exec "$NS-mon" moncmd -s 127.0.0.1 list opstatus ;;
+		esac >"$W/client.out" 2>&1 || echo "client: $1 failed: $(cat "$W/client.out")" >&2
+		echo $(($(bench_now_ms) - t0))
+		i=$((i + 1))
+	done >"$W/client.ms"
+	daemon_stop
+	n=$(grep -c 'service\|group=' "$W/client.out") || n=0
+	bench_stats "$W/client.ms"
+	printf '%-28s status of %d services: median %s ms, min %s, max %s (%s runs)\n' \
+	    "$2" "$n" "$bench_med" "$bench_min" "$bench_max" "$bench_n"
+}
+echo "client: the status of every service, asked of the running daemon"
+client hbmon "hbmonctl status"
+if [ "$have_mon" = 1 ] && command -v moncmd >/dev/null 2>&1; then
+	client mon "moncmd list opstatus"
+fi
