@@ -36,7 +36,7 @@
 #define WATCH_FRESH	250
 
 static const char usage_text[] =
-    "usage: hbown [-BC] [-a on|off|legacy] [-b GROUP] [-d DEADTIME] "
+    "usage: hbown [-BCU] [-a on|off|legacy] [-b GROUP] [-d DEADTIME] "
     "[-F REFRESH]\n"
     "             [-G DELAY] [-k HASH ...] [-l LEASE] [-P PINGNODES] [-S SETTLE]\n"
     "             [-T TICK]\n"
@@ -62,8 +62,10 @@ static const char help_text[] =
     " a group\n"
     "-P PINGNODES\thow many ping nodes (ha.cf ping, ping_group) are"
     " reported\n"
-    "-k HASH\ta group's hash, one for each -H: pairs the peer's groups\n";
-#define OPTS		":BCa:b:d:F:G:H:hk:l:n:P:p:S:T:V"
+    "-k HASH\ta group's hash, one for each -H: pairs the peer's groups\n"
+    "-U\tthe heartbeats are not signed (crc): a release they say is"
+    " probed for\n";
+#define OPTS		":BCUa:b:d:F:G:H:hk:l:n:P:p:S:T:V"
 
 /* This node's status, as announced: active, or standing by. */
 enum st { ST_ACTIVE, ST_STANDBY, ST_STOPPED };
@@ -211,6 +213,13 @@ struct cluster {
 
 /* Actions of the groups after the first are kept out of some logs. */
 static int mute;
+
+/*
+ * -U: the heartbeats carry no proof of their sender (a crc key): anyone
+ * on the LAN can say the peer released a group, so a release seen is
+ * probed for like any other start (rows N3, C4).
+ */
+static int unsigned_hb;
 
 static void
 act(const char *fmt, ...)
@@ -463,7 +472,7 @@ start(struct own *o, uint64_t probe, const char *why)
 	 * informs: the claim, if any, is settled) and the log lines, which
 	 * cost no takeover time so.
 	 */
-	if ((probe == 0 && o->preleased) || fresh)
+	if ((probe == 0 && o->preleased && !unsigned_hb) || fresh)
 		act("start %d none", o->id);
 	else
 		act("start %d %llu", o->id, (unsigned long long)probe);
@@ -474,7 +483,7 @@ start(struct own *o, uint64_t probe, const char *why)
 		    "addresses %llu ms ago (probed since %s was late)",
 		    o->label, (unsigned long long)(o->now - o->wres_t),
 		    o->peer);
-	else if (probe == 0 && o->preleased)
+	else if (probe == 0 && o->preleased && !unsigned_hb)
 		act("log debug %s: no probe: %s has just released it",
 		    o->label, o->peer);
 	notify(o->id, "taking", why);
@@ -1637,6 +1646,9 @@ main(int argc, char *argv[])
 			break;
 		case 'C':
 			o.clock = 1;
+			break;
+		case 'U':
+			unsigned_hb = 1;
 			break;
 		case 'a':
 			/* ha.cf's legacy, as hbnode reads it, is on */

@@ -459,6 +459,17 @@ handle_line(struct hbrecv *h, const char *line, size_t len, int oversize)
 		h->drops[DROP_REPLAYED]++;
 		return;
 	}
+	/*
+	 * An older generation than the one the live node now sends, not
+	 * followed: a capture of an earlier run (what it says, "released",
+	 * "standby", is history).  A node that really restarted lower (its
+	 * clock set back, its generation file lost) is taken once the
+	 * current one is declared dead.
+	 */
+	if (p->state == PEER_UP && m.gen < p->gen) {
+		h->drops[DROP_REPLAYED]++;
+		return;
+	}
 	/* A generation (or a jump) we do not follow yet: a new stream. */
 	x = stream_slot(h, p, now);
 	if (x == NULL) {

@@ -81,8 +81,11 @@ both_up() {
 	ha_watch 15 n1 || { ha_log n1; ha_log n2; false; }
 	wait_until 10 got MASTER
 	wait_until 10 grep -q "master holds the resource group" "$(ha_dir n1)/ha-log"
+	# power off: the processes, the cable, and the address with the
+	# machine (its kernel would otherwise keep it until the lease ends)
 	ha_kill_all n1
 	ip -n "$(ns sw)" link set p-n1 down
+	nsx n1 ip addr del "$VIP/24" dev lan0
 	ha_watch 15 n2 || { ha_log n2; false; }
 	wait_until 10 got SLAVE
 	run -0 cat "$(ha_dir n2)/ha-debug"

@@ -14,7 +14,8 @@
 #                                   grp_n, and for each group G (one a
 #                                   haresources line) grp_home_G and its
 #                                   resources grp_first_G..grp_last_G
-#                                   and hb_weak: why the keys are weak,
+#                                   and hb_weak: why the keys are weak
+#                                   (hb_crc 1: one of them is crc),
 #                                   as hbsend and hbrecv say it, or ""
 #   hb_dump                         print what was read, one "key value"
 #                                   line each (hbnode check)
@@ -616,13 +617,14 @@ hb_weak_keys() {
 	# a crc key, signing or accepted, is no authentication (anyone on
 	# the LAN can forge heartbeats); an md5 one is a weak hash.  The
 	# worst first, the signing key before the others.
-	hb_weak=""
+	hb_weak="" hb_crc=0
 	hb_crc_risk="it only guards against line noise; anyone on the LAN can forge heartbeats and take the cluster down"
 	for w in crc md5; do
 		if [ "$w" = crc ]; then hb_risk=$hb_crc_risk; else hb_risk="a weak hash"; fi
 		hb_meth "$auth"
 		if [ "$hb_m" = "$w" ]; then
 			hb_weak="$1: key $auth is $w: $hb_risk; use '$auth sha256 SECRET' (see hbsend(8))"
+			[ "$w" != crc ] || hb_crc=1
 			return 0
 		fi
 		for k in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15; do
@@ -633,6 +635,7 @@ hb_weak_keys() {
 			hb_meth "$k"
 			if [ "$hb_m" = "$w" ]; then
 				hb_weak="$1: key $k is $w and accepted: $hb_risk; end the key change with 'auth $auth' (see hbsend(8))"
+				[ "$w" != crc ] || hb_crc=1
 				return 0
 			fi
 		done

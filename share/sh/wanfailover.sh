@@ -1233,8 +1233,10 @@ wf_prober() {
 			echo "state down why=prober"
 			sleep 1
 		done
-	) 2>&3 | wf_stream "$name" >"$wf_rundir/$hf" 3>&-
-	} 3>&1 | wf_stamp &
+	) 2>&3 | wf_stream "$name" >"$wf_rundir/$hf" 2>&3 3>&-
+	# this shell's own stderr: only its job messages ("Terminated" when
+	# stop ends the loop), which are not the log's
+	} 3>&1 2>/dev/null | wf_stamp &
 }
 
 # wf_switcher FAMILY: that family's gwswitch, its output to wf_events;
