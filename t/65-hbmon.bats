@@ -977,6 +977,28 @@ check() {
 	proc_alive "$HBPID"
 }
 
+@test "a FIFO another user planted is not taken; a state dir others may write to gets none" {
+	dep_cf
+	# planted before the start, open to all: made again, 600
+	mkfifo -m 666 "$W/state/hbmon.ctl"
+	chmod 666 "$W/state/hbmon.ctl"
+	start_hbmon
+	wait_until 10 test -s "$W/state/hbmon.web.ssh"
+	[ "$(stat -c %A "$W/state/hbmon.ctl")" = prw------- ]
+	grep -q "hbmon.ctl is not this user's alone: made again" "$W/hbmon.err"
+	run -0 timeout 10 hbmonctl -c "$W/mon.cf" status
+	bg_stop "$HBPID"
+	# a state dir anyone may write to: no FIFO, no state files there
+	rm -rf "$W/state"
+	mkdir -m 1777 "$W/state"
+	start_hbmon
+	wait_until 10 grep -q "others may write to it: no state files and no hbmonctl" "$W/hbmon.err"
+	sleep 1
+	[ ! -e "$W/state/hbmon.ctl" ]
+	[ -z "$(ls "$W/state")" ]
+	proc_alive "$HBPID"
+}
+
 # ---------------------------------------------------------------- alert scripts
 
 @test "mail.alert appends to its log when no mail can be sent, and exits 0" {

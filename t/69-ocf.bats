@@ -322,6 +322,16 @@ on() {
 	[[ $output == *"Revised Cluster Status"*"IPaddr_192.0.2.100"*"Stopped"* ]] || { echo "$output"; false; }
 }
 
+@test "hbnode export: a node name with -- keeps the XML well formed (its comment)" {
+	need xmllint libxml2-utils
+	sed -i 's/^node master$/node a--b/' "$C/ha.cf"
+	sed -i 's/^master /a--b /' "$C/haresources"
+	run -0 --separate-stderr timeout 20 hbnode -c "$C" -n slave export
+	printf '%s\n' "$output" >"$BATS_TEST_TMPDIR/cib.xml"
+	xmllint --noout "$BATS_TEST_TMPDIR/cib.xml"
+	crm_verify --xml-file "$BATS_TEST_TMPDIR/cib.xml"
+}
+
 @test "hbnode export refuses a script with arguments it knows no agent for: the haresources line, exit 2, nothing printed" {
 	printf '#!/bin/sh\nexit 0\n' >"$C/resource.d/db"
 	chmod 755 "$C/resource.d/db"

@@ -194,7 +194,8 @@ hb_export() {
 	[ "$cf_auto_failback" = on ] || hx_stick=200
 	printf '<?xml version="1.0"?>\n'
 	printf '<!-- hbnode export of %s/ha.cf and haresources (nodes %s).\n' \
-	    "$(hx_xml "$hb_confdir" | sed 's/--/-_/g')" "$cf_nodes"
+	    "$(hx_xml "$hb_confdir" | sed 's/--/-_/g')" \
+	    "$(printf '%s\n' "$cf_nodes" | sed 's/--/-_/g')"
 	printf '     Load it into a new cluster with: cibadmin -R -x FILE\n'
 	printf '     Timers of ha.cf for corosync.conf: totem { token: %s } (deadtime, ms);\n' "$cf_deadtime"
 	printf '     with two nodes: quorum { provider: corosync_votequorum  two_node: 1 }.\n'
