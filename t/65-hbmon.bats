@@ -922,6 +922,17 @@ check() {
 	grep '^ARGV' "$W/alerts" | grep -q '\[-s\] \[ssh\] \[-g\] \[web\] .*\[-u\] \[ssh-up\]$'
 	# reload keeps the state: ssh still failing, its alert counted
 	run -0 ctl reload
+	# a bad mon.cf: refused with its first error, the running one kept
+	echo "garbage line" >>"$W/mon.cf"
+	run -1 ctl reload
+	[[ $output == *"has errors: keeping the running configuration ($W/mon.cf:"*"garbage"* ]] ||
+	    { echo "$output"; false; }
+	# the same from hbmon, when hbmonctl is given the state dir alone
+	run -1 timeout 10 env -i PATH="$pre/sbin:/usr/sbin:/usr/bin:/sbin:/bin" \
+	    "$pre/sbin/hbmonctl" -s "$W/state" reload
+	[[ $output == *"has errors: keeping the running configuration ($W/mon.cf:"*"garbage"* ]] ||
+	    { echo "$output"; false; }
+	sed -i '$d' "$W/mon.cf"
 	run -0 ctl status
 	[[ ${lines[1]} == "service web ssh status=failing "*" alerts=3 "* ]] || { echo "$output"; false; }
 	# reset starts afresh, with start-up alerts (startupalerts_on_reset)
@@ -938,7 +949,10 @@ check() {
 	run -2 ctl frobnicate
 	run -2 ctl disable service 'web;rm' x
 	run -0 grep -c 'asked: reading' "$W/hbmon.err"
-	[ "$output" -eq 2 ]
+	[ "$output" -eq 3 ]
+	# -t takes a duration
+	run -0 ctl -t 1.5 status
+	run -0 ctl -t 2500ms status
 	bg_stop "$HBPID"
 	[ ! -e "$W/state/hbmon.ctl" ]
 	run -3 ctl status
