@@ -233,6 +233,12 @@ on() {
 	run -5 ra a env OCF_RESKEY_ip=192.0.2.100 OCF_RESKEY_nic=eth9 "$RA/IPaddr" validate-all
 	run -5 ra a env OCF_RESKEY_ip=192.0.2.100 OCF_RESKEY_nic=eth9 "$RA/IPaddr" start
 	run -0 ra a env OCF_RESKEY_ip=192.0.2.100 OCF_RESKEY_nic=eth9 "$RA/IPaddr" stop
+	# no subnet for ip: said in OCF's terms; the host's own address refused
+	run -5 ra a env OCF_RESKEY_ip=198.51.100.5 "$RA/IPaddr" start
+	[[ $output == *"no interface holds a subnet of 198.51.100.5: set nic= and cidr_netmask="* ]] || { echo "$output"; false; }
+	run -5 ra a env OCF_RESKEY_ip=192.0.2.1 "$RA/IPaddr" start
+	[[ $output == *"192.0.2.1 is this host's own address"* ]] || { echo "$output"; false; }
+	on a 192.0.2.1
 	run -7 ra a env OCF_RESKEY_ip=192.0.2.100 OCF_RESKEY_nic=eth9 "$RA/IPaddr" monitor
 	run -6 ra a env OCF_RESKEY_program=curl OCF_RESKEY_hosts=x "$RA/check" validate-all
 	run -6 ra a env OCF_RESKEY_program=httpcheck "$RA/check" validate-all
