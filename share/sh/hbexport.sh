@@ -137,8 +137,13 @@ hx_rsc() {
 		hx_uniq "$(hx_id "$hx_name")"
 		# Pacemaker's service class: an LSB init script in
 		# /etc/init.d, or a systemd unit
-		case $hx_path in
-		/etc/init.d/*) ;;
+		case $hx_name:$hx_path in
+		mon:*|hbmon:*)
+			# hbmon's bring-ha-down.alert runs "hbnode stop", which
+			# does nothing under Pacemaker (and Debian's
+			# /etc/init.d/mon is the real mon)
+			hk_warn "warn: $hx_name: hbmon and bring-ha-down.alert do not carry over to Pacemaker (hbnode stop does nothing there): replace this resource with an ocf:hakit:check resource (program=httpcheck) in the group, whose failed monitor moves the group (hakit-ocf(7))" ;;
+		*:/etc/init.d/*) ;;
 		*) hk_warn "warn: $hx_name: $hx_path is not in /etc/init.d, where Pacemaker's service:$hx_name looks (or for a systemd unit $hx_name.service): install it there on every node" ;;
 		esac
 		hx_put '      <primitive id="%s" class="service" type="%s">' "$hx_u" "$(hx_xml "$hx_name")"

@@ -504,7 +504,7 @@ hb_check_hacf() {
 	: "${cf_warntime:=$((cf_deadtime / 2))}"
 	: "${cf_deadping:=$cf_deadtime}"
 	[ "$cf_warntime" -lt "$cf_deadtime" ] ||
-	    hk_warn "$hf:${cf_warntime_line:-0}: warntime is not below deadtime: no warnings"
+	    hk_warn "$hf:${cf_warntime_line:-0}: warntime is not below deadtime: no warnings, and no probe of the addresses before a takeover (+100 ms)"
 	if [ -z "$cf_initdead" ]; then
 		if [ "$cf_deadtime" -gt 10000 ]; then
 			cf_initdead=$cf_deadtime
