@@ -349,6 +349,16 @@ on() {
 	[[ $stderr == *"export takes no argument"* ]]
 }
 
+@test "hbnode export: the howto's mon resource is said not to carry over, with ocf:hakit:check as the way" {
+	cp "$HK_TOP/examples/init.d/hbmon" "$C/resource.d/mon"
+	chmod 755 "$C/resource.d/mon"
+	printf '%s\n' "master 192.0.2.100 web mon" >"$C/haresources"
+	run -0 --separate-stderr timeout 20 hbnode -c "$C" -n master export
+	[[ $stderr == *"mon: hbmon and bring-ha-down.alert do not carry over to Pacemaker"*"ocf:hakit:check"* ]] ||
+	    { echo "$stderr"; false; }
+	[[ $stderr != *"mon: $C/resource.d/mon is not in /etc/init.d"* ]]
+}
+
 @test "hakit-ocf(7) has an entry for every parameter and names every action of the agents' meta-data, and lints clean" {
 	command -v mandoc >/dev/null || skip "needs mandoc (apt-get install mandoc)"
 	local src=$HK_TOP/share/man/hakit-ocf.7 a p
