@@ -472,8 +472,12 @@ start(struct own *o, uint64_t probe, const char *why)
 	 * informs: the claim, if any, is settled) and the log lines, which
 	 * cost no takeover time so.
 	 */
+	/*
+	 * "none" carries the time of the decision: a start carried out
+	 * later than that (hbnode held up) probes after all.
+	 */
 	if ((probe == 0 && o->preleased && !unsigned_hb) || fresh)
-		act("start %d none", o->id);
+		act("start %d none %llu", o->id, (unsigned long long)o->now);
 	else
 		act("start %d %llu", o->id, (unsigned long long)probe);
 	announce(o);

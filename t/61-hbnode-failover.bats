@@ -113,6 +113,42 @@ both_up() {
 	[[ $output == *"the group start: probed 192.0.2.100: free"* ]]
 }
 
+@test "the holder's address removed by hand: added again at the next renewal, the node keeps the group" {
+	both_up
+	nsx n1 ip addr del "$VIP/24" dev lan0
+	wait_until 5 grep -q "address vanished: $VIP/24; adding it again" "$(ha_dir n1)/ha-log"
+	wait_until 5 ha_has n1
+	wait_until 5 got MASTER
+	ha_steady 2 n1
+	proc_alive "$HB_PID_n1"
+	grep -q "added $VIP/24 again" "$(ha_dir n1)/ha-log"
+}
+
+@test "a takeover decided while hbnode was held up (SIGSTOP) probes when it runs: the returned master keeps the address" {
+	ha_conf n1
+	ha_conf n2 "debugfile $(ha_dir n2)/ha-debug"
+	ha_start n1
+	ha_start n2
+	ha_watch 15 n1 || { ha_log n1; ha_log n2; false; }
+	wait_until 10 grep -q "master holds the resource group" "$(ha_dir n1)/ha-log"
+	ha_kill_all n1
+	nsx n1 ip addr del "$VIP/24" dev lan0
+	# the slave's watch runs (warntime 600 ms); its hbnode stops before
+	# the peer is declared dead, hbown decides the takeover meanwhile
+	wait_until 5 grep -q "late heartbeat from node master" "$(ha_dir n2)/ha-log"
+	kill -STOP "$HB_PID_n2"
+	sleep 2
+	# the master back, alone on the LAN as it sees it: it takes the group
+	ha_start n1
+	wait_until 15 ha_has n1
+	sleep 0.5
+	kill -CONT "$HB_PID_n2"
+	wait_until 10 grep -q "ms after hbown decided it: probing the addresses all the same" "$(ha_dir n2)/ha-log" ||
+	    { ha_log n2; false; }
+	# never both: the slave's probe found the master
+	ha_steady 3 n1 || { ha_log n1; ha_log n2; false; }
+}
+
 @test "the log gives a peer's silence with its unit: late heartbeat in ms, dead in seconds" {
 	both_up
 	ha_kill_all n1

@@ -991,6 +991,16 @@ check() {
 	proc_alive "$HBPID"
 }
 
+@test "a state dir wiped by a reboot is made again at start, with its lock: a second hbmon still exits 1" {
+	dep_cf
+	rm -rf "$W/state"
+	start_hbmon
+	wait_until 10 test -p "$W/state/hbmon.ctl"
+	[ "$(stat -c %a "$W/state")" = 700 ]
+	run -1 timeout 10 hbmon -f -c "$W/mon.cf" -m "$W/mon" -a "$W/alert"
+	[[ $output == *"another hbmon runs with state dir $W/state"* ]]
+}
+
 @test "a FIFO another user planted is not taken; a state dir others may write to gets none" {
 	dep_cf
 	# planted before the start, open to all: made again, 600
