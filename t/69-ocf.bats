@@ -250,6 +250,19 @@ on() {
 	! on a 192.0.2.100
 }
 
+@test "IPaddr without garp: monitor and stop of an address not here answer 7 and 0 (no fencing for it), start 5" {
+	local m s t
+	mv "$PRE/usr/sbin/garp" "$PRE/usr/sbin/garp.away"
+	m=0 s=0 t=0
+	ra a env OCF_RESKEY_ip=192.0.2.100 "$RA/IPaddr" monitor >/dev/null 2>&1 || m=$?
+	ra a env OCF_RESKEY_ip=192.0.2.100 "$RA/IPaddr" stop >/dev/null 2>&1 || s=$?
+	run ra a env OCF_RESKEY_ip=192.0.2.100 "$RA/IPaddr" start
+	t=$status
+	mv "$PRE/usr/sbin/garp.away" "$PRE/usr/sbin/garp"
+	[ "$m" = 7 ] && [ "$s" = 0 ] && [ "$t" = 5 ] || { echo "monitor $m stop $s start $t"; false; }
+	[[ $output == *"garp not found"* ]]
+}
+
 @test "crm_resource drives check: start waits for the service, a failed check fails the monitor, not running after stop" {
 	need crm_resource pacemaker-cli-utils
 	local o=(program=httpcheck hosts=127.0.0.1 "options=-p 8080 -s healthy -t 500ms")
