@@ -42,6 +42,17 @@ both_up() {
 	wait_until 10 grep -q "master holds the resource group" "$(ha_dir n1)/ha-log"
 }
 
+# both_up, the slave with a debugfile ($(ha_dir n2)/ha-debug)
+both_up_debug() {
+	ha_conf n1
+	ha_conf n2 "debugfile $(ha_dir n2)/ha-debug"
+	ha_start n1
+	ha_start n2
+	ha_watch 15 n1 || { ha_log n1; ha_log n2; false; }
+	wait_until 10 got MASTER
+	wait_until 10 grep -q "master holds the resource group" "$(ha_dir n1)/ha-log"
+}
+
 @test "both nodes started at once: one owner, the home node, and it stays" {
 	both_up
 	# no spurious failover while both are healthy: 3 deadtimes
@@ -74,13 +85,7 @@ both_up() {
 }
 
 @test "master powered off (its processes killed, its cable out): the slave probed while it was late, and takes over without a probe" {
-	ha_conf n1
-	ha_conf n2 "debugfile $(ha_dir n2)/ha-debug"
-	ha_start n1
-	ha_start n2
-	ha_watch 15 n1 || { ha_log n1; ha_log n2; false; }
-	wait_until 10 got MASTER
-	wait_until 10 grep -q "master holds the resource group" "$(ha_dir n1)/ha-log"
+	both_up_debug
 	# power off: the processes, the cable, and the address with the
 	# machine (its kernel would otherwise keep it until the lease ends)
 	ha_kill_all n1
@@ -97,13 +102,7 @@ both_up() {
 }
 
 @test "master's processes killed, its kernel alive: the slave's watch finds the address answered and the takeover waits for the lease" {
-	ha_conf n1
-	ha_conf n2 "debugfile $(ha_dir n2)/ha-debug"
-	ha_start n1
-	ha_start n2
-	ha_watch 15 n1 || { ha_log n1; ha_log n2; false; }
-	wait_until 10 got MASTER
-	wait_until 10 grep -q "master holds the resource group" "$(ha_dir n1)/ha-log"
+	both_up_debug
 	ha_kill_all n1
 	ha_watch 15 n2 || { ha_log n2; false; }
 	wait_until 10 got SLAVE
@@ -125,12 +124,7 @@ both_up() {
 }
 
 @test "a takeover decided while hbnode was held up (SIGSTOP) probes when it runs: the returned master keeps the address" {
-	ha_conf n1
-	ha_conf n2 "debugfile $(ha_dir n2)/ha-debug"
-	ha_start n1
-	ha_start n2
-	ha_watch 15 n1 || { ha_log n1; ha_log n2; false; }
-	wait_until 10 grep -q "master holds the resource group" "$(ha_dir n1)/ha-log"
+	both_up_debug
 	ha_kill_all n1
 	nsx n1 ip addr del "$VIP/24" dev lan0
 	# the slave's watch runs (warntime 600 ms); its hbnode stops before

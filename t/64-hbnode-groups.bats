@@ -52,6 +52,11 @@ holders() {
 	if has2 n2; then
 		[ "$h2" = n1 ] && h2=both || h2=n2
 	fi
+	# not looked at at once: moved from n1 to n2 in between (a handover
+	# takes ~10 ms) when n1 has it no more (as ha_holder)
+	if [ "$h2" = both ] && ! has2 n1; then
+		h2=n2
+	fi
 	echo "$(ha_holder) $h2"
 }
 
