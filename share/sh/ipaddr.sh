@@ -308,7 +308,7 @@ ipa_announce() {
 }
 
 ipa_probe() {
-	ipa_t0=$(date +%s%N)
+	hk_now_ms ipa_t0
 	while :; do
 		ipa_rc=0
 		ipa_mac=$("$ipa_garp" -D -t "${HAKIT_PROBE_TIMEOUT:-100ms}" \
@@ -319,8 +319,8 @@ ipa_probe() {
 		*) ipa_err="garp -D failed on $ipa_iface (status $ipa_rc)"
 		   return 2 ;;
 		esac
-		ipa_t1=$(date +%s%N)
-		if [ $(((ipa_t1 - ipa_t0) / 1000000)) -ge "$1" ]; then
+		hk_now_ms ipa_t1
+		if [ $((ipa_t1 - ipa_t0)) -ge "$1" ]; then
 			ipa_err="$ipa_addr is answered by ${ipa_mac:-another host}: not added"
 			return 1
 		fi
