@@ -50,6 +50,23 @@
 #                               three and bench_n=0 when there are none
 #   bench_median [FILE]         bench_stats, and prints bench_med
 #   bench_ms US                 microseconds as whole milliseconds
+#   bench_client_start NS ADDR FILE
+#                               haclient in namespace NS, in the
+#                               background: an HTTP request to ADDR every
+#                               10 ms (1 s timeout), its lines in FILE;
+#                               sets bench_client_pid
+#   bench_answer FILE           the body of the last answer in haclient's
+#                               FILE; nothing when there is none
+#   bench_outage_since FILE LINE
+#                               the longest outage (ms) haclient wrote in
+#                               FILE after its line LINE; nothing when no
+#                               request failed since
+#   bench_record LABEL FILE [WIDTH]
+#                               bench_stats FILE (ms): one line, LABEL
+#                               padded to WIDTH (default 44), its median,
+#                               min, max and count, or "no run
+#                               completed"; printed, and appended to
+#                               bench_results (the summary)
 
 top=$(cd -- "$(dirname -- "$0")/../.." && pwd)
 bench_name=${0##*/}
@@ -60,6 +77,8 @@ PATH=$HAKIT_BINDIR:$HAKIT_BINDIR/t:$HAKIT_SHAREDIR:$PATH
 export PATH
 bench_tmp=""
 bench_ns=""
+bench_client_pid=""
+bench_results=""
 
 bench_need_root() {
 	[ "$(id -u)" -eq 0 ] && return 0
@@ -219,4 +238,34 @@ bench_median() {
 
 bench_ms() {
 	awk -v u="$1" 'BEGIN { printf "%.0f", u / 1000 }'
+}
+
+bench_client_start() {
+	ip netns exec "$1" haclient -i 10ms -t 1s "$2" </dev/null >"$3" 2>&1 &
+	# shellcheck disable=SC2034  # for the caller
+	bench_client_pid=$!
+}
+
+bench_answer() {
+	grep '^answer ' "$1" | tail -n 1 | cut -d' ' -f2
+}
+
+bench_outage_since() {
+	tail -n "+$(($2 + 1))" "$1" | grep '^outage ' |
+	    sed 's/^outage ms=\([0-9]*\).*/\1/' | sort -n | tail -n 1
+}
+
+bench_record() {
+	bench_stats "$2"
+	bn_w="%-${3:-44}s"
+	# shellcheck disable=SC2059  # the label's width, a number
+	if [ "$bench_n" -eq 0 ]; then
+		bn_line=$(printf "$bn_w  no run completed" "$1")
+	else
+		bn_line=$(printf "$bn_w  median %6d ms  min %6d  max %6d  (%d runs)" \
+		    "$1" "${bench_med%.*}" "$bench_min" "$bench_max" "$bench_n")
+	fi
+	echo "$bn_line"
+	bench_results="$bench_results$bn_line
+"
 }

@@ -46,15 +46,10 @@ bench_need hbsend hbrecv hbown vipctl garp t/hkhttpd t/haclient
 id=hkpm$$
 VIP=192.0.2.100
 NODES="a b c"
-client_pid=""
 
-cleanup() {
-	set +e
-	[ -z "$client_pid" ] || kill "$client_pid" 2>/dev/null
-	# the nodes' mount namespaces end with their last process
-	bench_cleanup
-}
-bench_begin cleanup
+# the client dies with its namespace, the nodes' mount namespaces with
+# their last process
+bench_begin bench_cleanup
 tmp=$bench_tmp
 
 for p in corosync pacemaker pacemaker-cli-utils; do
@@ -113,7 +108,6 @@ lab() {
 }
 
 relab() {
-	client_pid=""
 	# shellcheck disable=SC2046 # one namespace a word
 	bench_ns_del "$id-client" $(for n in $NODES; do echo "$id-$n"; done) "$id-sw"
 	lab
@@ -121,21 +115,12 @@ relab() {
 
 # --- the client ------------------------------------------------------------
 client_out=$tmp/client.out
-client_start() {
-	ip netns exec "$id-client" haclient -i 10ms -t 1s "$VIP" \
-	    </dev/null >"$client_out" 2>&1 &
-	client_pid=$!
-}
 answer_is() {
-	[ "$(grep '^answer ' "$client_out" | tail -n 1 | cut -d' ' -f2)" = "$1" ]
+	[ "$(bench_answer "$client_out")" = "$1" ]
 }
 answer_not() {
-	a=$(grep '^answer ' "$client_out" | tail -n 1 | cut -d' ' -f2)
+	a=$(bench_answer "$client_out")
 	[ -n "$a" ] && [ "$a" != "$1" ]
-}
-outage_since() {
-	tail -n "+$(($1 + 1))" "$client_out" | grep '^outage ' |
-	    sed 's/^outage ms=\([0-9]*\).*/\1/' | sort -n | tail -n 1
 }
 
 # --- the configuration both stacks run -------------------------------------
@@ -199,26 +184,12 @@ kill_node() {
 	ip -n "$id-sw" link set "p-$1" down
 }
 
-results=""
 # not_run LABEL WHY: say why there is no figure, on stderr and in the
 # summary.
 not_run() {
 	echo "$bench_name: $2" >&2
 	line=$(printf '%-52s  not run: %s' "$1" "$2")
-	results="$results$line
-"
-}
-
-record() {
-	bench_stats "$2"
-	if [ "$bench_n" -eq 0 ]; then
-		line=$(printf '%-52s  no run completed' "$1")
-	else
-		line=$(printf '%-52s  median %6d ms  min %6d  max %6d  (%d runs)' \
-		    "$1" "${bench_med%.*}" "$bench_min" "$bench_max" "$bench_n")
-	fi
-	echo "$line"
-	results="$results$line
+	bench_results="$bench_results$line
 "
 }
 
@@ -228,7 +199,7 @@ bench_hbnode() {
 	ha_conf "$1"
 	hb_start a
 	hb_start b
-	client_start
+	bench_client_start "$id-client" "$VIP" "$client_out"
 	holder=a
 	if ! bench_wait 30 answer_is A; then
 		echo "$bench_name: hbnode never served" >&2
@@ -248,7 +219,7 @@ bench_hbnode() {
 			echo "  run $r: no takeover" >&2
 			break
 		fi
-		ms=$(outage_since "$mark")
+		ms=$(bench_outage_since "$client_out" "$mark")
 		echo "  run $r: ${ms:-?} ms" >&2
 		[ -z "$ms" ] || echo "$ms" >>"$f"
 		nx "$holder" vipctl del "$VIP/24" dev lan0 2>/dev/null || true
@@ -258,7 +229,7 @@ bench_hbnode() {
 		    echo "  run $r: $holder did not rejoin" >&2
 		holder=$new
 	done
-	record "hbnode (2 nodes) keepalive $(($1 / 5))ms deadtime ${1}ms" "$f"
+	bench_record "hbnode (2 nodes) keepalive $(($1 / 5))ms deadtime ${1}ms" "$f" 52
 }
 
 # --- Corosync + Pacemaker ------------------------------------------------------
@@ -396,7 +367,7 @@ bench_pacemaker() {
 		not_run "$label" "cibadmin -R refused the export"
 		return 0
 	}
-	client_start
+	bench_client_start "$id-client" "$VIP" "$client_out"
 	if ! bench_wait 60 answer_is A; then
 		pm a crm_mon -1 >&2 || :
 		not_run "$label" "Pacemaker never served from a"
@@ -419,8 +390,8 @@ bench_pacemaker() {
 			echo "  run $r: no takeover" >&2
 			break
 		fi
-		ms=$(outage_since "$mark")
-		new=$(grep '^answer ' "$client_out" | tail -n 1 | cut -d' ' -f2)
+		ms=$(bench_outage_since "$client_out" "$mark")
+		new=$(bench_answer "$client_out")
 		echo "  run $r: ${ms:-?} ms ($holder died$([ "$dc" = "$holder" ] && echo ", the DC"); $new took over)" >&2
 		[ -z "$ms" ] || echo "$ms" >>"$f"
 		# a reboot: the address and the node's daemons gone, started again
@@ -429,7 +400,7 @@ bench_pacemaker() {
 		pm_start "$holder"
 		bench_wait 90 pm_online "$holder" 3 || echo "  run $r: $holder did not rejoin" >&2
 	done
-	record "$label" "$f"
+	bench_record "$label" "$f" 52
 }
 
 echo "pacemaker.sh: outage seen by a client (a request every 10ms) when the"
@@ -443,4 +414,4 @@ for t in $tokens; do
 done
 echo
 echo "== pacemaker.sh summary"
-printf '%s' "$results"
+printf '%s' "$bench_results"
