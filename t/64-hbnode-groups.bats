@@ -40,24 +40,9 @@ two_groups() {
 	done
 }
 
-# has2 N: node N holds 192.0.2.101.
-has2() {
-	nsx "$1" ip -o -4 addr show dev lan0 2>/dev/null | grep -q " $VIP2/"
-}
-
 # holders: who holds each group's address, "H1 H2" (n1, n2, none, both).
 holders() {
-	local h2=none
-	has2 n1 && h2=n1
-	if has2 n2; then
-		[ "$h2" = n1 ] && h2=both || h2=n2
-	fi
-	# not looked at at once: moved from n1 to n2 in between (a handover
-	# takes ~10 ms) when n1 has it no more (as ha_holder)
-	if [ "$h2" = both ] && ! has2 n1; then
-		h2=n2
-	fi
-	echo "$(ha_holder) $h2"
+	echo "$(ha_holder) $(ha_holder "$VIP2")"
 }
 
 # watch2 SECS WANT: until holders prints WANT, failing at once if a
@@ -260,7 +245,7 @@ both_up() {
 	wait_until 10 grep -q "slave's haresources has no line like this node's line 2 (home slave)" "$(ha_dir n1)/ha-log" ||
 	    { ha_log n1; false; }
 	ha_steady 3 n1
-	has2 n1
+	ha_has n1 "$VIP2"
 	run -0 ha_hb n1 status
 	[[ $output == *"group 2 home=slave "*"peer=absent holder master"* ]]
 }

@@ -124,17 +124,19 @@ ha_start() {
 	eval "HB_PID_$n=\$BG_PID"
 }
 
+# ha_has NODE [ADDR]: NODE holds ADDR ($VIP) on lan0.
 ha_has() {
-	nsx "$1" ip -o -4 addr show dev lan0 2>/dev/null | grep -q " $VIP/"
+	nsx "$1" ip -o -4 addr show dev lan0 2>/dev/null | grep -q " ${2:-$VIP}/"
 }
 
+# ha_holder [ADDR]: who holds ADDR ($VIP): n1, n2, none or both.
 ha_holder() {
 	local a=0 b=0
-	ha_has n1 && a=1
-	ha_has n2 && b=1
+	ha_has n1 "$@" && a=1
+	ha_has n2 "$@" && b=1
 	# the two looks are not at once: an address moved between them (a
 	# handover takes ~10 ms) is n1's no longer when n1 is looked at again
-	if [ "$a$b" = 11 ] && ! ha_has n1; then
+	if [ "$a$b" = 11 ] && ! ha_has n1 "$@"; then
 		a=0
 	fi
 	case $a$b in
