@@ -207,21 +207,27 @@ record() {
 "
 }
 
-bench_hbnode() {
-	# bench_hbnode KEEPALIVE DEADTIME DEADTIME-IN-S RUNS MODE LABEL
+# hb_pair KEEPALIVE DEADTIME [AUTO_FAILBACK]: a fresh lab, both hbnodes
+# started, the client asking; 1 (said) when a never serves
+hb_pair() {
 	relab
-	hb_conf "$1" "$2"
-	dead_s=$3
-	shift
+	hb_conf "$@"
 	hb_start a
 	hb_start b
 	client_start
-	holder=a
 	if ! bench_wait 30 answer_is A; then
 		echo "failover.sh: hbnode never served ($1/$2)" >&2
-		return 0
+		return 1
 	fi
 	bench_wait 30 hb_sees b a || true
+}
+
+bench_hbnode() {
+	# bench_hbnode KEEPALIVE DEADTIME DEADTIME-IN-S RUNS MODE LABEL
+	hb_pair "$1" "$2" || return 0
+	dead_s=$3
+	shift
+	holder=a
 	f=$tmp/ms.txt
 	: >"$f"
 	r=0
@@ -311,16 +317,8 @@ bench_handover() {
 	r=0
 	while [ "$r" -lt "$3" ]; do
 		if [ "$r" = 0 ] || [ "$4" = planned ]; then
-			relab
-			if [ "$4" = failback ]; then hb_conf "$1" "$2" on; else hb_conf "$1" "$2"; fi
-			hb_start a
-			hb_start b
-			client_start
-			if ! bench_wait 30 answer_is A; then
-				echo "failover.sh: hbnode never served ($1/$2)" >&2
-				return 0
-			fi
-			bench_wait 30 hb_sees b a || true
+			if [ "$4" = failback ]; then af=on; else af=off; fi
+			hb_pair "$1" "$2" "$af" || return 0
 		fi
 		r=$((r + 1))
 		sleep 1
@@ -415,16 +413,22 @@ has_vip() {
 	nx "$1" ip -o -4 addr show dev lan0 | grep -q " $VIP/"
 }
 
-bench_keepalived() {
-	# bench_keepalived ADVERT_INT RUNS LABEL
+# ka_pair ADVERT_INT [preempt]: a fresh lab, the web servers and both
+# keepalived started (a first), the client asking
+ka_pair() {
 	relab
-	ka_conf "$1"
+	ka_conf "$@"
 	web_start a
 	web_start b
 	ka_start a
 	sleep 0.5
 	ka_start b
 	client_start
+}
+
+bench_keepalived() {
+	# bench_keepalived ADVERT_INT RUNS LABEL
+	ka_pair "$1"
 	holder=a
 	if ! bench_wait 30 answer_is A; then
 		# both BACKUP with nopreempt: b may win the first election
@@ -465,14 +469,7 @@ bench_keepalived() {
 bench_ka_preempt() {
 	# bench_ka_preempt ADVERT_INT RUNS LABEL: a (priority 150) is killed,
 	# b takes over, a comes back and preempts: the outage of that return
-	relab
-	ka_conf "$1" preempt
-	web_start a
-	web_start b
-	ka_start a
-	sleep 0.5
-	ka_start b
-	client_start
+	ka_pair "$1" preempt
 	if ! bench_wait 30 answer_is A; then
 		echo "failover.sh: keepalived never served" >&2
 		return 0
@@ -534,50 +531,33 @@ idle_line() {
 "
 }
 
-bench_idle() {
-	# a healthy pair for idle_s seconds: hbnode at 100ms/300ms, then
-	# keepalived at advert_int 0.1, each serving the web page
-	relab
-	hb_conf 100ms 300ms
-	hb_start a
-	hb_start b
-	client_start
-	bench_wait 30 answer_is A || echo "failover.sh: hbnode never served" >&2
+# idle_measure LABEL: the client stopped, 3 s to settle, then the CPU
+# of both nodes over idle_s seconds and their RSS at the end
+idle_measure() {
 	kill "$client_pid" 2>/dev/null
 	client_pid=""
 	sleep 3
 	t0=$(cpu_ticks "$id-a" "$id-b")
 	sleep "$idle_s"
 	t1=$(cpu_ticks "$id-a" "$id-b")
-	idle_line "hbnode pair 100ms/300ms, idle" "$t0" "$t1" \
-	    "$(rss_kb "$id-a" "$id-b")"
+	idle_line "$1" "$t0" "$t1" "$(rss_kb "$id-a" "$id-b")"
+}
+
+bench_idle() {
+	# a healthy pair for idle_s seconds: hbnode at 100ms/300ms, then
+	# keepalived at advert_int 0.1, each serving the web page
+	hb_pair 100ms 300ms || true
+	idle_measure "hbnode pair 100ms/300ms, idle"
 	[ "$ka_ok" = 1 ] || return 0
-	relab
-	ka_conf 0.1
-	web_start a
-	web_start b
-	ka_start a
-	sleep 0.5
-	ka_start b
-	sleep 3
-	t0=$(cpu_ticks "$id-a" "$id-b")
-	sleep "$idle_s"
-	t1=$(cpu_ticks "$id-a" "$id-b")
-	idle_line "keepalived pair advert_int 0.1, idle" "$t0" "$t1" \
-	    "$(rss_kb "$id-a" "$id-b")"
+	ka_pair 0.1
+	idle_measure "keepalived pair advert_int 0.1, idle"
 }
 
 # bench_loaded KEEPALIVE DEADTIME LABEL: a healthy pair for loaded_s
 # seconds, one core kept busy by a spinning process (the machine
 # loaded); each takeover or release after the first is a false death.
 bench_loaded() {
-	relab
-	hb_conf "$1" "$2"
-	hb_start a
-	hb_start b
-	client_start
-	bench_wait 30 answer_is A || echo "failover.sh: hbnode never served" >&2
-	bench_wait 30 hb_sees b a || true
+	hb_pair "$1" "$2" || true
 	sleep 2
 	# grep -c says 0 with status 1: not a failure here (set -e)
 	t0a=$(grep -c 'taking over\|releasing' "$tmp/a/run/transitions" || :)
