@@ -250,14 +250,14 @@ function global(l, ln,   k, v, d) {
 		else if ((d = dur(v)) < 0)
 			err(ln, "bad randstart duration \"" v "\"")
 		G[k] = d
-	} else if (k == "dtlogging") {
+	} else if (k == "dtlogging" || k == "startupalerts_on_reset") {
 		v = tolower(v)
 		if (v ~ /^(1|yes|true|on)$/)
 			G[k] = 1
 		else if (v ~ /^(0|no|false|off)$/)
 			G[k] = 0
 		else
-			err(ln, "dtlogging must be yes or no, not \"" v "\"")
+			err(ln, k " must be yes or no, not \"" v "\"")
 	} else if (k == "dep_behavior") {
 		if (v !~ /^(a|m|hm)$/)
 			err(ln, "dep_behavior must be a, m or hm, not \"" v "\"")
@@ -270,14 +270,6 @@ function global(l, ln,   k, v, d) {
 		if (!isuint(v) || v + 0 < 1)
 			err(ln, k " must be a whole number over 0, not \"" v "\"")
 		G[k] = v + 0
-	} else if (k == "startupalerts_on_reset") {
-		v = tolower(v)
-		if (v ~ /^(1|yes|true|on)$/)
-			G[k] = 1
-		else if (v ~ /^(0|no|false|off)$/)
-			G[k] = 0
-		else
-			err(ln, k " must be yes or no, not \"" v "\"")
 	} else if (k == "authtype") {
 		note(ln, "authtype ignored: hbmonctl talks to hbmon through a FIFO that root alone may write")
 	} else if (k ~ /^(serverbind|serverport|trapbind|trapport|clientallow|pidfile|authfile|userfile|pamservice|historictime|cltimeout|monerrfile|unack_summary|syslog_facility|monremote|exclude_period|snmpport)$/) {
