@@ -43,6 +43,19 @@ setup() {
 	chmod 755 "$W/mon/t.monitor" "$W/alert/rec.alert"
 }
 
+# The man page of the wrapper $1 lints clean and its SYNOPSIS holds
+# every usage line of "$1 -h" (t/00 checks the C programs alone).
+man_ok() {
+	local m=$HK_TOP/share/man/$1.8 syn line
+	run -0 mandoc -Tlint -W warning "$m"
+	syn=$(mandoc -Tascii -O width=1000 "$m" | col -b |
+		awk '/^[A-Z]/ { on = ($0 == "SYNOPSIS"); next } on' | tr -s ' \t\n' ' ')
+	while IFS= read -r line; do
+		line=$(printf '%s\n' "$line" | sed 's/^usage: //' | tr -s ' ' ' ' | sed 's/^ //; s/ $//')
+		[[ $syn == *"$line"* ]] || { echo "not in SYNOPSIS: $line"; false; }
+	done < <("$1" -h | awk '/^$/ { exit } 1')
+}
+
 # cf TEXT: write $W/mon.cf (tabs as in the heredoc are kept)
 cf() {
 	printf '%s\n' "$1" >"$W/mon.cf"
@@ -115,14 +128,7 @@ $1"
 
 @test "hbmon's man page lints clean and its SYNOPSIS holds every usage line" {
 	command -v mandoc >/dev/null || skip "needs mandoc"
-	local m=$HK_TOP/share/man/hbmon.8 syn line
-	run -0 mandoc -Tlint -W warning "$m"
-	syn=$(mandoc -Tascii -O width=1000 "$m" | col -b |
-		awk '/^[A-Z]/ { on = ($0 == "SYNOPSIS"); next } on' | tr -s ' \t\n' ' ')
-	while IFS= read -r line; do
-		line=$(printf '%s\n' "$line" | sed 's/^usage: //' | tr -s ' ' ' ' | sed 's/^ //; s/ $//')
-		[[ $syn == *"$line"* ]] || { echo "not in SYNOPSIS: $line"; false; }
-	done < <(hbmon -h | awk '/^$/ { exit } 1')
+	man_ok hbmon
 }
 
 # ---------------------------------------------------------------- config
@@ -963,14 +969,7 @@ check() {
 
 @test "hbmonctl: -h, its man page's SYNOPSIS holds every usage line; bad usage exits 2" {
 	command -v mandoc >/dev/null || skip "needs mandoc"
-	local m=$HK_TOP/share/man/hbmonctl.8 syn line
-	run -0 mandoc -Tlint -W warning "$m"
-	syn=$(mandoc -Tascii -O width=1000 "$m" | col -b |
-		awk '/^[A-Z]/ { on = ($0 == "SYNOPSIS"); next } on' | tr -s ' \t\n' ' ')
-	while IFS= read -r line; do
-		line=$(printf '%s\n' "$line" | sed 's/^usage: //' | tr -s ' ' ' ' | sed 's/^ //; s/ $//')
-		[[ $syn == *"$line"* ]] || { echo "not in SYNOPSIS: $line"; false; }
-	done < <(hbmonctl -h | awk '/^$/ { exit } 1')
+	man_ok hbmonctl
 	run -2 hbmonctl
 	[[ $output == *"a command is needed"* ]]
 	run -2 hbmonctl test alert web
