@@ -104,6 +104,23 @@ daemon_start() {
 	DAEMON_PID=$!
 }
 
+# mondir_start hbmon|mon CF: as daemon_start, on CF with the monitors of
+# $W/mon
+mondir_start() {
+	case $1 in
+	hbmon)
+		ip netns exec "$NS-mon" hbmon -f -c "$2" -m "$W/mon" \
+		    2>>"$W/daemon.log" &
+		;;
+	mon)
+		ip netns exec "$NS-mon" mon -c "$2" -s "$W/mon" \
+		    -a "$W/alert" -L "$W/log" -D "$W/state" -P "$W/mon.pid" \
+		    >>"$W/daemon.log" 2>&1 &
+		;;
+	esac
+	DAEMON_PID=$!
+}
+
 daemon_stop() {
 	kill "$DAEMON_PID" 2>/dev/null || :
 	wait "$DAEMON_PID" 2>/dev/null || :
@@ -187,18 +204,7 @@ watch g
 		interval 1s
 		monitor stamp.monitor
 X
-	case $1 in
-	hbmon)
-		ip netns exec "$NS-mon" hbmon -f -c "$W/mon.cf" -m "$W/mon" \
-		    2>>"$W/daemon.log" &
-		;;
-	mon)
-		ip netns exec "$NS-mon" mon -c "$W/mon.cf" -s "$W/mon" \
-		    -a "$W/alert" -L "$W/log" -D "$W/state" -P "$W/mon.pid" \
-		    >>"$W/daemon.log" 2>&1 &
-		;;
-	esac
-	DAEMON_PID=$!
+	mondir_start "$1" "$W/mon.cf"
 	sleep 12.5
 	daemon_stop
 	awk -v who="$1" '{ t = $1 / 1e6; if (NR == 1) t0 = t
@@ -263,18 +269,7 @@ fi
 # the time of each command, start to end (ms)
 client() {
 	sed "1i statedir = $W/state" "$W/cost.cf" >"$W/client.cf"
-	case $1 in
-	hbmon)
-		ip netns exec "$NS-mon" hbmon -f -c "$W/client.cf" -m "$W/mon" \
-		    2>>"$W/daemon.log" &
-		;;
-	mon)
-		ip netns exec "$NS-mon" mon -c "$W/client.cf" -s "$W/mon" \
-		    -a "$W/alert" -L "$W/log" -D "$W/state" -P "$W/mon.pid" \
-		    >>"$W/daemon.log" 2>&1 &
-		;;
-	esac
-	DAEMON_PID=$!
+	mondir_start "$1" "$W/client.cf"
 	sleep 3
 	i=0
 	while [ "$i" -lt 20 ]; do
