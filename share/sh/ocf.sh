@@ -1,8 +1,8 @@
 # shellcheck shell=sh
 # shellcheck disable=SC2034 # the OCF_* codes are for the sourcing agent
 # share/sh/ocf.sh - what hakit's OCF resource agents share (hakit-ocf(7)):
-# OCF's exit codes, hakit's codes mapped to them, the exit reason, and
-# the probe test.  Sourced after common.sh.  Sources: the OCF Resource
+# OCF's exit codes, the exit reason, the probe test and OCF's durations.
+# Sourced after common.sh.  Sources: the OCF Resource
 # Agent API 1.1 (ClusterLabs/OCF-spec, ra/1.1/resource-agent-api.md),
 # "Exit codes" and "Environment variables"; Pacemaker Explained 2.1, "OCF
 # Return Codes" (the exit reason line).
@@ -11,12 +11,6 @@
 #                            Pacemaker's exit reason ($OCF_EXIT_REASON_PREFIX,
 #                            default "ocf-exit-reason:", then MESSAGE)
 #   ocf_fail CODE MESSAGE    ocf_reason MESSAGE, then exit CODE
-#   ocf_hk_rc STATUS         print the OCF code for a hakit program's exit
-#                            STATUS (hakit(7)): 0 success, 1 "no" is
-#                            OCF_ERR_GENERIC, 2 usage or configuration is
-#                            OCF_ERR_CONFIGURED, 3 system error is
-#                            OCF_ERR_GENERIC, anything else (a signal,
-#                            timeout(1)'s 124) OCF_ERR_GENERIC
 #   ocf_is_probe             true when this monitor is a probe: no
 #                            OCF_RESKEY_CRM_meta_interval, or 0
 #   ocf_dur_ms NAME VALUE    VALUE (a duration with hakit's units; OCF's
@@ -43,14 +37,6 @@ ocf_fail() {
 	shift
 	ocf_reason "$@"
 	exit "$ocf_st"
-}
-
-ocf_hk_rc() {
-	case $1 in
-	0) echo "$OCF_SUCCESS" ;;
-	2) echo "$OCF_ERR_CONFIGURED" ;;
-	*) echo "$OCF_ERR_GENERIC" ;;
-	esac
 }
 
 ocf_is_probe() {
