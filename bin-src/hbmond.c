@@ -589,26 +589,28 @@ dep_ok(struct mon *m, struct svc *s, int type)
 
 /* ------------------------------------------------------------ alerts */
 
+/* The index of name in list (n names); n when it is not there. */
 static int
-watch_off(const struct mon *m, const char *g)
+list_find(const char list[][NAMELEN], int n, const char *name)
 {
 	int i;
 
-	for (i = 0; i < m->nwatchoff; i++)
-		if (strcmp(m->watchoff[i], g) == 0)
-			return 1;
-	return 0;
+	for (i = 0; i < n; i++)
+		if (strcmp(list[i], name) == 0)
+			break;
+	return i;
+}
+
+static int
+watch_off(const struct mon *m, const char *g)
+{
+	return list_find(m->watchoff, m->nwatchoff, g) < m->nwatchoff;
 }
 
 static int
 host_off(const struct mon *m, const char *h)
 {
-	int i;
-
-	for (i = 0; i < m->nhostoff; i++)
-		if (strcmp(m->hostoff[i], h) == 0)
-			return 1;
-	return 0;
+	return list_find(m->hostoff, m->nhostoff, h) < m->nhostoff;
 }
 
 static void
@@ -1360,11 +1362,8 @@ is_watch(const struct mon *m, const char *g)
 static int
 list_set(char list[][NAMELEN], int n, const char *name, int on)
 {
-	int i;
+	int i = list_find(list, n, name);
 
-	for (i = 0; i < n; i++)
-		if (strcmp(list[i], name) == 0)
-			break;
 	if (on && i < n) {
 		memmove(list[i], list[i + 1], (size_t)(n - i - 1) * NAMELEN);
 		return n - 1;
