@@ -1016,9 +1016,9 @@ check() {
 	mkdir -m 1777 "$W/state"
 	start_hbmon
 	wait_until 10 grep -q "others may write to it: no state files and no hbmonctl" "$W/hbmon.err"
-	sleep 1
+	# shellcheck disable=SC2016 # the inner bash expands it
+	stays_true 1 bash -c '[ -z "$(ls -- "$1")" ]' _ "$W/state"
 	[ ! -e "$W/state/hbmon.ctl" ]
-	[ -z "$(ls "$W/state")" ]
 	proc_alive "$HBPID"
 }
 
