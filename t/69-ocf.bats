@@ -156,7 +156,7 @@ on() {
 	[[ $output == *"passed all tests"* ]] || { echo "$output"; false; }
 	run -0 ra a ocf-tester -n vip6 -o ip=2001:db8::100 -o cidr_netmask=64 -o nic=lan0 "$RA/IPaddr"
 	[[ $output == *"passed all tests"* ]] || { echo "$output"; false; }
-	! on a 192.0.2.100
+	! on a 192.0.2.100 || false
 	! on a 2001:db8::100
 }
 
@@ -195,7 +195,7 @@ on() {
 	on a 192.0.2.100
 	crm force-stop IPaddr ip=192.0.2.100 cidr_netmask=24 nic=lan0 iflabel=vip lease=4s
 	[ "$rc" = 0 ] || { echo "$output"; false; }
-	! on a 192.0.2.100
+	! on a 192.0.2.100 || false
 	crm force-check IPaddr ip=192.0.2.100 cidr_netmask=24 nic=lan0 iflabel=vip lease=4s
 	[ "$rc" = 7 ] || { echo "$output"; false; }
 	# stop of a stopped address succeeds (OCF's idempotence)
