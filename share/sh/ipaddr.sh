@@ -308,6 +308,7 @@ ipa_announce() {
 }
 
 ipa_probe() {
+	ipa_t0=0 ipa_t1=0
 	hk_now_ms ipa_t0
 	while :; do
 		ipa_rc=0

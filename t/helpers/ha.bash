@@ -130,6 +130,7 @@ ha_has() {
 }
 
 # ha_holder [ADDR]: who holds ADDR ($VIP): n1, n2, none or both.
+# shellcheck disable=SC2120 # t/64 gives ADDR
 ha_holder() {
 	local a=0 b=0
 	ha_has n1 "$@" && a=1
