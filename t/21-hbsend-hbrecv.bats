@@ -245,7 +245,8 @@ gone() {
 	wait_until 5 has "$T/ev" '^warn n1 silent=[0-9]+$'
 	kill -CONT "$spid"
 	wait_until 5 has "$T/ev" '^late n1 silent=[0-9]+$'
-	sleep 0.3
+	# past the deadtime the stop would have reached: never dead
+	stays_true 1.6 eval '! has "$T/ev" "^dead n1"'
 	run -0 grep -Ev '^link ' "$T/ev"
 	[ "${#lines[@]}" -eq 3 ] || { printf '%s\n' "${lines[@]}"; false; }
 	[[ ${lines[1]} == "warn n1 "* ]]

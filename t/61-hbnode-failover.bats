@@ -134,8 +134,7 @@ both_up_debug() {
 	sleep 2
 	# the master back, alone on the LAN as it sees it: it takes the group
 	ha_start n1
-	wait_until 15 ha_has n1
-	sleep 0.5
+	wait_until 15 eval '[ "$(grep -c "master holds the resource group" "$(ha_dir n1)/ha-log")" -ge 2 ]'
 	kill -CONT "$HB_PID_n2"
 	wait_until 10 grep -q "ms after hbown decided it: probing the addresses all the same" "$(ha_dir n2)/ha-log" ||
 	    { ha_log n2; false; }
