@@ -96,18 +96,16 @@ body() {
 # --- the client ----------------------------------------------------------
 client_out=$tmp/client.out
 client_start() {
-	ip netns exec "$id-client" haclient -i 10ms -t 1s "$VIP" \
-	    </dev/null >"$client_out" 2>&1 &
-	client_pid=$!
+	bench_client_start "$id-client" "$VIP" "$client_out"
+	client_pid=$bench_client_pid
 }
 answer_is() {
-	[ "$(grep '^answer ' "$client_out" | tail -n 1 | cut -d' ' -f2)" = "$1" ]
+	[ "$(bench_answer "$client_out")" = "$1" ]
 }
 outage_since() {
 	# the longest outage after line $1 of the client's output; 0 when
 	# no request failed
-	o=$(tail -n "+$(($1 + 1))" "$client_out" | grep '^outage ' |
-	    sed 's/^outage ms=\([0-9]*\).*/\1/' | sort -n | tail -n 1)
+	o=$(bench_outage_since "$client_out" "$1")
 	echo "${o:-0}"
 }
 
@@ -189,22 +187,14 @@ revive() {
 	ip -n "$id-sw" link set "p-$1" up
 }
 
-results=""
+# the summary's lines: bench_record's and ours, in bench_results
+bench_results=""
 med_prev="" med_last=""
 record() {
-	# record LABEL FILE-OF-MS
-	bench_stats "$2"
+	# record LABEL FILE-OF-MS; the medians kept for ratio
+	bench_record "$1" "$2"
 	med_prev=$med_last med_last=""
 	[ "$bench_n" -eq 0 ] || med_last=${bench_med%.*}
-	if [ "$bench_n" -eq 0 ]; then
-		line=$(printf '%-44s  no run completed' "$1")
-	else
-		line=$(printf '%-44s  median %6d ms  min %6d  max %6d  (%d runs)' \
-		    "$1" "${bench_med%.*}" "$bench_min" "$bench_max" "$bench_n")
-	fi
-	echo "$line"
-	results="$results$line
-"
 }
 
 # hb_pair KEEPALIVE DEADTIME [AUTO_FAILBACK]: a fresh lab, both hbnodes
@@ -263,7 +253,7 @@ ratio() {
 	line=$(awk -v a="$med_prev" -v b="$med_last" 'BEGIN {
 	    printf "%-44s  %.2f", "  ratio hbnode / keepalived (medians)", a / b }')
 	echo "$line"
-	results="$results$line
+	bench_results="$bench_results$line
 "
 }
 
@@ -503,20 +493,23 @@ bench_ka_preempt() {
 # with that of their reaped children, in clock ticks (proc(5): fields
 # 14-17 of /proc/PID/stat, counted after the command's closing ")")
 cpu_ticks() {
-	for n in "$@"; do
-		for p in $(ip netns pids "$n" 2>/dev/null); do
-			sed 's/.*) //' "/proc/$p/stat" 2>/dev/null
-		done
+	for p in $(ns_pids "$@"); do
+		sed 's/.*) //' "/proc/$p/stat" 2>/dev/null
 	done | awk '{ t += $12 + $13 + $14 + $15 } END { print t + 0 }'
 }
 
 # rss_kb NS...: the sum of VmRSS of their processes, kB
 rss_kb() {
-	for n in "$@"; do
-		for p in $(ip netns pids "$n" 2>/dev/null); do
-			awk '/^VmRSS:/ { print $2 }' "/proc/$p/status" 2>/dev/null
-		done
+	for p in $(ns_pids "$@"); do
+		awk '/^VmRSS:/ { print $2 }' "/proc/$p/status" 2>/dev/null
 	done | awk '{ t += $1 } END { print t + 0 }'
+}
+
+# ns_pids NS...: the processes in the namespaces
+ns_pids() {
+	for n in "$@"; do
+		ip netns pids "$n" 2>/dev/null
+	done
 }
 
 idle_line() {
@@ -527,7 +520,7 @@ idle_line() {
 	    printf "%-44s  CPU %6.0f ms in %d s (%.2f%%)  RSS %5.1f MiB", l, ms,
 	    s, ms / (s * 10), r / 1024 }')
 	echo "$line"
-	results="$results$line
+	bench_results="$bench_results$line
 "
 }
 
@@ -575,7 +568,7 @@ bench_loaded() {
 	line=$(printf '%-44s  %d false takeovers or releases, %d late heartbeats, %d client outages in %d s' \
 	    "$3" $((t1a - t0a + t1b - t0b)) $((w1 - w0)) "$mark" "$loaded_s")
 	echo "$line"
-	results="$results$line
+	bench_results="$bench_results$line
 "
 }
 
@@ -662,4 +655,4 @@ if want idle; then
 fi
 echo
 echo "== failover.sh summary"
-printf '%s' "$results"
+printf '%s' "$bench_results"
