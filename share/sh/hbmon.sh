@@ -8,6 +8,8 @@
 #                         settings) go to stderr as "FILE:LINE: note: ...".
 #   hbmon_absdir DIR      DIR taken from HB_BASEDIR when relative (as mon
 #                         reads its directory settings)
+#   hbmon_cfdir FILE      FILE's directory, absolute: the basedir when
+#                         mon.cf sets none
 #
 # The records, fields separated by one blank; the last field of those
 # marked "..." is the rest of the line.  hbmond(8), INPUT, reads them
@@ -653,5 +655,12 @@ hbmon_absdir() {
 	case $1 in
 	/*) printf '%s\n' "$1" ;;
 	*) printf '%s\n' "$HB_BASEDIR/$1" ;;
+	esac
+}
+
+hbmon_cfdir() {
+	case $1 in
+	*/*) (cd -- "${1%/*}" && pwd) ;;
+	*) pwd ;;
 	esac
 }
