@@ -8,6 +8,9 @@
 #      hbmon again at interval 500ms.
 #   2. schedule: a 1s-interval service for 12 s; how far the check starts
 #      stray from a fixed 1 s grid (mean and worst, ms).
+#   3. cost: the CPU time of 20 services at 1s for 10 s, monitors included.
+#   4. client: the status of those 20 services asked of the running
+#      daemon 20 times, hbmonctl against moncmd (ms a command).
 # Lab: namespaces hbmb<pid>-mon and -web joined by a veth pair, hkhttpd
 # on 192.0.2.1:80.  mon is installed with apt-get when missing (skipped
 # when that fails).  Needs root; t/bench/run calls it.
