@@ -52,11 +52,9 @@ NODES="a b c"
 bench_begin bench_cleanup
 tmp=$bench_tmp
 
-for p in corosync pacemaker pacemaker-cli-utils; do
-	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q 'install ok installed' &&
-	    continue
-	bench_install "$p" || {
-		echo "$bench_name: Debian's $p is needed and could not be installed" >&2
+for p in corosync pacemaker:pacemakerd pacemaker-cli-utils:crm_mon; do
+	bench_want "${p%:*}" "${p#*:}" || {
+		echo "$bench_name: Debian's ${p%:*} is needed and could not be installed" >&2
 		exit 2
 	}
 done
@@ -328,7 +326,7 @@ pm_online() {
 pm_holder() {
 	for n in $NODES; do
 		s=$(pm "$n" crm_mon -1 2>/dev/null) || continue
-		h=$(printf '%s\n' "$s" | sed -n 's/.*IPaddr_192.0.2.100.*Started \([a-z]*\).*/\1/p')
+		h=$(printf '%s\n' "$s" | sed -n "s/.*IPaddr_$VIP.*Started \([a-z]*\).*/\1/p")
 		[ -z "$h" ] || { echo "$h"; return 0; }
 	done
 	return 1
