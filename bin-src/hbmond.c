@@ -990,6 +990,19 @@ ms_field(const char *v, uint64_t *ms)
 	return 0;
 }
 
+/* A NAME=VALUE field of a record: cut at its '=', the VALUE; NULL when
+ * it has none. */
+static const char *
+field_value(char *f)
+{
+	char *eq = strchr(f, '=');
+
+	if (eq == NULL)
+		return NULL;
+	*eq = '\0';
+	return eq + 1;
+}
+
 /* The text after the first n words of line (words single-blank
  * separated, as hbmon writes them). */
 static const char *
@@ -1071,13 +1084,10 @@ record(struct mon *m, struct conf *c, char **w, int n, const char *line)
 		s->line = (int)v;
 		s->interval = 1000;
 		for (i = 5; i < n; i++) {
-			char *eq = strchr(w[i], '=');
-			const char *k = w[i], *val;
+			const char *k = w[i], *val = field_value(w[i]);
 
-			if (eq == NULL)
+			if (val == NULL)
 				return -1;
-			*eq = '\0';
-			val = eq + 1;
 			if ((strcmp(k, "interval") == 0 &&
 			    (ms_field(val, &s->interval) < 0 || !s->interval)) ||
 			    (strcmp(k, "finterval") == 0 &&
@@ -1139,13 +1149,10 @@ record(struct mon *m, struct conf *c, char **w, int n, const char *line)
 		p = &s->p[s->np++];
 		memset(p, 0, sizeof(*p));
 		for (i = 4; i < n; i++) {
-			char *eq = strchr(w[i], '=');
-			const char *k = w[i], *val;
+			const char *k = w[i], *val = field_value(w[i]);
 
-			if (eq == NULL)
+			if (val == NULL)
 				return -1;
-			*eq = '\0';
-			val = eq + 1;
 			if (strcmp(k, "label") == 0)
 				snprintf(p->label, sizeof(p->label), "%s", val);
 			else if (strcmp(k, "emode") == 0)
